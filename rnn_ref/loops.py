@@ -1,0 +1,290 @@
+"""Reference forward of `nn.RNN`, `nn.GRU` and `nn.LSTM`, as plain Python loops.
+
+`reference_forward(module, input, hx)` returns what `module(input, hx)` returns, computed
+with the cells of `rnn_ref.cells` and three loops a reader can follow: over time steps
+(`run_layer` for a padded tensor, `run_layer_packed` for a `PackedSequence`), over the two
+directions, and over the stacked layers. The parameters are read from the module by torch's
+own names (`weight_ih_l1_reverse`, ...). `tests/test_loops.py` checks outputs, final states
+and gradients against torch over the configuration grid, in float64 and float32.
+
+Dropout between layers (`module.training` and `module.dropout > 0`) is
+`F.dropout(layer_output, p, training=True)` on the time-major layer output (the packed data
+for a `PackedSequence`), after every layer but the last, exactly as torch's CPU kernels do.
+With the same seed, the same RNG draws happen in the same order, so on CPU the reference
+is bit-identical to torch in train mode too, for every mode, padded and packed, float32 and
+float64 (tested). Not covered: CUDA, where cuDNN draws its dropout masks from its own
+generator state, so no seed makes the two agree there; only the statistics can match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence
+
+from .cells import gru_cell, lstm_cell, rnn_cell
+
+__all__ = ["reference_forward", "run_layer", "run_layer_packed"]
+
+# The recurrent state of one layer and direction: (h,) for RNN and GRU, (h, c) for LSTM.
+State = tuple[Tensor, ...]
+Step = Callable[[Tensor, State], State]
+
+
+# --8<-- [start:run_layer]
+def run_layer(step: Step, x: Tensor, state: State, *, reverse: bool = False) -> tuple[Tensor, State]:
+    """Run one layer in one direction over a padded, time-major sequence.
+
+    Args:
+        step: one cell step, `step(x_t, state) -> state`; `state[0]` is the hidden state h.
+        x: the layer input, time-major.
+        state: the initial state, `(h0,)` or `(h0, c0)`.
+        reverse: walk from the last time step to the first (the backward direction).
+
+    Shape:
+        L length, N batch, H_in input size, H_out hidden (or proj) size.
+        x (L, N, H_in); returns output (L, N, H_out) and the state after the last step walked.
+
+    Example:
+        >>> w_ih, w_hh = torch.randn(4, 3), torch.randn(4, 4)
+        >>> step = lambda x_t, s: (rnn_cell(x_t, s[0], w_ih, w_hh),)
+        >>> out, (h_n,) = run_layer(step, torch.randn(5, 2, 3), (torch.zeros(2, 4),))
+        >>> out.shape, torch.equal(out[-1], h_n)
+        (torch.Size([5, 2, 4]), True)
+    """
+    steps = x.unbind(0)  # L x (N, H_in)
+    outputs = []
+    for x_t in reversed(steps) if reverse else steps:
+        state = step(x_t, state)
+        outputs.append(state[0])  # the hidden state is the output
+    if reverse:
+        outputs.reverse()  # output[t] belongs to input step t in both directions
+    return torch.stack(outputs), state  # (L, N, H_out)
+# --8<-- [end:run_layer]
+
+
+# --8<-- [start:run_layer_packed]
+def run_layer_packed(
+    step: Step, data: Tensor, batch_sizes: Tensor, state: State, *, reverse: bool = False
+) -> tuple[Tensor, State]:
+    """Run one layer in one direction directly on the packed layout of a `PackedSequence`.
+
+    At step t only the first `batch_sizes[t]` sequences (sorted longest first) are active.
+    Forward, the state shrinks as sequences end, and each one's final state is the state
+    at its own last real step; reverse, t walks from last to first and the state grows,
+    a sequence joining with its row of the initial state at its last real step.
+
+    Args:
+        step: one cell step, `step(x_t, state) -> state`; `state[0]` is the hidden state h.
+        data, batch_sizes: the fields of a `PackedSequence` (sorted order).
+        state: the initial state of all sequences, sorted like the packed batch.
+        reverse: the backward direction.
+
+    Shape:
+        B = sum(batch_sizes), N = batch_sizes[0]. data (B, H_in); state tensors (N, ·);
+        returns output data (B, H_out) and the final state (N, ·), sorted order.
+    """
+    sizes = batch_sizes.tolist()
+    steps = data.split(sizes)  # L x (batch_sizes[t], H_in)
+    outputs = []
+    if not reverse:
+        ended = []  # final states of the sequences that end, shortest last
+        for x_t, n in zip(steps, sizes):
+            ended.append(tuple(s[n:] for s in state))  # rows n.. had their last step at t-1
+            state = step(x_t, tuple(s[:n] for s in state))
+            outputs.append(state[0])
+        # rows still running (full length) first, then the ones that ended, longest first
+        state = tuple(torch.cat([s, *parts[::-1]]) for s, *parts in zip(state, *ended))
+    else:
+        initial = state
+        state = tuple(s[: sizes[-1]] for s in initial)
+        for x_t, n in zip(reversed(steps), reversed(sizes)):
+            # sequences whose last real step is t join, starting from their initial state
+            state = tuple(torch.cat([s, s0[s.size(0) : n]]) for s, s0 in zip(state, initial))
+            state = step(x_t, state)
+            outputs.append(state[0])
+        outputs.reverse()
+    return torch.cat(outputs), state  # (B, H_out)
+# --8<-- [end:run_layer_packed]
+
+
+def _make_step(module: nn.RNNBase, w_ih, w_hh, b_ih, b_hh, w_hr) -> Step:
+    """Bind one layer's parameters to its cell, as a `step(x_t, state) -> state`."""
+    if module.mode == "LSTM":
+        return lambda x, s: lstm_cell(x, s, w_ih, w_hh, b_ih, b_hh, w_hr)
+    if module.mode == "GRU":
+        return lambda x, s: (gru_cell(x, s[0], w_ih, w_hh, b_ih, b_hh),)
+    nonlinearity = "tanh" if module.mode == "RNN_TANH" else "relu"
+    return lambda x, s: (rnn_cell(x, s[0], w_ih, w_hh, b_ih, b_hh, nonlinearity),)
+
+
+# --8<-- [start:hoisted]
+def _run_direction(
+    module: nn.RNNBase, layer: int, direction: int, x: Tensor, state: State,
+    batch_sizes: Tensor | None, hoist: bool,
+) -> tuple[Tensor, State]:
+    """Run `layer` of `module` in one `direction` (0 forward, 1 reverse) over `x`."""
+    sfx = "_reverse" if direction == 1 else ""
+    w_ih = getattr(module, f"weight_ih_l{layer}{sfx}")  # (G*H, H_in), G gates
+    w_hh = getattr(module, f"weight_hh_l{layer}{sfx}")  # (G*H, H_out)
+    b_ih = getattr(module, f"bias_ih_l{layer}{sfx}", None)  # (G*H,), absent if bias=False
+    b_hh = getattr(module, f"bias_hh_l{layer}{sfx}", None)  # (G*H,)
+    w_hr = getattr(module, f"weight_hr_l{layer}{sfx}", None)  # (H_out, H), LSTM proj_size only
+    if hoist:
+        # x W_ih^T + b_ih does not depend on h: one matmul for all time steps, before the loop
+        x = F.linear(x, w_ih, b_ih)  # (L, N, G*H), or (B, G*H) packed
+        w_ih = b_ih = None  # tells the cell that its x is already projected
+    step = _make_step(module, w_ih, w_hh, b_ih, b_hh, w_hr)
+    if batch_sizes is None:
+        return run_layer(step, x, state, reverse=direction == 1)
+    return run_layer_packed(step, x, batch_sizes, state, reverse=direction == 1)
+# --8<-- [end:hoisted]
+
+
+# --8<-- [start:stacked]
+def _run_stacked(
+    module: nn.RNNBase, x: Tensor, hx: State, batch_sizes: Tensor | None, hoist: bool
+) -> tuple[Tensor, State]:
+    """All layers and directions; hx and the returned h_n are indexed `layer * D + direction`."""
+    num_directions = 2 if module.bidirectional else 1
+    last_states = []
+    for layer in range(module.num_layers):
+        outputs = []
+        for direction in range(num_directions):
+            k = layer * num_directions + direction
+            out, state = _run_direction(
+                module, layer, direction, x, tuple(s[k] for s in hx), batch_sizes, hoist
+            )
+            outputs.append(out)
+            last_states.append(state)
+        x = torch.cat(outputs, dim=-1)  # (L, N, D*H_out): [forward, backward] features
+        # the next layer's input is this layer's output, dropped out, except after the last layer
+        if module.training and module.dropout > 0 and layer < module.num_layers - 1:
+            x = F.dropout(x, module.dropout, training=True)
+    h_n = tuple(torch.stack(s) for s in zip(*last_states))  # (num_layers*D, N, ·) each
+    return x, h_n
+# --8<-- [end:stacked]
+
+
+def _check_hx(module: nn.RNNBase, hx, batch: int, unbatched: bool) -> State:
+    """Validate a user's hx like torch does, and return it as a batched state tuple."""
+    num_directions = 2 if module.bidirectional else 1
+    h_out = module.proj_size if module.proj_size > 0 else module.hidden_size
+    names, sizes = ("hx",), (h_out,)
+    if module.mode == "LSTM":
+        if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+            raise TypeError(f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {type(hx).__name__}")
+        names, sizes = ("h_0", "c_0"), (h_out, module.hidden_size)
+    hx = tuple(hx) if module.mode == "LSTM" else (hx,)
+    want_dim = 2 if unbatched else 3
+    state = []
+    for name, t, size in zip(names, hx, sizes):
+        expected = (module.num_layers * num_directions, batch, size)
+        if unbatched:
+            expected = expected[:1] + expected[2:]
+        if t.dim() != want_dim:
+            kind = "unbatched 2-D" if unbatched else "batched 3-D"
+            raise RuntimeError(
+                f"For {kind} input, {name} should also be {want_dim}-D: expected shape "
+                f"{expected} (num_layers * num_directions, N, H_out), got {t.dim()}-D tensor of "
+                f"shape {list(t.shape)}; {'drop' if unbatched else 'add'} the batch dim of {name}"
+            )
+        if tuple(t.shape) != expected:
+            raise RuntimeError(
+                f"Expected {name} size {expected} (num_layers * num_directions, N, H_out), got "
+                f"{list(t.shape)}; build it with that shape (or pass hx=None for zeros)"
+            )
+        state.append(t.unsqueeze(1) if unbatched else t)
+    return tuple(state)
+
+
+def reference_forward(
+    module: nn.RNNBase, input: Tensor | PackedSequence, hx=None, *, hoist: bool = False
+):
+    """Compute `module(input, hx)` for an `nn.RNN`, `nn.GRU` or `nn.LSTM` with explicit loops.
+
+    Args:
+        module: the torch module whose parameters (by name) and settings are used.
+        input: padded tensor, batched or unbatched, or a `PackedSequence`.
+        hx: initial state like torch's: a tensor, `(h_0, c_0)` for an LSTM, or None for zeros.
+        hoist: compute each layer's input projection for all time steps before the time loop.
+
+    Returns:
+        Exactly what torch returns: `(output, h_n)`, or `(output, (h_n, c_n))` for an LSTM;
+        `output` is a `PackedSequence` when `input` is one.
+
+    Shape:
+        L length, N batch, D directions (2 if bidirectional), H_in input size, H_out hidden
+        size (proj_size for an LSTM with projection), H cell size.
+        input (L, N, H_in), or (N, L, H_in) with batch_first, or (L, H_in) unbatched;
+        output (L, N, D*H_out) (batch_first: (N, L, D*H_out)); h_n (num_layers*D, N, H_out);
+        c_n (num_layers*D, N, H). Unbatched: the N dim is absent from all of them.
+
+    Example:
+        >>> rnn = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)
+        >>> x = torch.randn(5, 2, 3)
+        >>> out, h_n = reference_forward(rnn, x)
+        >>> out.shape, h_n.shape, torch.allclose(out, rnn(x)[0], atol=1e-6)
+        (torch.Size([5, 2, 8]), torch.Size([4, 2, 4]), True)
+    """
+    if not isinstance(module, nn.RNNBase) or module.mode not in ("RNN_TANH", "RNN_RELU", "GRU", "LSTM"):
+        raise TypeError(f"module must be an nn.RNN, nn.GRU or nn.LSTM; got {type(module).__name__}")
+    packed = isinstance(input, PackedSequence)
+    if packed:
+        x, batch_sizes, sorted_indices, unsorted_indices = input  # x (B, H_in)
+        unbatched = False
+        if x.dim() != 2:
+            raise RuntimeError(f"PackedSequence data must have 2 dimensions (B, H_in), got {x.dim()}")
+        batch = int(batch_sizes[0])
+    else:
+        if input.dim() not in (2, 3):
+            raise ValueError(
+                f"{type(module).__name__}: Expected input to be 2D (L, H_in) unbatched or 3D "
+                f"(L, N, H_in) batched, got {input.dim()}D tensor of shape {list(input.shape)}; "
+                f"reshape it, or pack sequences of different lengths with pack_padded_sequence"
+            )
+        unbatched = input.dim() == 2
+        batch_dim = 0 if module.batch_first else 1
+        x = input.unsqueeze(batch_dim) if unbatched else input
+        if module.batch_first:
+            x = x.transpose(0, 1)  # (N, L, H_in) -> (L, N, H_in)
+        batch_sizes = sorted_indices = unsorted_indices = None
+        batch = x.size(1)
+    weight = module.weight_ih_l0
+    if x.dtype != weight.dtype:
+        raise ValueError(
+            f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+            f"Convert input: input.to({weight.dtype}), or convert model: model.to({x.dtype})"
+        )
+    if x.size(-1) != module.input_size:
+        raise RuntimeError(
+            f"input.size(-1) must be equal to input_size. Expected {module.input_size}, got "
+            f"{x.size(-1)}; build the module with input_size={x.size(-1)} or fix the input"
+        )
+
+    num_directions = 2 if module.bidirectional else 1
+    h_out = module.proj_size if module.proj_size > 0 else module.hidden_size
+    if hx is None:
+        sizes = (h_out, module.hidden_size) if module.mode == "LSTM" else (h_out,)
+        hx = tuple(x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes)
+    else:
+        hx = _check_hx(module, hx, batch, unbatched)
+    if sorted_indices is not None:  # the user's row i is sequence i: reorder to sorted order
+        hx = tuple(s.index_select(1, sorted_indices) for s in hx)
+
+    output, h_n = _run_stacked(module, x, hx, batch_sizes, hoist)
+
+    if unsorted_indices is not None:  # back to the user's order
+        h_n = tuple(s.index_select(1, unsorted_indices) for s in h_n)
+    if packed:
+        output = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+    else:
+        if module.batch_first:
+            output = output.transpose(0, 1)  # (N, L, D*H_out)
+        if unbatched:
+            output = output.squeeze(batch_dim)  # (L, D*H_out)
+            h_n = tuple(s.squeeze(1) for s in h_n)  # (num_layers*D, H_out)
+    return output, (h_n if module.mode == "LSTM" else h_n[0])
