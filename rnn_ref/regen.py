@@ -1,0 +1,151 @@
+"""Regenerate the outputs shown on the site, or check them for drift.
+
+Every `snippets/<page>/<name>.py` runs in a fresh Python process, from an empty temporary folder
+(so it only works if a reader could copy it into a fresh file), and its stdout is written next
+to it as `<name>.out`. The first line of each output file names the device and torch version
+that produced it. `--check` writes nothing: it compares (text exactly, numbers within a
+tolerance) and exits 1 on drift.
+
+    rnn-ref regen                  # rewrite every .out
+    rnn-ref regen --check          # report drift only
+    rnn-ref regen --device cuda    # run the snippets where a GPU is visible
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ROOT", "SNIPPETS", "Result", "snippet_paths", "run_snippet", "compare", "register"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS = ROOT / "snippets"
+TOLERANCE = 1e-4
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+
+
+@dataclass
+class Result:
+    path: Path          # the snippet
+    header: str         # first line of the output file
+    stdout: str         # what the snippet printed
+    error: str = ""     # stderr, if the snippet failed
+
+    @property
+    def text(self) -> str:
+        return self.header + "\n" + self.stdout
+
+
+def snippet_paths(pattern: str = "") -> list[Path]:
+    """Every snippet, sorted; `pattern` keeps the ones whose path contains it."""
+    return [p for p in sorted(SNIPPETS.rglob("*.py")) if pattern in str(p.relative_to(ROOT))]
+
+
+def _resolve_device(device: str) -> str:
+    if device == "auto":
+        return "cuda" if _cuda_available() else "cpu"
+    if device == "cuda" and not _cuda_available():
+        raise SystemExit("error: --device cuda, but torch sees no CUDA device; use --device cpu")
+    return device
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def run_snippet(path: Path, device: str = "cpu") -> Result:
+    """Run one snippet in a fresh process from an empty folder and capture what it prints."""
+    import torch
+
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    if device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""  # snippets that pick "cuda if available" get the CPU
+    header = f"# {path.relative_to(ROOT)} · device: {device} · torch {torch.__version__}"
+    with tempfile.TemporaryDirectory() as cwd:
+        proc = subprocess.run([sys.executable, str(path)], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=600)
+    error = proc.stderr if proc.returncode else ""
+    return Result(path, header, proc.stdout, error)
+
+
+def compare(expected: str, actual: str, tol: float = TOLERANCE) -> str:
+    """Return "" when the outputs agree, else a unified diff.
+
+    The header line is not compared (it names the machine). Text must match exactly; numbers
+    may differ by `tol` (absolute, or relative for large numbers).
+    """
+    exp_lines, act_lines = expected.splitlines()[1:], actual.splitlines()[1:]
+    if len(exp_lines) == len(act_lines) and all(
+            _lines_match(e, a, tol) for e, a in zip(exp_lines, act_lines)):
+        return ""
+    return "".join(difflib.unified_diff(
+        [l + "\n" for l in exp_lines], [l + "\n" for l in act_lines], "committed", "now"))
+
+
+def _lines_match(expected: str, actual: str, tol: float) -> bool:
+    if _NUMBER.sub("#", expected) != _NUMBER.sub("#", actual):
+        return False
+    for e, a in zip(_NUMBER.findall(expected), _NUMBER.findall(actual)):
+        e, a = float(e), float(a)
+        if abs(e - a) > tol * max(1.0, abs(e)):
+            return False
+    return True
+
+
+def regen(check: bool = False, device: str = "auto", pattern: str = "", jobs: int = 2) -> int:
+    device = _resolve_device(device)
+    paths = snippet_paths(pattern)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(lambda p: run_snippet(p, device), paths))
+    failed = 0
+    for r in results:
+        out = r.path.with_suffix(".out")
+        name = r.path.relative_to(ROOT)
+        if r.error:
+            failed += 1
+            print(f"FAILED  {name}\n{r.error}", file=sys.stderr)
+            continue
+        diff = compare(out.read_text(), r.text) if out.exists() else "(no committed output)"
+        if check:
+            if diff:
+                failed += 1
+                print(f"DRIFT   {name}\n{diff}", file=sys.stderr)
+            else:
+                print(f"ok      {name}")
+        else:
+            out.write_text(r.text)
+            print(f"{'changed' if diff else 'same':7} {out.relative_to(ROOT)}")
+    if check and failed:
+        print(f"{failed} of {len(results)} snippets drifted or failed; run `rnn-ref regen`",
+              file=sys.stderr)
+    if not check:
+        _draw_figures()
+    return 1 if failed else 0
+
+
+def _draw_figures() -> None:
+    try:
+        from rnn_ref import figures
+    except ImportError:
+        return
+    for path in figures.draw_all():
+        print(f"figure  {Path(path).relative_to(ROOT)}")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("regen", help="rerun every snippet and rewrite its output (or --check)",
+                       description=__doc__.split("\n\n")[0])
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 on drift")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--only", default="", metavar="TEXT", help="only snippets whose path contains TEXT")
+    p.add_argument("--jobs", type=int, default=2, help="snippets run at once (default 2)")
+    p.set_defaults(func=lambda a: regen(a.check, a.device, a.only, a.jobs))
