@@ -84,7 +84,8 @@ def make_tensor(shape, dtype, seed, positive=False):
 @st.composite
 def batches(draw, min_length=1, max_batch=5, zero_features=False):
     """A batch description: lengths, feature shape `*` (0-2 dims), dtype, seed."""
-    n = draw(st.integers(1, max_batch))
+    # mostly small batches; sometimes > 16 sequences, where torch.sort orders equal lengths unstably
+    n = draw(st.integers(1, max_batch) | st.integers(17, 24))
     lengths = draw(st.lists(st.integers(min_length, 6), min_size=n, max_size=n))
     if draw(st.booleans()):
         lengths[-1] = lengths[0]  # equal lengths are common in real batches
