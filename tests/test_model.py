@@ -6,6 +6,16 @@ import torch
 from rnn_ref.model import CELLS, CheckpointError, SumModClassifier, load_classifier, safe_load
 from rnn_ref.train import TrainConfig, train
 
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models run fastest on one thread, and the machine is shared."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _batch():
     seqs = [[3, 7, 1, 9], [2], [4, 4, 0], [9, 8, 7, 6, 5, 4, 3], [1, 1]]
     lengths = torch.tensor([len(s) for s in seqs])
@@ -13,6 +23,7 @@ def _batch():
     for i, s in enumerate(seqs):
         ids[i, : len(s)] = torch.tensor(s)
     return seqs, ids, lengths
+
 
 @pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, False), (2, True)])
@@ -28,6 +39,7 @@ def test_padding_does_not_change_the_prediction(cell, num_layers, bidirectional)
     junk[ids == 10] = 5
     torch.testing.assert_close(model(junk, lengths), batched, rtol=0, atol=0)
 
+
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_bidirectional_summary_is_forward_last_and_backward_first(cell):
     """h_n[-2] is the forward direction at each sequence's last step; h_n[-1] the backward at its first."""
@@ -39,6 +51,7 @@ def test_bidirectional_summary_is_forward_last_and_backward_first(cell):
             summary = torch.cat([out[0, -1, :6], out[0, 0, 6:]])             # (2H,)
             torch.testing.assert_close(model(ids[i:i + 1], lengths[i:i + 1])[0], model.head(summary))
 
+
 def test_predict_matches_forward_and_accepts_any_order():
     model = SumModClassifier(10, 10, "gru", hidden_size=8).eval()
     seqs, ids, lengths = _batch()
@@ -47,15 +60,18 @@ def test_predict_matches_forward_and_accepts_any_order():
     assert model.predict(seqs, batch_size=2) == expected
     assert all(isinstance(p, int) for p in expected)
 
+
 def test_rejects_an_unknown_cell():
     with pytest.raises(ValueError, match="cell must be one of"):
         SumModClassifier(cell="transformer")
+
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     train(TrainConfig(hidden_size=8, steps=5, eval_every=5, eval_samples=10, out=str(out)))
     return out
+
 
 def test_load_classifier_round_trip(run_dir):
     model = load_classifier(run_dir)
@@ -64,6 +80,7 @@ def test_load_classifier_round_trip(run_dir):
     assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
     assert len(model.predict([[1, 2, 3]])) == 1
     assert isinstance(safe_load(run_dir / "state.pt")["step"], int)
+
 
 def test_load_errors(run_dir, tmp_path):
     with pytest.raises(CheckpointError, match="no config.json"):
