@@ -1,0 +1,199 @@
+"""``rnn-ref train | predict | evaluate``: the classifier from the command line.
+
+Bad input (a non-digit, an out-of-range digit, an empty sequence, a missing, corrupt or unsafe
+checkpoint) gets one ``error: ...`` line on stderr and exit code 2, never a traceback. A run
+whose loss becomes NaN stops with exit code 3.
+
+Examples::
+
+    rnn-ref train --batch_size 64 --lr 0.005 --hidden_dim 32 --num_layers 3 --warmup_step 2000 --run_name sota
+    rnn-ref predict --checkpoint runs/sota 3 7 1 9
+    rnn-ref evaluate --checkpoint runs/sota --lengths 5,10,20,50,100,1000 --plot lengths.svg
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from rnn_ref.data import SumModTask
+from rnn_ref.model import CELLS, CheckpointError, load_classifier, read_config
+from rnn_ref.train import TrainConfig, TrainingDiverged, accuracy_by_length, train
+
+__all__ = ["register", "parse_sequence"]
+
+# flag spellings -> TrainConfig field; the underscore spellings are the original tutorial's
+_TRAIN_FLAGS = [
+    (("--cell",), "cell", dict(choices=list(CELLS))),
+    (("--hidden-size", "--hidden_size", "--hidden_dim"), "hidden_size", dict(type=int)),
+    (("--num-layers", "--num_layers"), "num_layers", dict(type=int)),
+    (("--embed-dim", "--embed_dim"), "embed_dim", dict(type=int)),
+    (("--batch-size", "--batch_size"), "batch_size", dict(type=int)),
+    (("--lr",), "lr", dict(type=float)),
+    (("--optimizer",), "optimizer", dict(choices=["adam", "adamw"])),
+    (("--weight-decay", "--weight_decay"), "weight_decay", dict(type=float)),
+    (("--warmup-steps", "--warmup_steps", "--warmup_step"), "warmup_steps", dict(type=int)),
+    (("--clip",), "clip", dict(type=float, help="max gradient norm (default: no clipping)")),
+    (("--steps",), "steps", dict(type=int)),
+    (("--eval-every", "--eval_every"), "eval_every", dict(type=int)),
+    (("--eval-samples", "--eval_samples"), "eval_samples", dict(type=int)),
+    (("--min-len", "--min_len"), "min_len", dict(type=int)),
+    (("--max-len", "--max_len"), "max_len", dict(type=int)),
+    (("--num-digits", "--num_digits"), "num_digits", dict(type=int)),
+    (("--modulus",), "modulus", dict(type=int)),
+    (("--seed",), "seed", dict(type=int)),
+    (("--device",), "device", dict(choices=["auto", "cpu", "cuda"])),
+    (("--out",), "out", dict(help="run directory (default: runs/<run_name>)")),
+]
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def parse_sequence(text: str, num_digits: int, where: str = "") -> list[int]:
+    """Digits separated by spaces or commas -> a list of ints, or a ``ValueError`` saying why not.
+
+    Example::
+
+        >>> parse_sequence("3, 7 1,9", num_digits=10)
+        [3, 7, 1, 9]
+    """
+    tokens = [t for t in re.split(r"[\s,]+", text.strip()) if t]
+    if not tokens:
+        raise ValueError(f"empty sequence{where}: expected at least one digit 0..{num_digits - 1}, "
+                         f"e.g. `3 7 1 9`")
+    digits = []
+    for t in tokens:
+        if not re.fullmatch(r"-?\d+", t):
+            raise ValueError(f"{t!r}{where} is not a digit: expected integers 0..{num_digits - 1} "
+                             f"separated by spaces or commas, e.g. `3 7 1 9`")
+        if not 0 <= int(t) < num_digits:
+            raise ValueError(f"digit {t}{where} is out of range: this model reads digits 0..{num_digits - 1}"
+                             f"; separate digits with spaces, e.g. `3 7 1 9`")
+        digits.append(int(t))
+    return digits
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    given = {field: getattr(args, field) for _, field, _ in _TRAIN_FLAGS if getattr(args, field) is not None}
+    out = given.pop("out", None) or str(Path("runs") / args.run_name)
+    try:
+        if args.resume:  # the saved run, with only the flags given on this command line changed
+            base = read_config(out)
+            config = TrainConfig.from_dict({**base, **given, "out": out})
+        else:
+            config = TrainConfig(**given, out=out)
+        result = train(config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty())
+    except (ValueError, CheckpointError) as e:
+        return _error(str(e))
+    except TrainingDiverged as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    last = result.metrics[-1] if result.metrics else None
+    if last is None:
+        print(f"nothing to do: {out} already holds {config.steps} steps; raise --steps to train on")
+    elif not args.quiet:
+        print(f"step {last['step']}: accuracy {last['accuracy']:.2%}, loss {last['loss']:.4f}, "
+              f"{last['seconds']:.1f} s of training; checkpoint in {out}")
+    return 0
+
+
+def _read_sequences(args: argparse.Namespace, num_digits: int) -> list[list[int]]:
+    if args.digits:
+        return [parse_sequence(" ".join(args.digits), num_digits)]
+    lines = sys.stdin.read().splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise ValueError("no sequences given: pass digits (`rnn-ref predict --checkpoint DIR 3 7 1 9`) "
+                         "or pipe one sequence per line on stdin")
+    return [parse_sequence(line, num_digits, f" on line {i}") for i, line in enumerate(lines, 1)]
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    try:
+        model = load_classifier(args.checkpoint)
+        task = SumModTask(**{k: read_config(args.checkpoint)[k] for k in ("num_digits", "modulus")})
+        seqs = _read_sequences(args, task.num_digits)
+    except (ValueError, CheckpointError) as e:
+        return _error(str(e))
+    for seq, predicted in zip(seqs, model.predict(seqs)):
+        truth = task.target(seq)
+        mark = "" if predicted == truth else "  (wrong)"
+        print(f"{' '.join(map(str, seq))} -> predicted {predicted}, true {truth}{mark}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    try:
+        lengths = [int(t) for t in args.lengths.split(",") if t.strip()]
+        if not lengths or min(lengths) < 1:
+            raise ValueError
+    except ValueError:
+        return _error(f"--lengths must be positive integers separated by commas, e.g. 5,10,100; "
+                      f"got {args.lengths!r}")
+    if args.samples < 1:
+        return _error(f"--samples must be at least 1; got {args.samples}")
+    try:
+        model = load_classifier(args.checkpoint)
+        config = TrainConfig.from_dict({**read_config(args.checkpoint), "out": None, "device": "cpu"})
+    except (ValueError, CheckpointError) as e:
+        return _error(str(e))
+    rows = accuracy_by_length(model, config.task, lengths, args.samples, args.seed)
+    print(f"{'length':>8} {'accuracy':>9} {'n':>7}")
+    for r in rows:
+        print(f"{r['length']:>8} {r['accuracy']:>9.2%} {r['n']:>7}")
+    if args.plot:
+        _plot_lengths(rows, config, args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def _plot_lengths(rows: list[dict], config: TrainConfig, path: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.axvspan(config.min_len, config.max_len, color="0.9", label="training lengths")
+    ax.plot([r["length"] for r in rows], [r["accuracy"] for r in rows], "o-", label=config.cell)
+    ax.axhline(1 / config.modulus, ls=":", color="0.5", label="chance")
+    ax.set(xscale="log", xlabel="sequence length", ylabel="accuracy", ylim=(0, 1.02))
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``train``, ``predict`` and ``evaluate`` to the ``rnn-ref`` command."""
+    defaults = {f.name: f.default for f in fields(TrainConfig)}
+    p = subparsers.add_parser("train", help="train the sum-mod classifier",
+                              description="Train the sum-mod classifier; checkpoints go to --out.")
+    for flags, field, extra in _TRAIN_FLAGS:
+        extra = dict(extra)
+        help_text = extra.pop("help", None) or f"default: {defaults[field]}"
+        p.add_argument(*flags, dest=field, default=None, help=help_text, **extra)
+    p.add_argument("--run-name", "--run_name", default="run", help="names the default --out (runs/<name>)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
+    p.set_defaults(func=_cmd_train)
+
+    p = subparsers.add_parser("predict", help="predict the class of digit sequences")
+    p.add_argument("--checkpoint", required=True, help="a run directory (model.pt + config.json)")
+    p.add_argument("digits", nargs="*", help="one sequence; without digits, one sequence per stdin line")
+    p.set_defaults(func=_cmd_predict)
+
+    p = subparsers.add_parser("evaluate", help="accuracy by sequence length")
+    p.add_argument("--checkpoint", required=True, help="a run directory (model.pt + config.json)")
+    p.add_argument("--lengths", default="5,10,20,50,100,1000", help="comma-separated lengths")
+    p.add_argument("--samples", type=int, default=1000, help="fresh sequences per length")
+    p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--plot", help="save accuracy vs length to this file (.svg, .png)")
+    p.set_defaults(func=_cmd_evaluate)
