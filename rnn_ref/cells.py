@@ -100,8 +100,8 @@ def gru_cell(
     z = torch.sigmoid(x_z + h_z)
     # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))       candidate: r gates W_hn h AND b_hn
     n = torch.tanh(x_n + r * h_n)
-    # h' = (1 - z) * n + z * h
-    return (1 - z) * n + z * h
+    # h' = (1 - z) * n + z * h  =  n + z * (h - n)      (the second form is torch's)
+    return n + z * (h - n)
 # --8<-- [end:gru_cell]
 
 
