@@ -39,12 +39,8 @@ __all__ = [
 
 
 # --8<-- [start:pad_sequence]
-def pad_sequence(
-    sequences: Tensor | list[Tensor],
-    batch_first: bool = False,
-    padding_value: float = 0.0,
-    padding_side: str = "right",
-) -> Tensor:
+def pad_sequence(sequences: Tensor | list[Tensor], batch_first: bool = False,
+                 padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
     """Stack sequences of different lengths into one tensor, filling with ``padding_value``.
 
     Args:
@@ -66,7 +62,8 @@ def pad_sequence(
     first = sequences[0]
     n, max_length = len(sequences), max(seq.size(0) for seq in sequences)
     shape = (n, max_length) if batch_first else (max_length, n)
-    padded = torch.full((*shape, *first.shape[1:]), padding_value, dtype=first.dtype, device=first.device)
+    padded = torch.full((*shape, *first.shape[1:]), padding_value,
+                        dtype=first.dtype, device=first.device)  # (L, N, *) or (N, L, *)
     by_batch = padded if batch_first else padded.transpose(0, 1)  # (N, L, *), a view
     for i, seq in enumerate(sequences):
         # right padding: data in steps [0, L_i); left padding: data in the last L_i steps
@@ -77,12 +74,8 @@ def pad_sequence(
 
 
 # --8<-- [start:pack_padded_sequence]
-def pack_padded_sequence(
-    input: Tensor,
-    lengths: Tensor | list[int],
-    batch_first: bool = False,
-    enforce_sorted: bool = True,
-) -> PackedSequence:
+def pack_padded_sequence(input: Tensor, lengths: Tensor | list[int], batch_first: bool = False,
+                         enforce_sorted: bool = True) -> PackedSequence:
     """Pack a padded batch, keeping only the real steps, so an RNN skips the padding.
 
     Args:
@@ -106,9 +99,7 @@ def pack_padded_sequence(
     if not enforce_sorted:
         lengths, sorted_indices = torch.sort(lengths, descending=True)
         sorted_indices = sorted_indices.to(input.device)
-        # the inverse permutation: unsorted_indices[sorted_indices[i]] = i
-        unsorted_indices = torch.empty_like(sorted_indices)
-        unsorted_indices[sorted_indices] = torch.arange(len(sorted_indices), device=input.device)
+        unsorted_indices = torch.argsort(sorted_indices)  # the inverse permutation
         input = input.index_select(0 if batch_first else 1, sorted_indices)
     if batch_first:
         input = input.transpose(0, 1)  # (L, N, *)
@@ -125,12 +116,8 @@ def pack_padded_sequence(
 
 
 # --8<-- [start:pad_packed_sequence]
-def pad_packed_sequence(
-    sequence: PackedSequence,
-    batch_first: bool = False,
-    padding_value: float = 0.0,
-    total_length: int | None = None,
-) -> tuple[Tensor, Tensor]:
+def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0,
+                        total_length: int | None = None) -> tuple[Tensor, Tensor]:
     """Undo ``pack_padded_sequence``: return the padded batch and the lengths, in input order.
 
     Args:
@@ -180,14 +167,16 @@ def pack_sequence(sequences: list[Tensor], enforce_sorted: bool = True) -> Packe
         data: ``(S, *)``; batch_sizes: ``(T,)``.
 
     Example:
-        >>> pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])]).batch_sizes
-        tensor([3, 2, 1])
+        >>> packed = pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])])
+        >>> packed.data, packed.batch_sizes
+        (tensor([1, 4, 6, 2, 5, 3]), tensor([3, 2, 1]))
     """
     lengths = torch.as_tensor([seq.size(0) for seq in sequences])
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
-def unpad_sequence(padded_sequences: Tensor, lengths: Tensor | list[int], batch_first: bool = False) -> list[Tensor]:
+def unpad_sequence(padded_sequences: Tensor, lengths: Tensor | list[int],
+                   batch_first: bool = False) -> list[Tensor]:
     """Split a padded batch back into a list of sequences, dropping the padding.
 
     Unlike torch 2.13's version, this does not transpose ``padded_sequences`` in place
@@ -203,7 +192,8 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Tensor | list[int], batch_
         L: padded length, N: batch, *: feature dims. Returns N tensors ``(lengths[b], *)``.
 
     Example:
-        >>> unpad_sequence(torch.tensor([[1, 2, 3], [4, 0, 0]]), torch.tensor([3, 1]), batch_first=True)
+        >>> padded = torch.tensor([[1, 2, 3], [4, 0, 0]])  # (N, L) = (2, 3)
+        >>> unpad_sequence(padded, torch.tensor([3, 1]), batch_first=True)
         [tensor([1, 2, 3]), tensor([4])]
     """
     lengths = torch.as_tensor(lengths)
@@ -235,9 +225,8 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
 
 
 # --8<-- [start:check_lengths]
-def check_lengths(
-    padded: Tensor, lengths: Tensor | list[int], padding_value: float = 0, batch_first: bool = False
-) -> None:
+def check_lengths(padded: Tensor, lengths: Tensor | list[int], padding_value: float = 0,
+                  batch_first: bool = False) -> None:
     """Raise ``ValueError`` if ``lengths`` disagree with where the data's padding starts.
 
     The length the data suggests for sequence ``b`` is 1 + the index of its last step
@@ -269,11 +258,13 @@ def check_lengths(
     data_lengths = (steps * ~is_pad).amax(dim=1) if is_pad.size(1) else lengths * 0  # (N,)
     bad = (data_lengths != lengths).nonzero().flatten().tolist()
     if bad:
-        found = ", ".join(f"batch index {b} (given {lengths[b]}, data suggests {data_lengths[b]})" for b in bad)
+        found = ", ".join(f"batch index {b} (given {lengths[b]}, data suggests {data_lengths[b]})"
+                          for b in bad)
         raise ValueError(
-            f"lengths do not match the data at {found}: the data suggests 1 + the last step that is not "
-            f"entirely padding_value={padding_value}. Compute lengths from the sequences before padding "
-            f"(lengths = [len(s) for s in seqs]) and keep them in batch order; check batch_first (now {batch_first})."
+            f"lengths do not match the data at {found}: the data suggests 1 + the last step that is "
+            f"not entirely padding_value={padding_value}. Compute lengths from the sequences before "
+            f"padding (lengths = [len(s) for s in seqs]) and keep them in batch order; check "
+            f"batch_first (now {batch_first})."
         )
 # --8<-- [end:check_lengths]
 
@@ -297,8 +288,8 @@ def _check_sequences(sequences, padding_side: str) -> tuple[Tensor, ...]:
         if seq.dim() == 0:
             # torch 2.13 raises RuntimeError when sequences[0] is 0-d, IndexError for a later one
             error = RuntimeError if i == 0 else IndexError
-            raise error(f"pad_sequence: each sequence needs a length dimension (L_i, *), but sequences[{i}] "
-                        "is 0-d; use seq.reshape(1) for a sequence of one step")
+            raise error(f"pad_sequence: each sequence needs a length dimension (L_i, *), but "
+                        f"sequences[{i}] is 0-d; use seq.reshape(1) for a sequence of one step")
     if padding_side not in ("left", "right"):
         raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side!r}.")
     feature_shape = sequences[0].shape[1:]
@@ -320,8 +311,9 @@ def _lengths_tensor(lengths: Tensor | list[int]) -> Tensor:
         lengths = torch.as_tensor(lengths, dtype=torch.int64, device="cpu")
     if lengths.dim() != 1 or lengths.device.type != "cpu":
         raise RuntimeError(
-            "'lengths' must be a list of ints or a 1-D CPU int64 tensor (batch_sizes are computed on the "
-            f"host), but got a {lengths.dim()}-D tensor on {lengths.device}; pass lengths.cpu() or a list"
+            "'lengths' must be a list of ints or a 1-D CPU int64 tensor (batch_sizes are computed on "
+            f"the host), but got a {lengths.dim()}-D tensor on {lengths.device}; pass lengths.cpu() or "
+            "a list"
         )
     return lengths
 
@@ -340,22 +332,25 @@ def _check_pack_args(input: Tensor, lengths, batch_first: bool, enforce_sorted: 
         raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
                            f"(batch_size={batch_size}); check batch_first (now {batch_first})")
     if (lengths <= 0).any():
-        raise RuntimeError(f"Length of all samples has to be greater than 0, but got lengths={lengths.tolist()}; "
-                           "drop empty sequences from the batch before packing")
+        raise RuntimeError(f"Length of all samples has to be greater than 0, but got "
+                           f"lengths={lengths.tolist()}; drop empty sequences from the batch before packing")
     if (lengths > padded_length).any():
         # torch 2.13 does not check this: it returns a PackedSequence whose data is too short
         raise RuntimeError(f"lengths can be at most the padded length {padded_length}, but got "
-                           f"lengths={lengths.tolist()}; check batch_first (now {batch_first}) and the lengths")
+                           f"lengths={lengths.tolist()}; check batch_first (now {batch_first}) and the "
+                           "lengths")
     if enforce_sorted and (lengths[1:] > lengths[:-1]).any():
-        raise RuntimeError(f"`lengths` array must be sorted in decreasing order when `enforce_sorted` is True, "
-                           f"but got {lengths.tolist()}; pass enforce_sorted=False to sort them for you")
+        raise RuntimeError(f"`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
+                           f"True, but got {lengths.tolist()}; pass enforce_sorted=False to sort them for "
+                           "you (sorted input is only needed for ONNX export)")
     return lengths
 
 
 def _check_pad_packed_args(batch_sizes: Tensor, total_length: int | None) -> int:
     if batch_sizes.dim() != 1 or batch_sizes.dtype != torch.int64 or batch_sizes.device.type != "cpu":
         raise RuntimeError(f"batch_sizes must be a 1-D CPU int64 tensor, got a {batch_sizes.dim()}-D "
-                           f"{batch_sizes.dtype} tensor on {batch_sizes.device}; build it with pack_padded_sequence")
+                           f"{batch_sizes.dtype} tensor on {batch_sizes.device}; build the PackedSequence "
+                           "with pack_padded_sequence")
     max_length = batch_sizes.size(0)
     if total_length is None:
         return max_length
@@ -364,7 +359,8 @@ def _check_pad_packed_args(batch_sizes: Tensor, total_length: int | None) -> int
                          f"but got total_length={total_length} and max sequence length being {max_length}; "
                          "pass total_length >= the padded length of the batch, or None")
     if not isinstance(total_length, int):
-        raise TypeError(f"total_length must be an int, got {type(total_length).__name__}; pass int(total_length)")
+        raise TypeError(f"total_length must be an int, got {type(total_length).__name__}; "
+                        "pass int(total_length)")
     return total_length
 
 
@@ -375,6 +371,6 @@ def _check_check_lengths_args(padded: Tensor, lengths, batch_first: bool) -> tup
     by_batch = padded if batch_first else padded.transpose(0, 1)  # (N, L, *)
     lengths = torch.as_tensor(lengths, dtype=torch.int64).to(padded.device)
     if lengths.shape != by_batch.shape[:1]:
-        raise ValueError(f"check_lengths: expected {by_batch.size(0)} lengths, got shape {tuple(lengths.shape)}; "
-                         f"check batch_first (now {batch_first})")
+        raise ValueError(f"check_lengths: expected {by_batch.size(0)} lengths, got shape "
+                         f"{tuple(lengths.shape)}; check batch_first (now {batch_first})")
     return by_batch, lengths

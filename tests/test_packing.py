@@ -256,8 +256,9 @@ def test_invalid_pack_inputs_raise_like_torch(case, kind, data):
     elif kind == "unsorted":  # torch only checks order when enforce_sorted=True
         enforce_sorted = True
         lengths = torch.cat([lengths, lengths.max()[None] + 1])
-        padded = torch.cat([padded, padded[:, :1] if batch_first else padded[:1]], dim=1 if batch_first else 0)
-        padded = torch.cat([padded, padded[:1] if batch_first else padded[:, :1]], dim=0 if batch_first else 1)
+        time_dim, batch_dim = (1, 0) if batch_first else (0, 1)
+        padded = torch.cat([padded, padded.narrow(time_dim, 0, 1)], dim=time_dim)  # one more step
+        padded = torch.cat([padded, padded.narrow(batch_dim, 0, 1)], dim=batch_dim)  # one more sequence
     elif kind == "count":  # with enforce_sorted=False torch may silently drop sequences (see below)
         enforce_sorted = True
         lengths = lengths.sort(descending=True).values
@@ -327,14 +328,15 @@ def test_1d_input_raises_index_error_like_torch():
 def test_empty_list_of_sequences():
     for fn in (P.pad_sequence, P.pack_sequence):
         torch_fn = getattr(R, fn.__name__)
-        with pytest.raises(type(_raised(lambda: torch_fn([]))), match="empty list of sequences; expected at least"):
+        torch_type = type(_raised(lambda: torch_fn([])))
+        with pytest.raises(torch_type, match="empty list of sequences; expected at least"):
             fn([])
 
 
 def test_total_length_shorter_than_longest_sequence():
     packed = R.pack_padded_sequence(X, [4, 2, 1])
     assert type(_raised(lambda: R.pad_packed_sequence(packed, total_length=3))) is ValueError
-    with pytest.raises(ValueError, match=r"total_length=3 and max sequence length being 4; pass total_length >="):
+    with pytest.raises(ValueError, match=r"total_length=3 and max sequence length being 4; pass"):
         P.pad_packed_sequence(packed, total_length=3)
 
 
@@ -351,7 +353,8 @@ def test_lengths_on_another_device_are_rejected_like_torch():
 def test_lengths_on_gpu_are_rejected_like_torch():
     x, lengths = X.cuda(), torch.tensor([4, 2, 1], device="cuda")
     for enforce_sorted in (True, False):
-        assert type(_raised(lambda: R.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted))) is RuntimeError
+        torch_error = _raised(lambda: R.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted))
+        assert type(torch_error) is RuntimeError
         with pytest.raises(RuntimeError, match=r"1-D CPU int64 tensor.*on cuda:0; pass lengths.cpu\(\)"):
             P.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
     # with CPU lengths, data and indices stay on the GPU and match torch
@@ -371,7 +374,8 @@ def _raised(call):
 
 def test_lengths_longer_than_padded_dim_torch_returns_corrupt_packed_sequence():
     packed = R.pack_padded_sequence(X, [5, 2, 1])  # torch accepts a length of 5 with only 4 steps
-    assert packed.batch_sizes.sum() == 8 and packed.data.size(0) == 7  # batch_sizes promise a row that is not there
+    # batch_sizes promise a row that is not there
+    assert packed.batch_sizes.sum() == 8 and packed.data.size(0) == 7
     with pytest.raises(RuntimeError, match=r"at most the padded length 4, but got lengths=\[5, 2, 1\]"):
         P.pack_padded_sequence(X, [5, 2, 1])
 
@@ -386,8 +390,15 @@ def test_too_few_lengths_unsorted_torch_silently_drops_a_sequence():
 def test_pad_sequence_torch_broadcasts_mismatched_features():
     seqs = [torch.ones(2, 3), torch.full((2, 1), 5.0)]
     assert R.pad_sequence(seqs)[:, 1].tolist() == [[5.0] * 3] * 2  # (2, 1) silently broadcast to (2, 3)
-    with pytest.raises(RuntimeError, match=r"feature shape of sequences\[0\], \(3,\), but sequences\[1\] has shape"):
+    with pytest.raises(RuntimeError, match=r"feature shape of sequences\[0\], \(3,\), but sequences\[1\]"):
         P.pad_sequence(seqs)
+
+
+def test_unpad_sequence_accepts_a_list_of_lengths_unlike_torch():
+    assert type(_raised(lambda: R.unpad_sequence(X.clone(), [4, 2, 1]))) is AttributeError
+    assert_same_list(P.unpad_sequence(X, [4, 2, 1]), R.unpad_sequence(X.clone(), torch.tensor([4, 2, 1])))
+    with pytest.raises(ValueError, match=r"one length per sequence \(3\), got lengths of shape \(2,\)"):
+        P.unpad_sequence(X, [4, 2])
 
 
 def test_torch_unpad_sequence_transposes_its_argument_in_place():
@@ -411,7 +422,8 @@ def test_check_lengths_catches_the_classic_bug():
     assert packed.data.size(0) == 7 == sum(true_lengths)
     zero_rows = (packed.data == 0).all(dim=1)
     assert zero_rows.sum() == 2  # sequence 0's padding went in as data ...
-    assert not (packed.data == padded[1, 2:, None]).all(-1).any()  # ... and sequence 1's steps 2, 3 were dropped
+    # ... and sequence 1's steps 2, 3 were dropped
+    assert not (packed.data == padded[1, 2:, None]).all(-1).any()
     with pytest.raises(ValueError, match=r"batch index 0 \(given 4, data suggests 2\)"):
         P.check_lengths(padded, [4, 2, 1], batch_first=True)
     assert P.check_lengths(padded, true_lengths, batch_first=True) is None
@@ -422,7 +434,8 @@ def test_check_lengths_limitation_real_padding_valued_step_at_the_end():
     with pytest.raises(ValueError, match=r"batch index 0 \(given 3, data suggests 2\)"):
         P.check_lengths(padded, [3, 1], batch_first=True)
     # the fix: a padding value the data never takes
-    padded = P.pad_sequence([torch.tensor([1.0, 2.0, 0.0]), torch.tensor([3.0])], batch_first=True, padding_value=-1.0)
+    seqs = [torch.tensor([1.0, 2.0, 0.0]), torch.tensor([3.0])]
+    padded = P.pad_sequence(seqs, batch_first=True, padding_value=-1.0)
     assert P.check_lengths(padded, [3, 1], padding_value=-1.0, batch_first=True) is None
 
 
@@ -446,8 +459,10 @@ def test_check_lengths_accepts_true_lengths_and_names_wrong_ones(batch, batch_fi
     assert P.check_lengths(padded, lengths, batch_first=batch_first) is None
     b = data.draw(st.integers(0, len(lengths) - 1))
     wrong = list(lengths)
-    wrong[b] = data.draw(st.integers(0, padded.size(1 if batch_first else 0)).filter(lambda n: n != lengths[b]))
-    with pytest.raises(ValueError, match=rf"batch index {b} \(given {wrong[b]}, data suggests {lengths[b]}\)"):
+    padded_length = padded.size(1 if batch_first else 0)
+    wrong[b] = data.draw(st.integers(0, padded_length).filter(lambda n: n != lengths[b]))
+    message = rf"batch index {b} \(given {wrong[b]}, data suggests {lengths[b]}\)"
+    with pytest.raises(ValueError, match=message):
         P.check_lengths(padded, wrong, batch_first=batch_first)
 
 
