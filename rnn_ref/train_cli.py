@@ -94,6 +94,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     except TrainingDiverged as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print(f"interrupted; continue from the last checkpoint with `rnn-ref train --resume --out {out}`",
+              file=sys.stderr)
+        return 130
     last = result.metrics[-1] if result.metrics else None
     if last is None:
         print(f"nothing to do: {out} already holds {config.steps} steps; raise --steps to train on")
