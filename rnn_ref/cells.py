@@ -130,7 +130,8 @@ def lstm_cell(
     Example:
         >>> cell = torch.nn.LSTMCell(3, 4)
         >>> x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
-        >>> h1, c1 = lstm_cell(x, (h, c), cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        >>> h1, c1 = lstm_cell(x, (h, c), *w)
         >>> torch.allclose(h1, cell(x, (h, c))[0]) and torch.allclose(c1, cell(x, (h, c))[1])
         True
     """

@@ -39,7 +39,9 @@ Step = Callable[[Tensor, State], State]
 
 
 # --8<-- [start:run_layer]
-def run_layer(step: Step, x: Tensor, state: State, *, reverse: bool = False) -> tuple[Tensor, State]:
+def run_layer(
+    step: Step, x: Tensor, state: State, *, reverse: bool = False
+) -> tuple[Tensor, State]:
     """Run one layer in one direction over a padded, time-major sequence.
 
     Args:
@@ -95,13 +97,14 @@ def run_layer_packed(
     steps = data.split(sizes)  # L x (batch_sizes[t], H_in)
     outputs = []
     if not reverse:
-        ended = []  # final states of the sequences that end, shortest last
+        ended = []  # final states of the sequences as they end: shortest first
         for x_t, n in zip(steps, sizes):
             ended.append(tuple(s[n:] for s in state))  # rows n.. had their last step at t-1
             state = step(x_t, tuple(s[:n] for s in state))
             outputs.append(state[0])
-        # rows still running (full length) first, then the ones that ended, longest first
-        state = tuple(torch.cat([s, *parts[::-1]]) for s, *parts in zip(state, *ended))
+        # sorted order: the full-length rows still running, then the others, longest first
+        for rows in reversed(ended):
+            state = tuple(torch.cat([s, r]) for s, r in zip(state, rows))
     else:
         initial = state
         state = tuple(s[: sizes[-1]] for s in initial)
@@ -180,7 +183,9 @@ def _check_hx(module: nn.RNNBase, hx, batch: int, unbatched: bool) -> State:
     names, sizes = ("hx",), (h_out,)
     if module.mode == "LSTM":
         if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-            raise TypeError(f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {type(hx).__name__}")
+            raise TypeError(
+                f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {type(hx).__name__}"
+            )
         names, sizes = ("h_0", "c_0"), (h_out, module.hidden_size)
     hx = tuple(hx) if module.mode == "LSTM" else (hx,)
     want_dim = 2 if unbatched else 3
@@ -234,14 +239,18 @@ def reference_forward(
         >>> out.shape, h_n.shape, torch.allclose(out, rnn(x)[0], atol=1e-6)
         (torch.Size([5, 2, 8]), torch.Size([4, 2, 4]), True)
     """
-    if not isinstance(module, nn.RNNBase) or module.mode not in ("RNN_TANH", "RNN_RELU", "GRU", "LSTM"):
+    modes = ("RNN_TANH", "RNN_RELU", "GRU", "LSTM")
+    if not isinstance(module, nn.RNNBase) or module.mode not in modes:
         raise TypeError(f"module must be an nn.RNN, nn.GRU or nn.LSTM; got {type(module).__name__}")
     packed = isinstance(input, PackedSequence)
     if packed:
         x, batch_sizes, sorted_indices, unsorted_indices = input  # x (B, H_in)
         unbatched = False
         if x.dim() != 2:
-            raise RuntimeError(f"PackedSequence data must have 2 dimensions (B, H_in), got {x.dim()}")
+            raise RuntimeError(
+                f"PackedSequence data must have 2 dimensions (B, H_in), got {x.dim()}; "
+                f"build it with pack_padded_sequence or pack_sequence"
+            )
         batch = int(batch_sizes[0])
     else:
         if input.dim() not in (2, 3):
