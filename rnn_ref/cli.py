@@ -12,7 +12,7 @@ import sys
 
 __all__ = ["build_parser", "main"]
 
-_COMMAND_MODULES = ["rnn_ref.regen", "rnn_ref.train_cli", "rnn_ref.ladder"]
+_COMMAND_MODULES = ["rnn_ref.regen", "rnn_ref.train_cli", "rnn_ref.ladder", "rnn_ref.bench"]
 
 
 def build_parser() -> argparse.ArgumentParser:
