@@ -133,10 +133,8 @@ def regen(check: bool = False, device: str = "auto", pattern: str = "", jobs: in
 
 
 def _draw_figures() -> None:
-    try:
-        from rnn_ref import figures
-    except ImportError:
-        return
+    from rnn_ref import figures
+
     for path in figures.draw_all():
         print(f"figure  {Path(path).relative_to(ROOT)}")
 

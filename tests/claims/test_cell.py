@@ -1,0 +1,101 @@
+"""Claims made on docs/cell.md, each asserted against torch.nn."""
+
+import pytest
+import torch
+from torch import nn
+
+from rnn_ref import rnn_cell
+
+F64 = torch.float64
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_cell_equals_nn_rnncell(nonlinearity, bias):
+    """h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh) is what nn.RNNCell computes."""
+    cell = nn.RNNCell(3, 4, bias=bias, nonlinearity=nonlinearity, dtype=F64)
+    x, h = torch.randn(5, 3, dtype=F64), torch.randn(5, 4, dtype=F64)
+    ours = rnn_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh, nonlinearity)
+    torch.testing.assert_close(ours, cell(x, h), rtol=0, atol=1e-12)
+    act = torch.tanh if nonlinearity == "tanh" else torch.relu
+    by_hand = act(x @ cell.weight_ih.T + h @ cell.weight_hh.T
+                  + (cell.bias_ih + cell.bias_hh if bias else 0))
+    torch.testing.assert_close(by_hand, cell(x, h), rtol=0, atol=1e-12)
+
+
+def test_output_is_the_hidden_state():
+    """output[t] is the state after step t: feeding the sequence one step at a time, carrying
+    h_n forward as hx, reproduces output step by step; nn.RNNCell in a loop does too."""
+    rnn = nn.RNN(3, 5, dtype=F64)
+    cell = nn.RNNCell(3, 5, dtype=F64)
+    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in rnn.state_dict().items()})
+    x = torch.randn(6, 2, 3, dtype=F64)
+    output, h_n = rnn(x)
+    h, h_cell = None, torch.zeros(2, 5, dtype=F64)
+    for t in range(6):
+        step_out, h = rnn(x[t : t + 1], h)
+        h_cell = cell(x[t], h_cell)
+        torch.testing.assert_close(step_out[0], output[t], rtol=0, atol=1e-12)
+        torch.testing.assert_close(h[0], output[t], rtol=0, atol=1e-12)
+        torch.testing.assert_close(h_cell, output[t], rtol=0, atol=1e-12)
+    torch.testing.assert_close(h_n[0], output[-1], rtol=0, atol=0)
+
+
+def test_shapes_legend():
+    """input (L, N, H_in); output (L, N, D*H_out); h_n (D*num_layers, N, H_out); batch_first
+    moves N first in input and output only; unbatched input drops N everywhere."""
+    L, N, H_in, H_out, layers = 7, 2, 3, 5, 2
+    for D in (1, 2):
+        rnn = nn.RNN(H_in, H_out, num_layers=layers, bidirectional=D == 2)
+        output, h_n = rnn(torch.randn(L, N, H_in))
+        assert output.shape == (L, N, D * H_out) and h_n.shape == (D * layers, N, H_out)
+        rnn.batch_first = True
+        output, h_n = rnn(torch.randn(N, L, H_in))
+        assert output.shape == (N, L, D * H_out) and h_n.shape == (D * layers, N, H_out)
+        output, h_n = rnn(torch.randn(L, H_in))
+        assert output.shape == (L, D * H_out) and h_n.shape == (D * layers, H_out)
+
+
+def test_relu_replaces_tanh():
+    """nonlinearity="relu": outputs are max(0, ·) of the same pre-activation, so never negative."""
+    tanh_rnn = nn.RNN(3, 4, dtype=F64)
+    relu_rnn = nn.RNN(3, 4, nonlinearity="relu", dtype=F64)
+    relu_rnn.load_state_dict(tanh_rnn.state_dict())
+    x = torch.randn(1, 8, 3, dtype=F64)  # one step from h_0 = 0: output = act(pre-activation)
+    pre = torch.atanh(tanh_rnn(x)[0])
+    torch.testing.assert_close(relu_rnn(x)[0], torch.relu(pre), rtol=0, atol=1e-10)
+    output, _ = relu_rnn(torch.randn(6, 2, 3, dtype=F64))
+    assert (output >= 0).all() and (output == 0).any()
+    with pytest.raises(ValueError, match="Unknown nonlinearity 'sigmoid'"):
+        nn.RNN(3, 4, nonlinearity="sigmoid")
+
+
+def test_last_input_dimension_must_be_input_size():
+    """nn.RNN(10, 20) on torch.randn(5, 3, 10): L=5, N=3, H_in=10; a last dim of 5 is rejected."""
+    rnn = nn.RNN(10, 20, 1)
+    output, h_n = rnn(torch.randn(5, 3, 10))
+    assert output.shape == (5, 3, 20) and h_n.shape == (1, 3, 20)
+    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
+        rnn(torch.randn(5, 3, 5))
+
+
+def test_bias_false_removes_both_biases():
+    """bias=False: no bias_ih/bias_hh parameters, and a zero input from h_0 = 0 stays zero."""
+    rnn = nn.RNN(3, 4, num_layers=2, bias=False)
+    assert [n for n, _ in rnn.named_parameters()] == [
+        "weight_ih_l0", "weight_hh_l0", "weight_ih_l1", "weight_hh_l1"]
+    output, h_n = rnn(torch.zeros(6, 2, 3))
+    assert (output == 0).all() and (h_n == 0).all()
+
+
+def test_the_two_biases_only_appear_as_their_sum():
+    """Moving any amount from bias_hh to bias_ih leaves the output unchanged."""
+    rnn = nn.RNN(3, 4, num_layers=2, dtype=F64)
+    x = torch.randn(5, 2, 3, dtype=F64)
+    before, _ = rnn(x)
+    with torch.no_grad():
+        for k in range(2):
+            shift = torch.randn(4, dtype=F64)
+            getattr(rnn, f"bias_ih_l{k}").add_(shift)
+            getattr(rnn, f"bias_hh_l{k}").sub_(shift)
+    torch.testing.assert_close(rnn(x)[0], before, rtol=0, atol=1e-12)

@@ -1,0 +1,138 @@
+"""Claims made on docs/stacking.md, each asserted against torch.nn."""
+
+import ast
+import textwrap
+import warnings
+
+import pytest
+import torch
+from torch import nn
+
+from rnn_ref import reference_forward
+from rnn_ref.regen import ROOT
+
+F64 = torch.float64
+
+
+def test_h_n_holds_last_step_of_every_layer():
+    """h_n[k] is layer k's state after the last step; only h_n[-1] equals output[-1], and
+    output is the top layer at every step."""
+    num_layers = 3
+    rnn = nn.RNN(4, 6, num_layers=num_layers, dtype=F64)
+    x = torch.randn(5, 2, 4, dtype=F64)
+    output, h_n = rnn(x)
+    assert h_n.shape == (num_layers, 2, 6)
+    layer_input = x  # run the layers one at a time, as separate one-layer RNNs
+    for k in range(num_layers):
+        single = nn.RNN(layer_input.shape[-1], 6, dtype=F64)
+        single.load_state_dict({n.replace(f"_l{k}", "_l0"): p
+                                for n, p in rnn.state_dict().items() if n.endswith(f"_l{k}")})
+        layer_input, _ = single(layer_input)
+        torch.testing.assert_close(h_n[k], layer_input[-1], rtol=0, atol=1e-12)
+    torch.testing.assert_close(layer_input, output, rtol=0, atol=1e-12)
+    assert not torch.allclose(h_n[0], output[-1])
+
+
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_reference_equals_nn_rnn(num_layers):
+    """rnn_ref.reference_forward returns what nn.RNN returns (float64)."""
+    rnn = nn.RNN(4, 6, num_layers=num_layers, dtype=F64)
+    x = torch.randn(7, 2, 4, dtype=F64)
+    out, h_n = rnn(x)
+    ref_out, ref_h_n = reference_forward(rnn, x)
+    torch.testing.assert_close(ref_out, out, rtol=0, atol=1e-12)
+    torch.testing.assert_close(ref_h_n, h_n, rtol=0, atol=1e-12)
+
+
+def test_dropout_acts_between_layers_only():
+    """One layer: dropout has nothing to act on (torch warns; train == eval). Two layers: train
+    differs from eval, yet output has no dropped zeros: the mask hit layer 0's output. Our loop,
+    which drops out after every layer but the last, reproduces train mode with the same seed."""
+    x = torch.randn(6, 3, 4, dtype=F64)
+    with pytest.warns(UserWarning, match="dropout after all but last recurrent layer"):
+        one = nn.RNN(4, 8, num_layers=1, dropout=0.5, dtype=F64)
+    torch.testing.assert_close(one.train()(x)[0], one.eval()(x)[0], rtol=0, atol=0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning with two layers
+        two = nn.RNN(4, 8, num_layers=2, dropout=0.5, dtype=F64)
+    eval_out, _ = two.eval()(x)
+    train_out, _ = two.train()(x)
+    assert not torch.allclose(train_out, eval_out)
+    assert (train_out != 0).all()
+    torch.manual_seed(1)
+    theirs, theirs_h = two(x)
+    torch.manual_seed(1)
+    ours, ours_h = reference_forward(two, x)
+    torch.testing.assert_close(ours, theirs, rtol=0, atol=1e-12)
+    torch.testing.assert_close(ours_h, theirs_h, rtol=0, atol=1e-12)
+    # h_n[0] is layer 0's own last state, before dropout: the same as in eval mode
+    torch.testing.assert_close(theirs_h[0], two.eval()(x)[1][0], rtol=0, atol=1e-12)
+
+
+def _old_docstring_forward(**free_variables):
+    """The `forward` transcribed in snippets/stacking/docstring_loop_before_the_fix.py."""
+    source = (ROOT / "snippets/stacking/docstring_loop_before_the_fix.py").read_text()
+    func = next(n for n in ast.parse(source).body
+                if isinstance(n, ast.FunctionDef) and n.name == "forward")
+    namespace = {"torch": torch, **free_variables}
+    exec(ast.get_source_segment(source, func), namespace)
+    return namespace["forward"]
+
+
+def _free_variables(rnn):
+    names = ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
+    return dict(batch_first=False, num_layers=rnn.num_layers, hidden_size=rnn.hidden_size,
+                **{n: [getattr(rnn, f"{n}_l{k}").detach() for k in range(rnn.num_layers)]
+                   for n in names})
+
+
+def test_docstring_loop_before_the_fix_is_wrong():
+    """The old docstring loop: one layer gets h_n right but every output[t] is the last state
+    (it appends views of h_t); two layers get h_n wrong too (layer 1 reads x[t]); and with
+    input_size != hidden_size layer 1's matmul fails."""
+    one = nn.RNN(4, 4, 1)
+    x = torch.randn(5, 2, 4)
+    out, h_n = one(x)
+    doc_out, doc_h_n = _old_docstring_forward(**_free_variables(one))(x)
+    torch.testing.assert_close(doc_h_n, h_n.detach(), rtol=0, atol=1e-6)
+    assert (doc_out == doc_out[-1]).all() and not torch.allclose(doc_out, out)
+
+    two = nn.RNN(4, 4, 2)
+    out, h_n = two(x)
+    doc_out, doc_h_n = _old_docstring_forward(**_free_variables(two))(x)
+    torch.testing.assert_close(doc_h_n[0], h_n[0].detach(), rtol=0, atol=1e-6)  # layer 0 is right
+    assert not torch.allclose(doc_h_n[1], h_n[1]) and not torch.allclose(doc_out[-1], out[-1])
+
+    wide = nn.RNN(3, 4, 2)
+    with pytest.raises(RuntimeError, match="mat1 and mat2 shapes cannot be multiplied"):
+        _old_docstring_forward(**_free_variables(wide))(torch.randn(5, 2, 3))
+
+
+def test_docstring_loop_in_installed_torch_is_right():
+    """The loop in this torch's nn.RNN docstring feeds layer k the layer below and, run as it
+    stands, equals nn.RNN (float64) for 1-3 layers and input_size != hidden_size."""
+    code = textwrap.dedent(nn.RNN.__doc__.split(".. code-block:: python")[1].split("Args:")[0])
+    assert "h_t[layer - 1]" in code and "x[t] @ weight_ih[layer]" not in code
+    for input_size, hidden_size, num_layers in [(4, 4, 1), (4, 4, 2), (3, 6, 3)]:
+        namespace = dict(torch=torch, nn=nn, input_size=input_size, hidden_size=hidden_size,
+                         num_layers=num_layers)
+        exec(code, namespace)
+        rnn = namespace["rnn"].double()
+        x = torch.randn(5, 2, input_size, dtype=F64)
+        hx = torch.zeros(num_layers, 2, hidden_size, dtype=F64)
+        with torch.no_grad():
+            out, h_n = rnn(x)
+            doc_out, doc_h_n = namespace["forward"](x, hx)
+        torch.testing.assert_close(doc_out, out, rtol=0, atol=1e-12)
+        torch.testing.assert_close(doc_h_n, h_n, rtol=0, atol=1e-12)
+    # it covers the default case only: it ignores nonlinearity="relu" and needs the biases
+    for kwargs in ({"nonlinearity": "relu"}, {"bias": False}):
+        namespace["rnn"] = rnn = nn.RNN(input_size, hidden_size, num_layers, dtype=F64, **kwargs)
+        namespace["params"] = dict(rnn.named_parameters())
+        with torch.no_grad():
+            if "bias" in kwargs:
+                with pytest.raises(KeyError, match="bias_hh_l0"):
+                    namespace["forward"](x, hx)
+            else:
+                assert not torch.allclose(namespace["forward"](x, hx)[0], rnn(x)[0])
