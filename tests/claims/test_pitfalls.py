@@ -1,0 +1,252 @@
+"""Claims made on docs/pitfalls.md, each asserted against torch.nn and torch.nn.utils.rnn.
+
+Tests marked `gpu` need CUDA and are skipped without it (see tests/conftest.py).
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils import rnn as tr
+
+from rnn_ref import packing
+
+F64 = torch.float64
+
+
+def _padded(lengths, features=3, batch_first=False):
+    seqs = [torch.randn(n, features, dtype=F64) for n in lengths]
+    return seqs, tr.pad_sequence(seqs, batch_first=batch_first)
+
+
+# ---- lengths: a list or a 1-D CPU int64 tensor ----
+
+def test_lengths_list_and_integer_tensors_are_accepted():
+    _, x = _padded([4, 2, 1])
+    want = tr.pack_padded_sequence(x, [4, 2, 1])
+    for lengths in (torch.tensor([4, 2, 1]), torch.tensor([4, 2, 1], dtype=torch.int32)):
+        got = tr.pack_padded_sequence(x, lengths)
+        assert torch.equal(got.data, want.data) and torch.equal(got.batch_sizes, want.batch_sizes)
+
+
+def test_float_lengths_are_truncated_silently():
+    """A float tensor is not an error: it is cast to int64, so 2.9 becomes 2."""
+    _, x = _padded([4, 3, 1])
+    packed = tr.pack_padded_sequence(x, torch.tensor([4.0, 2.9, 1.0]))
+    assert packed.batch_sizes.tolist() == [3, 2, 1, 1]  # as if lengths were [4, 2, 1]
+
+
+def test_lengths_of_wrong_count_or_shape_are_rejected():
+    _, x = _padded([4, 2, 1])
+    with pytest.raises(RuntimeError, match=r"Expected `len\(lengths\)` to be equal to batch_size, "
+                                           r"but got 2 \(batch_size=3\)"):
+        tr.pack_padded_sequence(x, [4, 2])
+    with pytest.raises(RuntimeError, match="'lengths' argument should be a 1D CPU int64 tensor, "
+                                           "but got 2D cpu Long tensor"):
+        tr.pack_padded_sequence(x, torch.tensor([[4, 2, 1]]))
+
+
+@pytest.mark.gpu
+def test_cuda_lengths_are_rejected():
+    _, x = _padded([4, 2, 1])
+    with pytest.raises(RuntimeError, match="'lengths' argument should be a 1D CPU int64 tensor.*cuda"):
+        tr.pack_padded_sequence(x.cuda(), torch.tensor([4, 2, 1], device="cuda"))
+    packed = tr.pack_padded_sequence(x.cuda(), torch.tensor([4, 2, 1]))  # CPU lengths: fine
+    assert packed.data.is_cuda and packed.batch_sizes.device.type == "cpu"
+
+
+def test_lengths_longer_than_the_batch_fail_late_in_torch_early_in_rnn_ref():
+    """torch does not check lengths against the padded length: it returns a PackedSequence whose
+    batch_sizes promise more rows than data has, and the RNN fails later. rnn_ref raises at once."""
+    _, x = _padded([4, 2, 1])
+    packed = tr.pack_padded_sequence(x, [5, 2, 1])
+    assert packed.batch_sizes.sum() == 8 and packed.data.size(0) == 7
+    with pytest.raises(RuntimeError, match="exceeds dimension size"):
+        nn.RNN(3, 4, dtype=F64)(packed)
+    with pytest.raises(RuntimeError, match="lengths can be at most the padded length 4"):
+        packing.pack_padded_sequence(x, [5, 2, 1])
+
+
+# ---- zero-length sequences ----
+
+def test_zero_length_is_rejected():
+    _, x = _padded([3, 1, 2])
+    with pytest.raises(RuntimeError, match="Length of all samples has to be greater than 0"):
+        tr.pack_padded_sequence(x, [3, 0, 2], enforce_sorted=False)
+
+
+def test_clamp_and_mask_workaround():
+    """Clamping lengths to 1 packs; masking h_n zeroes the empty rows; other rows are exact."""
+    rnn = nn.GRU(3, 4, dtype=F64)
+    seqs, x = _padded([3, 1, 2])
+    lengths = torch.tensor([3, 0, 2])
+    _, h_n = rnn(tr.pack_padded_sequence(x, lengths.clamp(min=1), enforce_sorted=False))
+    h_n = torch.where((lengths > 0)[None, :, None], h_n, 0.0)
+    assert torch.equal(h_n[:, 1], torch.zeros(1, 4, dtype=F64))
+    for b in (0, 2):
+        _, alone = rnn(seqs[b][: lengths[b]].unsqueeze(1))
+        torch.testing.assert_close(h_n[:, b], alone[:, 0], rtol=0, atol=1e-12)
+
+
+# ---- total_length ----
+
+def test_total_length_keeps_the_padded_width_for_the_loss():
+    """Unpacking returns max(lengths) steps; targets padded to the batch width need total_length."""
+    rnn = nn.RNN(3, 4, batch_first=True, dtype=F64)
+    _, x = _padded([3, 2], batch_first=True)
+    x = torch.cat([x, torch.zeros(2, 2, 3, dtype=F64)], dim=1)  # batch padded to width 5
+    targets = torch.zeros(2, 5, 4, dtype=F64)
+    packed_out, _ = rnn(tr.pack_padded_sequence(x, [3, 2], batch_first=True))
+    narrow, _ = tr.pad_packed_sequence(packed_out, batch_first=True)
+    assert narrow.shape == (2, 3, 4)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        narrow - targets
+    full, _ = tr.pad_packed_sequence(packed_out, batch_first=True, total_length=x.size(1))
+    assert full.shape == targets.shape and torch.equal(full[:, :3], narrow)
+    assert torch.equal(full[:, 3:], torch.zeros(2, 2, 4, dtype=F64))
+    assert "DataParallel" in tr.pad_packed_sequence.__doc__
+
+
+# ---- batch_first ----
+
+def test_packed_sequence_does_not_remember_batch_first():
+    """Packed with batch_first=True, unpacked with the default: the result is time-major."""
+    _, x = _padded([4, 3, 2, 1], batch_first=True)  # (N, L, H) = (4, 4, 3), square
+    packed = tr.pack_padded_sequence(x, [4, 3, 2, 1], batch_first=True)
+    assert not hasattr(packed, "batch_first")
+    good, _ = tr.pad_packed_sequence(packed, batch_first=True)
+    bad, _ = tr.pad_packed_sequence(packed)
+    assert torch.equal(good, x) and bad.shape == good.shape and not torch.equal(bad, good)
+    assert torch.equal(bad, good.transpose(0, 1))
+
+
+def test_module_batch_first_is_ignored_for_packed_input():
+    """nn.RNN's own batch_first does not change how it reads a PackedSequence."""
+    a = nn.GRU(3, 4, batch_first=True, dtype=F64)
+    b = nn.GRU(3, 4, batch_first=False, dtype=F64)
+    b.load_state_dict(a.state_dict())
+    _, x = _padded([4, 2])
+    packed = tr.pack_padded_sequence(x, [4, 2])
+    (out_a, h_a), (out_b, h_b) = a(packed), b(packed)
+    assert torch.equal(out_a.data, out_b.data) and torch.equal(h_a, h_b)
+
+
+# ---- bidirectional ----
+
+def test_bidirectional_output_last_has_read_one_backward_step():
+    """output[-1]'s backward half is the reverse state after ONE step (x[-1] from h0), not the
+    final reverse state h_n[-1] = output[0, :, H:]. torch's LSTM docstring calls it 'the initial
+    reverse hidden state'; it is the state one step after it."""
+    H = 4
+    lstm = nn.LSTM(3, H, bidirectional=True, dtype=F64)
+    x = torch.randn(6, 2, 3, dtype=F64)
+    h0, c0 = torch.randn(2, 2, H, dtype=F64), torch.randn(2, 2, H, dtype=F64)
+    output, (h_n, _) = lstm(x, (h0, c0))
+    torch.testing.assert_close(h_n[0], output[-1, :, :H], rtol=0, atol=0)
+    torch.testing.assert_close(h_n[1], output[0, :, H:], rtol=0, atol=0)
+    cell = nn.LSTMCell(3, H, dtype=F64)
+    cell.load_state_dict({k.removesuffix("_l0_reverse"): v for k, v in lstm.state_dict().items()
+                          if k.endswith("_reverse")})
+    one_step, _ = cell(x[-1], (h0[1], c0[1]))
+    torch.testing.assert_close(output[-1, :, H:], one_step, rtol=0, atol=1e-12)
+    assert not torch.allclose(output[-1, :, H:], h0[1])
+    assert "initial reverse hidden state" in " ".join(nn.LSTM.__doc__.split())
+
+
+def test_padded_bidirectional_corrupts_the_backward_direction():
+    """Padded but not packed: at a short sequence's real steps the forward half is right and the
+    backward half is not; packed, both halves equal the sequence run alone."""
+    rnn = nn.LSTM(3, 4, bidirectional=True, dtype=F64)
+    seqs, x = _padded([6, 3])
+    out, _ = rnn(x)
+    alone, _ = rnn(seqs[1].unsqueeze(1))
+    torch.testing.assert_close(out[:3, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
+    assert not torch.allclose(out[:3, 1, 4:], alone[:, 0, 4:], atol=1e-3)
+    packed_out, _ = rnn(tr.pack_padded_sequence(x, [6, 3]))
+    torch.testing.assert_close(tr.pad_packed_sequence(packed_out)[0][:3, 1], alone[:, 0],
+                               rtol=0, atol=1e-12)
+
+
+# ---- lengths come back on the CPU ----
+
+def test_unpacked_lengths_are_cpu_int64():
+    _, x = _padded([3, 2])
+    _, lengths = tr.pad_packed_sequence(tr.pack_padded_sequence(x, torch.tensor([3, 2])))
+    assert lengths.device.type == "cpu" and lengths.dtype == torch.int64
+
+
+@pytest.mark.gpu
+def test_unpacked_lengths_stay_on_cpu_for_cuda_data():
+    _, x = _padded([3, 2])
+    padded, lengths = tr.pad_packed_sequence(tr.pack_padded_sequence(x.cuda(), [3, 2]))
+    assert padded.is_cuda and lengths.device.type == "cpu"
+    mask = torch.arange(padded.size(0), device="cuda")[:, None] < lengths.cuda()[None, :]
+    assert mask.is_cuda and mask.sum().item() == 5
+
+
+# ---- cuDNN and determinism ----
+
+def test_rnn_docs_include_the_cudnn_determinism_note():
+    for module in (nn.RNN, nn.LSTM):
+        assert "cudnn_rnn_determinism" in module.__doc__
+
+
+_DETERMINISTIC_RUN = textwrap.dedent("""
+    import torch
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.benchmark = False
+    def grads():
+        torch.manual_seed(0)
+        lstm = torch.nn.LSTM(32, 64, num_layers=2, bidirectional=True).cuda()
+        x = torch.randn(50, 16, 32, device="cuda")
+        out, _ = lstm(x)
+        out.square().sum().backward()
+        return [p.grad.clone() for p in lstm.parameters()]
+    a, b = grads(), grads()
+    assert all(torch.equal(g, h) for g, h in zip(a, b))
+    print("ok")
+""")
+
+
+@pytest.mark.gpu
+def test_deterministic_flags_make_gpu_runs_repeatable():
+    """With CUBLAS_WORKSPACE_CONFIG set before CUDA starts and deterministic algorithms on, two
+    cuDNN forward + backward runs give bit-identical gradients (a fresh process: the variable
+    only counts before the first cuBLAS call)."""
+    env = dict(os.environ, CUBLAS_WORKSPACE_CONFIG=":4096:8")
+    proc = subprocess.run([sys.executable, "-c", _DETERMINISTIC_RUN], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+@pytest.mark.gpu
+def test_gpu_agrees_with_cpu_within_tolerance():
+    """cuDNN and the CPU kernels agree to rounding in float64, not necessarily bit for bit."""
+    lstm = nn.LSTM(8, 16, num_layers=2, bidirectional=True, dtype=F64)
+    x = torch.randn(20, 4, 8, dtype=F64)
+    out_cpu, _ = lstm(x)
+    out_gpu, _ = lstm.cuda()(x.cuda())
+    torch.testing.assert_close(out_gpu.cpu(), out_cpu, rtol=1e-9, atol=1e-9)
+
+
+# ---- enforce_sorted ----
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+def test_enforce_sorted_true_and_false_compute_identical_results(mode):
+    """On sorted lengths, enforce_sorted=True and False give bit-identical outputs, final states
+    and gradients: the flag only decides whether torch sorts (and may raise)."""
+    lengths = [5, 3, 3, 1]
+    _, x = _padded(lengths)
+    results = []
+    for enforce_sorted in (True, False):
+        torch.manual_seed(0)
+        rnn = getattr(nn, mode)(3, 4, num_layers=2, bidirectional=True, dtype=F64)
+        out, h = rnn(tr.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted))
+        h = h[0] if mode == "LSTM" else h
+        (out.data.sum() + h.sum()).backward()
+        results.append([out.data, h, *(p.grad for p in rnn.parameters())])
+    assert all(torch.equal(a, b) for a, b in zip(*results))

@@ -1,0 +1,167 @@
+"""Claims made on docs/variable-length.md, each asserted against torch.nn.utils.rnn."""
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils import rnn as tr
+
+from rnn_ref import packing
+from rnn_ref.packing import check_lengths
+
+F64 = torch.float64
+
+
+def _batch(lengths, features=3, batch_first=False):
+    """Random sequences of the given lengths, their zero-padded batch, and the lengths."""
+    seqs = [torch.randn(n, features, dtype=F64) for n in lengths]
+    return seqs, tr.pad_sequence(seqs, batch_first=batch_first)
+
+
+def test_padding_changes_h_n():
+    """A padded, unpacked batch: the short sequence's h_n is taken after the padding steps,
+    so it differs from running that sequence alone; the longest sequence is unaffected."""
+    rnn = nn.RNN(3, 4, dtype=F64)
+    seqs, padded = _batch([5, 2])
+    _, h_n = rnn(padded)
+    _, h_long = rnn(seqs[0].unsqueeze(1))
+    _, h_short = rnn(seqs[1].unsqueeze(1))
+    torch.testing.assert_close(h_n[:, 0], h_long[:, 0], rtol=0, atol=1e-12)
+    assert not torch.allclose(h_n[:, 1], h_short[:, 0], atol=1e-3)
+
+
+def test_bidirectional_padding_changes_outputs_at_real_steps():
+    """Bidirectional, unpacked: the forward half at real steps is right, the backward half
+    is not (it read the padding first); packing makes both match the sequence run alone."""
+    rnn = nn.GRU(3, 4, bidirectional=True, dtype=F64)
+    seqs, padded = _batch([5, 2])
+    out, _ = rnn(padded)
+    alone, _ = rnn(seqs[1].unsqueeze(1))  # (2, 1, 8)
+    torch.testing.assert_close(out[:2, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
+    assert not torch.allclose(out[:2, 1, 4:], alone[:, 0, 4:], atol=1e-3)
+    packed_out, _ = rnn(tr.pack_padded_sequence(padded, [5, 2]))
+    unpacked, _ = tr.pad_packed_sequence(packed_out)
+    torch.testing.assert_close(unpacked[:2, 1], alone[:, 0], rtol=0, atol=1e-12)
+
+
+def test_pad_sequence_layout_and_padding_side():
+    a, b = torch.tensor([1, 2, 3]), torch.tensor([4])
+    assert tr.pad_sequence([a, b]).tolist() == [[1, 4], [2, 0], [3, 0]]  # (L, N)
+    assert tr.pad_sequence([a, b], batch_first=True).tolist() == [[1, 2, 3], [4, 0, 0]]
+    left = tr.pad_sequence([a, b], batch_first=True, padding_side="left", padding_value=-1)
+    assert left.tolist() == [[1, 2, 3], [-1, -1, 4]]
+    # packing keeps the FIRST lengths[b] steps: a left-padded batch packs padding, drops data
+    packed = tr.pack_padded_sequence(left, [3, 1], batch_first=True)
+    assert packed.data.tolist() == [1, -1, 2, 3]
+
+
+def test_packed_data_has_sum_of_lengths_rows():
+    """data is time-major over real steps only: sum(lengths) rows, not L * N (as a popular
+    post says); batch_sizes[t] counts the sequences longer than t."""
+    lengths = [2, 4, 1]
+    padded = torch.zeros(4, 3, dtype=torch.long)
+    for b, n in enumerate(lengths):
+        padded[:n, b] = 10 * (b + 1) + torch.arange(1, n + 1)
+    packed = tr.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    assert packed.data.size(0) == sum(lengths) != padded.numel()
+    assert packed.data.tolist() == [21, 11, 31, 22, 12, 23, 24]
+    assert packed.batch_sizes.tolist() == [sum(n > t for n in lengths) for t in range(4)]
+    assert packed.batch_sizes.dtype == torch.int64 and packed.batch_sizes.device.type == "cpu"
+
+
+def test_sorted_and_unsorted_indices_are_inverse_permutations():
+    lengths = torch.tensor([3, 7, 1, 7, 5])
+    _, padded = _batch(lengths.tolist())
+    packed = tr.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    s, u = packed.sorted_indices, packed.unsorted_indices
+    assert lengths[s].tolist() == sorted(lengths.tolist(), reverse=True)
+    assert torch.equal(s[u], torch.arange(5)) and torch.equal(u[s], torch.arange(5))
+    sorted_packed = tr.pack_padded_sequence(padded[:, [1, 3, 4, 0, 2]], [7, 7, 5, 3, 1])
+    assert sorted_packed.sorted_indices is None and sorted_packed.unsorted_indices is None
+
+
+def test_pad_packed_sequence_total_length():
+    """Unpacking pads to max(lengths) unless total_length asks for more; less is an error."""
+    _, padded = _batch([3, 2], batch_first=True)
+    padded = torch.cat([padded, torch.zeros(2, 3, 3, dtype=F64)], dim=1)  # width 6
+    packed = tr.pack_padded_sequence(padded, [3, 2], batch_first=True)
+    assert tr.pad_packed_sequence(packed, batch_first=True)[0].shape == (2, 3, 3)
+    full, lengths = tr.pad_packed_sequence(packed, batch_first=True, total_length=6)
+    assert torch.equal(full, padded) and lengths.tolist() == [3, 2]
+    with pytest.raises(ValueError, match="total_length to be at least"):
+        tr.pad_packed_sequence(packed, total_length=2)
+
+
+def test_enforce_sorted_rejects_unsorted_lengths():
+    """The default enforce_sorted=True raises on unsorted lengths; the message and the
+    docstring both say it is only needed for ONNX export."""
+    assert "only necessary for ONNX export" in " ".join(tr.pack_padded_sequence.__doc__.split())
+    _, padded = _batch([2, 5, 3])
+    with pytest.raises(RuntimeError, match="sorted in decreasing order.*ONNX"):
+        tr.pack_padded_sequence(padded, [2, 5, 3])
+
+
+def test_enforce_sorted_false_returns_results_in_callers_order():
+    rnn = nn.GRU(3, 4, dtype=F64)
+    _, padded = _batch([2, 5, 3])
+    out, h_n = rnn(tr.pack_padded_sequence(padded, [2, 5, 3], enforce_sorted=False))
+    order = [1, 2, 0]
+    out_s, h_s = rnn(tr.pack_padded_sequence(padded[:, order], [5, 3, 2]))
+    assert torch.equal(h_n[:, order], h_s)
+    assert torch.equal(tr.pad_packed_sequence(out)[0][:, order], tr.pad_packed_sequence(out_s)[0])
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_packed_h_n_is_output_at_last_real_step(mode, bidirectional):
+    """Forward h_n is output at step lengths[b]-1; the backward one is output at step 0."""
+    rnn = getattr(nn, mode)(3, 4, num_layers=2, bidirectional=bidirectional, dtype=F64)
+    lengths = torch.tensor([2, 5, 3])
+    _, padded = _batch(lengths.tolist())
+    out, h_n = rnn(tr.pack_padded_sequence(padded, lengths, enforce_sorted=False))
+    h_n = h_n[0] if mode == "LSTM" else h_n
+    out, _ = tr.pad_packed_sequence(out)  # (L, N, D*4)
+    d = 2 if bidirectional else 1
+    last = out[lengths - 1, torch.arange(3), :4]
+    assert torch.equal(h_n[-d], last)  # top layer, forward
+    if bidirectional:
+        assert torch.equal(h_n[-1], out[0, :, 4:])
+    # output[-1] is padding (zeros) for every sequence shorter than the longest
+    assert torch.equal(out[-1, lengths < 5], torch.zeros(2, 4 * d, dtype=F64))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+def test_our_packing_is_bit_identical_to_torch(batch_first, enforce_sorted):
+    lengths = [7, 7, 4, 2, 1] if enforce_sorted else [4, 7, 1, 7, 2]
+    seqs = [torch.randn(n, 3) for n in lengths]
+    ours_p = packing.pad_sequence(seqs, batch_first=batch_first)
+    torch_p = tr.pad_sequence(seqs, batch_first=batch_first)
+    assert torch.equal(ours_p, torch_p)
+    ours = packing.pack_padded_sequence(ours_p, lengths, batch_first, enforce_sorted)
+    theirs = tr.pack_padded_sequence(torch_p, lengths, batch_first, enforce_sorted)
+    for a, b in zip(ours, theirs):
+        assert (a is None and b is None) or torch.equal(a, b)
+    for a, b in zip(packing.pad_packed_sequence(ours, batch_first, total_length=9),
+                    tr.pad_packed_sequence(theirs, batch_first, total_length=9)):
+        assert torch.equal(a, b)
+
+
+def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them():
+    """The classic demo: true lengths [2, 4, 1] packed as [4, 2, 1]. torch raises nothing; it
+    packs sequence 0's two padding steps as data, drops sequence 1's steps 3 and 4, and h_n
+    of sequence 1 is its state after step 2. check_lengths raises ValueError."""
+    batch = torch.zeros(3, 4, 2, dtype=F64)
+    batch[0, :2] = torch.tensor([[1, 1.1], [2, 2.2]])
+    batch[1] = torch.tensor([[1, 1.1], [2, 2.2], [3, 3.3], [4, 4.4]])
+    batch[2, :1] = torch.tensor([[1, 1.1]])
+    wrong = tr.pack_padded_sequence(batch, [4, 2, 1], batch_first=True, enforce_sorted=False)
+    assert wrong.data[:, 0].tolist() == [1, 1, 1, 2, 2, 0, 0]  # padding in, 3 and 4 out
+    rnn = nn.RNN(2, 3, batch_first=True, dtype=F64)
+    _, h_wrong = rnn(wrong)
+    _, h_first_two = rnn(batch[1:2, :2])
+    _, h_true = rnn(batch[1:2])
+    assert torch.equal(h_wrong[0, 1], h_first_two[0, 0])
+    assert not torch.allclose(h_wrong[0, 1], h_true[0, 0], atol=1e-3)
+    with pytest.raises(ValueError, match=r"batch index 0 \(given 4, data suggests 2\)"):
+        check_lengths(batch, [4, 2, 1], batch_first=True)
+    check_lengths(batch, [2, 4, 1], batch_first=True)
