@@ -24,7 +24,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 from torch import nn  # noqa: E402
 
 __all__ = ["FIGURES", "OUT_DIR", "draw_all", "draw_unrolled", "draw_stacked",
-           "draw_bidirectional", "draw_shapes"]
+           "draw_bidirectional", "draw_shapes", "draw_packing"]
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "docs" / "assets" / "figures"
 
@@ -215,9 +215,60 @@ def draw_shapes(out_dir: Path = OUT_DIR, *, L: int = 4) -> Path:
     return _save(fig, out_dir, "shapes.svg")
 
 
+def draw_packing(out_dir: Path = OUT_DIR, *, lengths: tuple[int, ...] = (2, 4, 1)) -> Path:
+    """A padded batch (left) next to its packed layout (right), read off a real PackedSequence.
+
+    Each real step holds 10*(b+1) + t+1 (sequence b, step t), padding holds 0; every packed cell
+    is placed from `batch_sizes` and coloured by `sorted_indices`, as torch returned them.
+    """
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    N, T = len(lengths), max(lengths)
+    padded = torch.zeros(T, N, dtype=torch.long)  # (T, N), 0 = padding
+    for b, n in enumerate(lengths):
+        padded[:n, b] = 10 * (b + 1) + torch.arange(1, n + 1)
+    packed = pack_padded_sequence(padded, list(lengths), enforce_sorted=False)
+    sizes, order = packed.batch_sizes.tolist(), packed.sorted_indices.tolist()
+    S = packed.data.size(0)  # sum(lengths) rows
+    colors = [INPUT, CELL, OUTPUT, STATE, BACKWARD]
+    dx, x0, x1 = 0.62, 1.9, 1.9 + 0.62 * T + 1.9  # cell pitch, left grid, packed strip
+    fig, ax = _canvas(x1 + dx * S + 0.4, 3.1,
+                      f"padded batch vs PackedSequence, lengths = {list(lengths)}")
+    ax.text(x0 + dx * T / 2 - 0.3, 2.45, f"padded (N, L) = ({N}, {T}): {N * T} cells",
+            ha="center", color=INK, fontsize=9)
+    for b in range(N):
+        y = 2.05 - 0.55 * b
+        _note(ax, x0 - 0.35, y, f"b={b}, len {lengths[b]}", ha="right")
+        for t in range(T):
+            if t < lengths[b]:
+                _box(ax, x0 + dx * t, y, str(padded[t, b].item()), colors[b % 5], w=0.55, h=0.45)
+            else:
+                ax.add_patch(FancyBboxPatch((x0 + dx * t - 0.275, y - 0.225), 0.55, 0.45,
+                                            boxstyle="round,pad=0,rounding_size=0.08",
+                                            facecolor="#f6f8fa", edgecolor="#d0d7de", linewidth=1))
+                ax.text(x0 + dx * t, y, "pad", ha="center", va="center", color=MUTED, fontsize=8)
+    for t in range(T):
+        _note(ax, x0 + dx * t, 0.55, f"t={t}", ha="center")
+    ax.text(x1 + dx * S / 2 - 0.3, 2.45, f"packed.data: sum(lengths) = {S} rows, "
+            f"sorted_indices = {order}", ha="center", color=INK, fontsize=9)
+    _note(ax, x1 - 0.45, 1.7, "data", ha="right")
+    _note(ax, x1 - 0.45, 0.55, "batch_sizes", ha="right")
+    row = 0
+    for t, size in enumerate(sizes):  # step t holds the first `size` sequences, longest first
+        for j in range(size):
+            b = order[j]
+            _box(ax, x1 + dx * row, 1.7, str(packed.data[row].item()), colors[b % 5], w=0.55, h=0.45)
+            row += 1
+        left, right = x1 + dx * (row - size) - 0.25, x1 + dx * (row - 1) + 0.25
+        ax.plot([left, right], [1.3, 1.3], color=MUTED, linewidth=1.2)
+        _note(ax, (left + right) / 2, 1.05, f"t={t}", ha="center")
+        ax.text((left + right) / 2, 0.55, str(size), ha="center", va="center", color=INK, fontsize=10)
+    return _save(fig, out_dir, "packing.svg")
+
+
 # Every figure of the site, in drawing order; each takes the output folder and returns its path.
 FIGURES: list[Callable[[Path], Path]] = [draw_unrolled, draw_stacked, draw_bidirectional,
-                                         draw_shapes]
+                                         draw_shapes, draw_packing]
 
 
 def draw_all(out_dir: Path = OUT_DIR) -> list[Path]:
