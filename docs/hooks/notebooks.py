@@ -190,6 +190,8 @@ def markdown_to_notebook(markdown: str, root: Path, src_path: str) -> dict:
     if note:
         b.prose = [note, ""] + b.prose
     b.flush()
+    for n, cell in enumerate(b.cells):
+        cell["id"] = f"cell-{n}"                          # nbformat 4.5: stable ids, stable files
     return {"cells": b.cells, "metadata": {"kernelspec": _KERNEL, "language_info": {"name": "python"}},
             "nbformat": 4, "nbformat_minor": 5}
 
@@ -254,7 +256,13 @@ def on_page_content(html: str, page, config, files) -> str:
     nb = jupytext.read(page.file.abs_src_path)
     name = notebook_name(src)
     _pending[str(Path(page.file.dest_uri).parent / name)] = json.loads(nbformat.writes(nb))
+    # mkdocs-jupyter writes input cells as <pre> without <code>: Material then gives them no copy
+    # button. Wrap them, as every other code block on the site is.
+    html = _NB_INPUT.sub(lambda m: f"{m.group(1)}<code>{m.group(2)}</code>{m.group(3)}", html)
     return _download_link(name) + html
+
+
+_NB_INPUT = re.compile(r'(<div class="highlight-ipynb[^"]*">\s*<pre[^>]*>)(.*?)(</pre>)', re.S)
 
 
 def _download_link(name: str) -> str:

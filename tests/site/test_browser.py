@@ -1,0 +1,352 @@
+"""The built site as a reader sees it: every page opened in headless Chromium, offline.
+
+One browser, one context, pages opened one after another from a local static server on
+127.0.0.1. Every request for another host is aborted and recorded, so the checks below also prove
+that math, fonts, scripts and styles are served by the site itself. For each page: math typeset
+by KaTeX (no raw TeX left in the prose), every image loaded, no console errors, a copy button on
+every code block. Then: search finds what readers search for, and the packing explorer agrees with
+``torch.nn.utils.rnn.pack_padded_sequence`` on random inputs.
+
+Uses Debian's ``chromium`` (``make setup`` installs it when run as root) through Python
+Playwright's ``executable_path``; ``playwright install`` is never needed. Skips, saying why, only
+where no Chromium or no Playwright is installed. Screenshots of every page go to a temporary
+folder that failing assertions name.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import os
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("RNN_REF_CHROMIUM", "/usr/bin/chromium")
+SEARCH_TERMS = ["pack_padded_sequence", "enforce_sorted", "h_n"]
+EXPLORER_CASES = 60
+# TeX that KaTeX should have replaced: a backslash command, or a display-math delimiter
+RAW_TEX = re.compile(r"\\[A-Za-z]{2,}|\$\$|\\\(|\\\[")
+
+
+@dataclass
+class PageReport:
+    path: str
+    status: int | None = None
+    katex: int = 0
+    untypeset: list[str] = field(default_factory=list)     # arithmatex spans KaTeX did not render
+    katex_errors: list[str] = field(default_factory=list)
+    raw_tex: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    code_blocks: int = 0
+    without_copy: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    bad_responses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Visit:
+    base: str
+    shots: Path
+    pages: list[PageReport]
+    outside: list[str]                 # requests for another host, aborted
+    page: object                       # the Playwright page, still open, for the interactive tests
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    """One headless Chromium, one context, one tab; every request off 127.0.0.1 is aborted."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Python Playwright is not installed: pip install -e '.[test]' (make setup does)")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package "
+                    "(`make setup` does, as root) or point RNN_REF_CHROMIUM at a Chromium binary")
+    outside: list[str] = []
+
+    def route(r):
+        if urlsplit(r.request.url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    start = time.perf_counter()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-quic",
+                                          "--disable-background-networking", "--disable-component-update"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        context.route("**/*", route)
+        page = context.new_page()
+        yield page, outside, start
+        context.close()
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
+    """Open every page of the built site in turn and record what the reader would see."""
+    page, outside, start = browser_page
+    shots = tmp_path_factory.mktemp("screenshots")
+    current: dict = {}
+    page.on("console", lambda m: m.type == "error" and current["report"].console_errors.append(
+        f"{m.text} ({(m.location or {}).get('url', '')})"))
+    page.on("pageerror", lambda e: current["report"].console_errors.append(f"uncaught: {e}"))
+    page.on("response", lambda r: r.status >= 400 and current["report"].bad_responses.append(f"{r.status} {r.url}"))
+
+    reports = []
+    for html_path in site_pages:
+        rel = html_path.relative_to(site).as_posix()
+        path = rel[: -len("index.html")] if rel.endswith("index.html") else rel
+        report = PageReport(path or "/")
+        current["report"] = report
+        response = page.goto(server + path, wait_until="load")
+        report.status = response.status if response else None
+        # Material mounts copy buttons and katex-init typesets on its document$ observable
+        page.wait_for_function("() => document.querySelectorAll('.md-content pre > code').length === "
+                               "document.querySelectorAll('.md-content pre .md-code__button').length",
+                               timeout=10_000)
+        _inspect(page, report)
+        name = re.sub(r"[^\w.-]+", "_", path.strip("/")) or "index"
+        page.screenshot(path=shots / f"{name}.png", full_page=True)
+        reports.append(report)
+    result = Visit(server, shots, reports, outside, page)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+_INSPECT = r"""
+async () => {
+  const article = document.querySelector("article.md-content__inner") || document.querySelector(".md-content");
+  const imgs = [...document.querySelectorAll("img")];
+  imgs.forEach(i => { i.loading = "eager"; });
+  await Promise.all(imgs.map(i => i.complete ? null : new Promise(r => {
+    i.addEventListener("load", r); i.addEventListener("error", r); setTimeout(r, 5000); })));
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll("pre, code, .katex, script, style, .highlight, .jp-OutputArea-output, textarea")
+       .forEach(e => e.remove());
+  const blocks = [...article.querySelectorAll("pre > code")];
+  return {
+    katex: article.querySelectorAll(".katex").length,
+    untypeset: [...article.querySelectorAll(".arithmatex")].filter(e => !e.querySelector(".katex"))
+                 .map(e => e.textContent.slice(0, 80)),
+    katex_errors: [...article.querySelectorAll(".katex-error")].map(e => e.textContent.slice(0, 80)),
+    prose: prose.textContent,
+    images: imgs.map(i => ({src: i.currentSrc || i.src, complete: i.complete, width: i.naturalWidth})),
+    code_blocks: blocks.length,
+    without_copy: blocks.filter(c => !c.parentElement.querySelector(".md-code__button"))
+                        .map(c => c.textContent.slice(0, 60)),
+  };
+}
+"""
+
+
+def _inspect(page, report: PageReport) -> None:
+    found = page.evaluate(_INSPECT)
+    report.katex = found["katex"]
+    report.untypeset = found["untypeset"]
+    report.katex_errors = found["katex_errors"]
+    prose = found["prose"]
+    report.raw_tex = [prose[max(0, m.start() - 30): m.end() + 30].replace("\n", " ")
+                      for m in RAW_TEX.finditer(prose)]
+    report.images = found["images"]
+    report.code_blocks = found["code_blocks"]
+    report.without_copy = found["without_copy"]
+
+
+def _where(visit: Visit) -> str:
+    return f"\n(screenshots of every page: {visit.shots})"
+
+
+# ---------------------------------------------------------------- every page
+
+
+def test_every_page_opens(visit, site_pages):
+    assert len(visit.pages) == len(site_pages) >= 3
+    bad = [(r.path, r.status) for r in visit.pages if r.status != 200]
+    assert not bad, f"pages that did not load: {bad}{_where(visit)}"
+    summary = {
+        "pages": len(visit.pages),
+        "formulas": sum(r.katex for r in visit.pages),
+        "images": sum(len(r.images) for r in visit.pages),
+        "code_blocks": sum(r.code_blocks for r in visit.pages),
+        "seconds_pages": round(visit.seconds, 1),
+    }
+    (visit.shots / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(f"browser: {summary}")
+
+
+def test_nothing_is_requested_from_another_host(visit):
+    assert not visit.outside, (f"requests that left 127.0.0.1 (blocked; the site must work offline): "
+                               f"{sorted(set(visit.outside))}{_where(visit)}")
+
+
+def test_no_missing_files(visit):
+    bad = {r.path: r.bad_responses for r in visit.pages if r.bad_responses}
+    assert not bad, f"responses >= 400: {bad}{_where(visit)}"
+
+
+def test_math_is_typeset(visit):
+    assert sum(r.katex for r in visit.pages) > 0, "no formula was typeset anywhere" + _where(visit)
+    bad = {r.path: {"untypeset": r.untypeset, "katex errors": r.katex_errors, "raw TeX in the text": r.raw_tex}
+           for r in visit.pages if r.untypeset or r.katex_errors or r.raw_tex}
+    assert not bad, f"math not typeset: {json.dumps(bad, indent=1)}{_where(visit)}"
+
+
+def test_every_image_loads(visit):
+    bad = {r.path: [i["src"] for i in r.images if not (i["complete"] and i["width"] > 0)]
+           for r in visit.pages}
+    bad = {k: v for k, v in bad.items() if v}
+    assert not bad, f"images that did not load: {bad}{_where(visit)}"
+
+
+def test_no_console_errors(visit):
+    bad = {r.path: r.console_errors for r in visit.pages if r.console_errors}
+    assert not bad, f"console errors: {json.dumps(bad, indent=1)}{_where(visit)}"
+
+
+def test_code_blocks_have_copy_buttons(visit):
+    assert sum(r.code_blocks for r in visit.pages) > 0, "no code block anywhere" + _where(visit)
+    bad = {r.path: r.without_copy for r in visit.pages if r.without_copy}
+    assert not bad, f"code blocks without a copy button: {bad}{_where(visit)}"
+
+
+# ---------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize("term", SEARCH_TERMS)
+def test_search_finds(visit, site, term):
+    """Type the term into the search box; the top result is a page that contains it verbatim."""
+    page = visit.page
+    page.goto(visit.base, wait_until="load")
+    page.click(".md-search__input")
+    page.keyboard.type(term, delay=10)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link",
+                                      "as => as.map(a => a.href)")
+    assert hrefs, f"search for {term!r} listed nothing{_where(visit)}"
+    top = urlsplit(urljoin(visit.base, hrefs[0]))
+    target = site / unquote(top.path).lstrip("/")
+    target = target / "index.html" if target.is_dir() else target
+    text = html.unescape(re.sub(r"<[^>]+>", "", target.read_text(encoding="utf-8")))
+    assert term in text, f"top result for {term!r} is {hrefs[0]}, which does not contain it; all: {hrefs}"
+
+
+# ---------------------------------------------------------------- packing explorer
+
+
+def _explorer(visit: Visit, site: Path):
+    pages = [p for p in site.rglob("*.html") if 'class="packing-explorer"' in p.read_text(encoding="utf-8")]
+    assert pages, "no page holds the packing explorer (<div class=\"packing-explorer\">)"
+    rel = pages[0].relative_to(site).as_posix().removesuffix("index.html")
+    page = visit.page
+    page.goto(visit.base + rel, wait_until="load")
+    page.wait_for_selector(".packing-explorer .pe-input")
+    return page
+
+
+_READ = """() => {
+  const root = document.querySelector(".packing-explorer");
+  const text = s => { const e = root.querySelector(s); return e ? e.textContent : null; };
+  const error = root.querySelector(".pe-error");
+  return {
+    input: root.querySelector(".pe-input").value,
+    error: error.hidden ? null : error.textContent,
+    batch_sizes: text(".pe-batch-sizes"),
+    sorted_indices: text(".pe-sorted-indices"),
+    unsorted_indices: text(".pe-unsorted-indices"),
+    data: [...root.querySelectorAll(".pe-data .pe-cell")].map(e => e.textContent),
+    sorted: [...root.querySelectorAll(".pe-sorted .pe-cell")].map(e => e.textContent),
+  };
+}"""
+
+
+def _torch_packing(lengths: list[int]) -> dict:
+    """pack_padded_sequence on a padded batch whose entry (t, s) encodes sequence s and step t."""
+    longest = max(lengths)
+    t = torch.arange(longest).unsqueeze(1)                        # (L, 1)
+    s = torch.arange(len(lengths)).unsqueeze(0)                   # (1, N)
+    padded = (s * 1000 + t).double()                               # (L, N): 1000 s + t
+    packed = pack_padded_sequence(padded, torch.tensor(lengths), enforce_sorted=False)
+    return {
+        "batch_sizes": packed.batch_sizes.tolist(),
+        "sorted_indices": packed.sorted_indices.tolist(),
+        "unsorted_indices": packed.unsorted_indices.tolist(),
+        "data": [f"s{int(v) // 1000}t{int(v) % 1000}" for v in packed.data.tolist()],
+    }
+
+
+def _shown(found: dict) -> dict:
+    return {"batch_sizes": json.loads(found["batch_sizes"]), "sorted_indices": json.loads(found["sorted_indices"]),
+            "unsorted_indices": json.loads(found["unsorted_indices"]), "data": found["data"]}
+
+
+def test_packing_explorer_matches_torch(visit, site):
+    page = _explorer(visit, site)
+    rng = random.Random(20261124)
+    cases = [[4, 2, 1], [1], [3, 3, 3], [1, 2, 3, 4], [5, 1, 5, 1]]
+    while len(cases) < EXPLORER_CASES:
+        cases.append([rng.randint(1, 9) for _ in range(rng.randint(1, 10))])
+    for lengths in cases:
+        sep = rng.choice([", ", ",", " ", " , "])
+        page.fill(".packing-explorer .pe-input", sep.join(map(str, lengths)))
+        found = page.evaluate(_READ)
+        assert found["error"] is None, f"{lengths}: unexpected message {found['error']!r}"
+        expected = _torch_packing(lengths)
+        assert _shown(found) == expected, f"lengths {lengths}: widget shows {_shown(found)}, torch gives {expected}"
+        assert found["sorted"] == [f"s{i} ({lengths[i]})" for i in expected["sorted_indices"]], found["sorted"]
+
+
+def test_packing_explorer_random_button(visit, site):
+    page = _explorer(visit, site)
+    for _ in range(5):
+        page.click(".packing-explorer .pe-random")
+        found = page.evaluate(_READ)
+        lengths = [int(x) for x in re.split(r"[,\s]+", found["input"].strip())]
+        assert found["error"] is None and _shown(found) == _torch_packing(lengths), (lengths, found)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "at least one"), ("   ", "at least one"), ("4, 0, 1", "Length 0"), ("3, -2", "negative"),
+    ("a, 2", "not a whole number"), ("2.5", "not a whole number"), ("4,, x", "not a whole number"),
+])
+def test_packing_explorer_explains_bad_input(visit, site, text, says):
+    page = _explorer(visit, site)
+    page.fill(".packing-explorer .pe-input", text)
+    found = page.evaluate(_READ)
+    assert found["error"] and says in found["error"], f"input {text!r}: message {found['error']!r}"
+    assert found["batch_sizes"] is None and not found["data"], "a bad input still shows a packing"

@@ -1,0 +1,88 @@
+"""Every chapter downloads as a notebook generated from its tested snippets, and every notebook runs.
+
+The notebooks are built by ``docs/hooks/notebooks.py`` during ``mkdocs build``; these tests read
+them from the built site, check that their code cells *are* the snippet files (not copies that
+could drift), and execute each one with nbclient in a ``python3`` kernel started from this
+interpreter (so it imports the installed ``rnn_ref``).
+"""
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+SNIPPET_INCLUDE = re.compile(r"""^\s*-+8<-+\s+["'](snippets/[^"':]+\.py)["']\s*$""", re.M)
+
+
+def _chapters() -> list[str]:
+    """Pages whose source includes at least one runnable snippet, plus the notebook pages."""
+    pages = [p for p in sorted(DOCS.rglob("*.md")) if SNIPPET_INCLUDE.search(p.read_text(encoding="utf-8"))]
+    pages += sorted((DOCS / "notebooks").glob("*.py"))
+    return [p.relative_to(DOCS).as_posix() for p in pages]
+
+
+def _notebook_path(site: Path, src: str) -> Path:
+    """Where the hook writes the notebook of docs/<src>: beside the page's index.html."""
+    stem = Path(src).with_suffix("")
+    page_dir = site if stem.name == "index" else site / stem
+    return page_dir / (stem.name + ".ipynb")
+
+
+def _load(site: Path, src: str) -> dict:
+    path = _notebook_path(site, src)
+    if not path.exists():
+        pytest.fail(f"docs/{src} has no notebook at {path.relative_to(site)}; "
+                    f"built notebooks: {sorted(str(p.relative_to(site)) for p in site.rglob('*.ipynb'))}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _source(cell: dict) -> str:
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+CHAPTERS = _chapters()
+
+
+def test_there_are_chapters_to_download():
+    assert CHAPTERS, "no page includes a snippet and no notebook page exists"
+
+
+@pytest.mark.parametrize("src", [c for c in CHAPTERS if c.endswith(".md")])
+def test_notebook_code_cells_are_the_pages_snippets(site, src):
+    """Each snippet a page includes is one code cell, byte for byte; and the page links its notebook."""
+    nb = _load(site, src)
+    code = [_source(c).strip("\n") for c in nb["cells"] if c["cell_type"] == "code"]
+    included = SNIPPET_INCLUDE.findall((DOCS / src).read_text(encoding="utf-8"))
+    for snippet in included:
+        text = (ROOT / snippet).read_text(encoding="utf-8").strip("\n")
+        assert text in code, f"{snippet} (included by docs/{src}) is not a code cell of its notebook"
+    assert not any("--8<--" in _source(c) for c in nb["cells"]), "an include was left unexpanded"
+    html = (_notebook_path(site, src).parent / "index.html").read_text(encoding="utf-8")
+    assert f'href="{_notebook_path(site, src).name}"' in html, f"docs/{src} does not link its notebook"
+
+
+@pytest.mark.parametrize("src", CHAPTERS)
+def test_notebook_runs_without_error(site, src, tmp_path):
+    """Execute the downloadable notebook top to bottom, as a reader would; any error fails."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.reads(json.dumps(_load(site, src)), as_version=4)
+    # first cell: prove the kernel is this interpreter, the one rnn_ref is installed in
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import sys, rnn_ref\nprint(sys.executable)"))
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as e:
+        pytest.fail(f"notebook of docs/{src} failed:\n{e}")
+    seconds = time.perf_counter() - start
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert Path(printed.strip()).resolve() == Path(sys.executable).resolve(), printed
+    print(f"{src}: {len(nb.cells) - 1} cells in {seconds:.1f} s")
