@@ -1,0 +1,78 @@
+"""Claims made on docs/performance.md, each asserted against torch."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from rnn_ref import reference_forward
+from rnn_ref.bench import _padded_logits
+from rnn_ref.model import SumModClassifier
+
+F64 = torch.float64
+
+
+@pytest.mark.parametrize("cls", [nn.RNN, nn.GRU, nn.LSTM])
+def test_hoisting_changes_no_result(cls):
+    """Projecting every input step before the loop gives what torch gives, step for step."""
+    rnn = cls(5, 7, num_layers=2, bidirectional=True, dtype=F64)
+    x = torch.randn(9, 3, 5, dtype=F64)
+    out, h = rnn(x)
+    for hoist in (False, True):
+        ref_out, ref_h = reference_forward(rnn, x, hoist=hoist)
+        torch.testing.assert_close(ref_out, out, rtol=0, atol=1e-12)
+        torch.testing.assert_close(ref_h, h, rtol=0, atol=1e-12)
+
+
+def test_padded_output_at_last_real_step_equals_packed_h_n():
+    """One direction: a padded run read at each sequence's own last step is the packed h_n; the
+    padded h_n is not (it has run over the padding). So the bench's padded classifier is correct."""
+    gru = nn.GRU(4, 6, num_layers=2, batch_first=True, dtype=F64)
+    lengths = torch.tensor([5, 2, 4])
+    x = torch.randn(3, 5, 4, dtype=F64)
+    out, h_padded = gru(x)
+    _, h_packed = gru(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
+    last = out[torch.arange(3), lengths - 1]  # (N, H)
+    torch.testing.assert_close(last, h_packed[-1], rtol=0, atol=1e-12)
+    assert not torch.allclose(h_padded[-1], h_packed[-1])  # rows 1 and 2 ran over padding
+
+    model = SumModClassifier(num_digits=10, num_classes=10, cell="gru", hidden_size=8).double()
+    ids = torch.tensor([[3, 1, 4, 1, 5], [9, 2, 10, 10, 10], [6, 5, 3, 10, 10]])
+    n = torch.tensor([5, 2, 3])
+    torch.testing.assert_close(_padded_logits(model, ids, n), model(ids, n), rtol=0, atol=1e-12)
+
+
+def test_packed_batch_computes_only_real_steps():
+    """A PackedSequence holds sum(lengths) rows; the padded batch computes N * max(lengths)."""
+    lengths = torch.tensor([7, 1, 3, 3])
+    packed = pack_padded_sequence(torch.randn(7, 4, 2), lengths, enforce_sorted=False)
+    assert packed.data.shape[0] == int(packed.batch_sizes.sum()) == int(lengths.sum()) == 14
+    assert packed.batch_sizes.tolist() == [4, 3, 3, 1, 1, 1, 1]  # rows computed at each step
+    assert 4 * 7 == 28  # the padded batch: twice the work for the same 14 real tokens
+
+
+def test_indexing_each_step_costs_a_full_size_backward():
+    """`xp[t]` adds one autograd node per step whose backward returns a gradient as large as all
+    of `xp` (zeros but for step t), so backward does T full-size additions: quadratic in T.
+    `xp.unbind(0)` is a single node for all steps."""
+    xp = torch.randn(6, 2, 3, requires_grad=True)
+    step = xp[2]
+    assert step.grad_fn.name() == "SelectBackward0"
+    grad = step.grad_fn(torch.ones(2, 3))
+    assert grad.shape == xp.shape and grad.count_nonzero() == 6  # full (T, N, H), one step filled
+    steps = xp.unbind(0)
+    assert steps[0].grad_fn is steps[5].grad_fn and steps[0].grad_fn.name() == "UnbindBackward0"
+
+
+def test_matmul_does_the_same_multiply_adds_as_the_recurrence():
+    """The bench's matmul baseline: one (T*N, H_in+H) @ (H_in+H, H) product equals the T step
+    products [x_t, h_{t-1}] @ [W_ih; W_hh]^T stacked, so both do the same FLOPs."""
+    rnn = nn.RNN(3, 4, bias=False, dtype=F64)
+    x = torch.randn(5, 2, 3, dtype=F64)
+    out, _ = rnn(x)
+    h_prev = torch.cat([torch.zeros(1, 2, 4, dtype=F64), out[:-1]])  # (T, N, H)
+    stacked = torch.cat([x, h_prev], dim=-1).reshape(10, 7)  # (T*N, H_in+H)
+    w = torch.cat([rnn.weight_ih_l0, rnn.weight_hh_l0], dim=1).T  # (H_in+H, H)
+    torch.testing.assert_close(torch.tanh(stacked @ w).reshape(5, 2, 4), out, rtol=0, atol=1e-12)
+    assert F.linear(x, rnn.weight_ih_l0).shape == (5, 2, 4)  # the hoisted part: all T steps at once

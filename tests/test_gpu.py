@@ -1,0 +1,67 @@
+"""On CUDA: the reference loops against cuDNN, the scan on the GPU, the bench's CUDA path.
+
+Every test is marked `gpu` and skips without CUDA (tests/conftest.py). cuDNN is not bit-exact
+(different reduction orders, TF32 possibly enabled for float32), so comparisons use tolerances.
+"""
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from rnn_ref import reference_forward
+from rnn_ref.scan import linear_recurrence_loop, linear_recurrence_scan
+
+pytestmark = pytest.mark.gpu
+
+TOL = {torch.float64: dict(rtol=1e-9, atol=1e-10), torch.float32: dict(rtol=1e-3, atol=1e-4)}
+
+
+@pytest.fixture(autouse=True)
+def _no_tf32():
+    """float32 matmuls in full precision, so the float32 tolerance means something."""
+    before = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    yield
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = before
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("cls", [nn.RNN, nn.GRU, nn.LSTM])
+@pytest.mark.parametrize("hoist", [False, True], ids=["naive", "hoisted"])
+def test_reference_matches_cudnn(cls, bidirectional, dtype, hoist):
+    rnn = cls(6, 8, num_layers=2, bidirectional=bidirectional, device="cuda", dtype=dtype)
+    x = torch.randn(11, 4, 6, device="cuda", dtype=dtype, requires_grad=True)
+    out, h = rnn(x)
+    ref_out, ref_h = reference_forward(rnn, x, hoist=hoist)
+    torch.testing.assert_close(ref_out, out, **TOL[dtype])
+    torch.testing.assert_close(ref_h, h, **TOL[dtype])
+    grad = torch.autograd.grad(out.sum(), x)[0]
+    ref_grad = torch.autograd.grad(ref_out.sum(), x)[0]
+    torch.testing.assert_close(ref_grad, grad, **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("cls", [nn.RNN, nn.GRU, nn.LSTM])
+def test_packed_reference_matches_cudnn(cls, dtype):
+    rnn = cls(5, 7, num_layers=2, bidirectional=True, device="cuda", dtype=dtype)
+    x = torch.randn(9, 4, 5, device="cuda", dtype=dtype)
+    packed = pack_padded_sequence(x, torch.tensor([9, 3, 6, 1]), enforce_sorted=False)
+    out, h = rnn(packed)
+    ref_out, ref_h = reference_forward(rnn, packed, hoist=True)
+    torch.testing.assert_close(ref_out.data, out.data, **TOL[dtype])
+    torch.testing.assert_close(ref_h, h, **TOL[dtype])
+
+
+def test_scan_matches_loop_on_cuda():
+    a = torch.rand(1000, 32, device="cuda", dtype=torch.float64) * 0.9
+    b = torch.randn(1000, 32, device="cuda", dtype=torch.float64)
+    torch.testing.assert_close(linear_recurrence_scan(a, b), linear_recurrence_loop(a, b), rtol=0, atol=1e-10)
+
+
+def test_bench_quick_runs_on_cuda():
+    from rnn_ref.bench import PARTS, run_bench
+
+    results = run_bench("cuda", quick=True)
+    assert results["machine"]["device"] == "cuda" and set(PARTS) <= set(results)
