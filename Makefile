@@ -9,9 +9,23 @@ TORCH_SPEC ?= $(shell nvidia-smi >/dev/null 2>&1 && echo "torch>=2.4,<3" || echo
 STAMP   := $(VENV)/.installed
 ADDR    ?= 127.0.0.1:8000
 
-.PHONY: setup serve test build regen clean
+.PHONY: setup chromium serve test build regen clean
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
+
+# The browser test (tests/site/test_browser.py) drives Debian's `chromium` through Playwright
+# (never `playwright install`). Install it when missing: as root, or with passwordless sudo;
+# otherwise say how. Never fails setup: without a browser that test skips and says why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=no; fi; \
+	  if [ "$$SUDO" != no ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test (about a minute, once)"; \
+	    ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: tests/site/test_browser.py will skip"; \
+	  else \
+	    echo "no chromium: 'sudo apt-get install chromium' enables tests/site/test_browser.py (it skips without)"; \
+	  fi; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("RNN_REF_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = (os.environ.get("RNN_REF_CHROMIUM")
+            or ("/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else shutil.which("chromium"))
+            or "/usr/bin/chromium")
 SEARCH_TERMS = ["pack_padded_sequence", "enforce_sorted", "h_n"]
 EXPLORER_CASES = 60
 # TeX that KaTeX should have replaced: a backslash command, or a display-math delimiter

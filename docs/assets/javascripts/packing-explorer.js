@@ -127,7 +127,7 @@
     var row0 = 0;
     p.batchSizes.forEach(function (n, t) {
       var row = el("div", "pe-row");
-      row.appendChild(el("span", "pe-rowhead", "t" + t + ": rows " + row0 + "–" + (row0 + n - 1)));
+      row.appendChild(el("span", "pe-rowhead", "t" + t + (n === 1 ? ": row " + row0 : ": rows " + row0 + "–" + (row0 + n - 1))));
       for (var k = 0; k < n; k++) row.appendChild(cell(p.order[k], t));
       steps.appendChild(row);
       row0 += n;
@@ -163,7 +163,7 @@
     var input = el("input", "pe-input");
     input.id = id;
     input.type = "text";
-    input.value = root.getAttribute("data-lengths") || "4, 2, 1";
+    input.value = root.getAttribute("data-lengths") || "2, 4, 1";
     input.setAttribute("autocomplete", "off");
     input.setAttribute("spellcheck", "false");
     var random = el("button", "md-button pe-random", "Random");
