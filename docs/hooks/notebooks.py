@@ -49,6 +49,8 @@ def read_include(target: str, root: Path) -> str:
     ``[end:section]``, dedented) or ``path:first:last`` (1-based line numbers, inclusive).
     """
     path, _, spec = target.partition(":")
+    if not (root / path).is_file():
+        return ""       # pymdownx.snippets (check_paths) reports the missing file, with its own message
     lines = (root / path).read_text(encoding="utf-8").splitlines()
     if spec and re.fullmatch(r"-?\d*(:-?\d*)?", spec):
         first, _, last = spec.partition(":")
@@ -57,7 +59,7 @@ def read_include(target: str, root: Path) -> str:
         start = next((i for i, l in enumerate(lines) if re.search(rf"--8<--\s*\[start:{re.escape(spec)}\]", l)), None)
         end = next((i for i, l in enumerate(lines) if re.search(rf"--8<--\s*\[end:{re.escape(spec)}\]", l)), None)
         if start is None or end is None:
-            raise ValueError(f"section {spec!r} not found in {path}")
+            return ""   # likewise: a missing section is pymdownx.snippets' error to report
         lines = lines[start + 1:end]
     lines = [l for l in lines if not re.search(r"--8<--\s*\[(start|end):", l)]
     return textwrap.dedent("\n".join(lines)).strip("\n")

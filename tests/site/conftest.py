@@ -12,9 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The site built strictly (`mkdocs build --strict`) into a temporary folder, once per session."""
+    """The site built strictly (`mkdocs build --strict`) into a temporary folder, once per session.
+
+    RNN_REF_MKDOCS_CONFIG=other.yml builds from another config (e.g. one excluding a page in progress).
+    """
     out = tmp_path_factory.mktemp("site")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+    config = ["-f", os.environ["RNN_REF_MKDOCS_CONFIG"]] if os.environ.get("RNN_REF_MKDOCS_CONFIG") else []
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out), *config],
                           cwd=ROOT, capture_output=True, text=True,
                           env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
