@@ -215,7 +215,7 @@ def draw_shapes(out_dir: Path = OUT_DIR, *, L: int = 4) -> Path:
     return _save(fig, out_dir, "shapes.svg")
 
 
-def draw_packing(out_dir: Path = OUT_DIR, *, lengths: tuple[int, ...] = (2, 4, 1)) -> Path:
+def draw_packing(out_dir: Path = OUT_DIR, *, lengths: tuple[int, ...] = (2, 4, 3)) -> Path:
     """A padded batch (left) next to its packed layout (right), read off a real PackedSequence.
 
     Each real step holds 10*(b+1) + t+1 (sequence b, step t), padding holds 0; every packed cell

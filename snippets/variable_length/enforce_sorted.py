@@ -11,7 +11,7 @@ lengths = [2, 5, 3]  # not sorted
 try:
     pack_padded_sequence(x, lengths)  # enforce_sorted=True is the default
 except RuntimeError as e:
-    print("RuntimeError:", str(e)[:60], "...")
+    print("RuntimeError:", e)
 
 _, h_unsorted = rnn(pack_padded_sequence(x, lengths, enforce_sorted=False))
 
