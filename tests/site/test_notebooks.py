@@ -10,6 +10,7 @@ import json
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -67,22 +68,41 @@ def test_notebook_code_cells_are_the_pages_snippets(site, src):
     assert f'href="{_notebook_path(site, src).name}"' in html, f"docs/{src} does not link its notebook"
 
 
-@pytest.mark.parametrize("src", CHAPTERS)
-def test_notebook_runs_without_error(site, src, tmp_path):
-    """Execute the downloadable notebook top to bottom, as a reader would; any error fails."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+def _execute(site: Path, src: str, workdir: Path) -> tuple[str | None, float]:
+    """Run the notebook of docs/<src> top to bottom in a fresh kernel; (error or None, seconds)."""
+    import nbclient
+    import nbformat
+
     nb = nbformat.reads(json.dumps(_load(site, src)), as_version=4)
     # first cell: prove the kernel is this interpreter, the one rnn_ref is installed in
     nb.cells.insert(0, nbformat.v4.new_code_cell("import sys, rnn_ref\nprint(sys.executable)"))
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
-                                     resources={"metadata": {"path": str(tmp_path)}})
+                                     resources={"metadata": {"path": str(workdir)}})
     start = time.perf_counter()
     try:
         client.execute()
-    except nbclient.exceptions.CellExecutionError as e:
-        pytest.fail(f"notebook of docs/{src} failed:\n{e}")
-    seconds = time.perf_counter() - start
-    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
-    assert Path(printed.strip()).resolve() == Path(sys.executable).resolve(), printed
-    print(f"{src}: {len(nb.cells) - 1} cells in {seconds:.1f} s")
+    except Exception as e:                                # CellExecutionError, DeadKernelError, timeouts
+        return f"{type(e).__name__}: {e}", time.perf_counter() - start
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
+    if Path(printed).resolve() != Path(sys.executable).resolve():
+        return f"the kernel ran {printed!r}, not {sys.executable}", time.perf_counter() - start
+    return None, time.perf_counter() - start
+
+
+@pytest.fixture(scope="module")
+def executed(site, tmp_path_factory) -> dict:
+    """Every notebook executed, two at a time (CI has two cores; kernels mostly wait on imports)."""
+    pytest.importorskip("nbclient")
+    jobs = {src: tmp_path_factory.mktemp("nb") for src in CHAPTERS if _notebook_path(site, src).exists()}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {src: pool.submit(_execute, site, src, d) for src, d in jobs.items()}
+        return {"__site__": site, **{src: f.result() for src, f in futures.items()}}
+
+
+@pytest.mark.parametrize("src", CHAPTERS)
+def test_notebook_runs_without_error(executed, src):
+    """The downloadable notebook runs top to bottom, as a reader would run it; any error fails."""
+    if src not in executed:
+        _load(executed["__site__"], src)                  # fails, naming the notebooks that exist
+    error, seconds = executed[src]
+    assert error is None, f"notebook of docs/{src} failed after {seconds:.1f} s:\n{error}"
