@@ -22,11 +22,13 @@ def test_padding_changes_h_n():
     so it differs from running that sequence alone; the longest sequence is unaffected."""
     rnn = nn.RNN(3, 4, dtype=F64)
     seqs, padded = _batch([5, 2])
-    _, h_n = rnn(padded)
+    out, h_n = rnn(padded)
     _, h_long = rnn(seqs[0].unsqueeze(1))
-    _, h_short = rnn(seqs[1].unsqueeze(1))
+    out_short, h_short = rnn(seqs[1].unsqueeze(1))
     torch.testing.assert_close(h_n[:, 0], h_long[:, 0], rtol=0, atol=1e-12)
     assert not torch.allclose(h_n[:, 1], h_short[:, 0], atol=1e-3)
+    # unidirectional: the outputs at the real steps are still right (the padding comes after)
+    torch.testing.assert_close(out[:2, 1], out_short[:, 0], rtol=0, atol=1e-12)
 
 
 def test_bidirectional_padding_changes_outputs_at_real_steps():
