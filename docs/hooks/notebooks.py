@@ -126,6 +126,7 @@ class _Builder:
 
     def listing(self, lang: str, source: str, origin: str | None = None) -> None:
         note = f"From `{origin}`:\n\n" if origin else ""
+        lang = {"py": "python", "py3": "python"}.get(lang, lang)
         self.prose += ["", note + f"```{lang}\n{source}\n```", ""]
 
 

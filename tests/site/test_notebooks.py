@@ -106,3 +106,50 @@ def test_notebook_runs_without_error(executed, src):
         _load(executed["__site__"], src)                  # fails, naming the notebooks that exist
     error, seconds = executed[src]
     assert error is None, f"notebook of docs/{src} failed after {seconds:.1f} s:\n{error}"
+
+
+# ---------------------------------------------------------------- the converter itself
+
+
+def _hook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rnn_ref_notebooks_hook", DOCS / "hooks" / "notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_converter_turns_includes_into_the_right_cells(tmp_path):
+    (tmp_path / "snippets/p").mkdir(parents=True)
+    (tmp_path / "snippets/p/demo.py").write_text("print(1 + 1)\n")
+    (tmp_path / "snippets/p/demo.out").write_text("2\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg/mod.py").write_text("x = 0\n# --8<-- [start:part]\ndef f():\n    return 1\n# --8<-- [end:part]\n")
+    (tmp_path / "docs/assets").mkdir(parents=True)
+    (tmp_path / "docs/assets/fig.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    page = "\n".join([
+        "# Title", "", "Intro with $h_t$ and ![a figure](assets/fig.svg).", "",
+        "```py", '--8<-- "pkg/mod.py:part"', "```", "",
+        "```py", '--8<-- "snippets/p/demo.py"', "```", "",
+        "```text", '--8<-- "snippets/p/demo.out"', "```", "",
+        '!!! success "Checked by a test"', "", "    Body line.", "",
+        "```python", "y = 3", "```", "",
+        "<!--pytest-codeblocks:expected-output-->", "", "```", "3", "```", "",
+        '<!--pytest.mark.skip(reason="slow")-->', "```python", "train_for_an_hour()", "```",
+    ])
+    nb = _hook().markdown_to_notebook(page, tmp_path, "p.md")
+    kinds = [(c["cell_type"], _source(c)) for c in nb["cells"]]
+    code = [s for k, s in kinds if k == "code"]
+    prose = "\n".join(s for k, s in kinds if k == "markdown")
+    assert code == ["print(1 + 1)", "y = 3"], code                 # snippet + tested fence, in order
+    assert "```python\ndef f():\n    return 1\n```" in prose        # library section: a listing
+    assert "From `pkg/mod.py:part`" in prose
+    assert "train_for_an_hour()" in prose and "--8<--" not in prose  # skipped block: shown, not run
+    assert "\n2\n" not in prose and "```\n3\n```" not in prose       # outputs dropped
+    assert "> **Checked by a test**" in prose and "> Body line." in prose
+    assert "attachment:fig.svg" in prose
+    assert prose.startswith("# Title\n\n*Generated from `docs/p.md`")
+    assert [c["id"] for c in nb["cells"]] == [f"cell-{i}" for i in range(len(nb["cells"]))]
+    nbformat = pytest.importorskip("nbformat")
+    nbformat.validate(nbformat.from_dict(nb))
