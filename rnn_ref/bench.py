@@ -305,7 +305,7 @@ def bench_config(quick: bool) -> dict:
                 "training": (32, 8, 3, 64, 32), "packed_size": (32, 32, 64, 64),
                 "scan_T": [16, 256, 4096, 65536], "scan_features": 64, "scan_loop_max_T": 4096}
     return {"repeats": 7, "training_repeats": 3, "rnn_shapes": RNN_SHAPES,
-            "indexing_size": (16, 16, 64), "indexing_T": [64, 128, 256, 512, 1024],
+            "indexing_size": (8, 16, 64), "indexing_T": [64, 128, 256, 512, 1024],
             "training": (64, 96, 16, 256, 64), "packed_size": (64, 64, 256, 256),
             "scan_T": [16, 64, 256, 1024, 4096, 16384, 65536], "scan_features": 64,
             "scan_loop_max_T": 65536}
@@ -338,16 +338,20 @@ def run_bench(device: str = "auto", quick: bool = False, only: list[str] | None 
     if device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("error: --device cuda, but torch sees no CUDA device; use --device cpu")
     dev = torch.device(device)
-    torch.set_num_threads(threads)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     cfg, parts = bench_config(quick), only or list(PARTS)
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(threads)
     results = {"machine": machine_info(dev), "quick": quick, "config": cfg}
     start = time.perf_counter()
-    with tqdm(total=sum(_STEPS[p](cfg) for p in parts), desc="bench", file=sys.stderr) as bar:
-        for part in parts:
-            bar.set_postfix_str(part)
-            torch.manual_seed(0)
-            results[part] = _RUNNERS[part](cfg, dev, sync, lambda: bar.update(1))
+    try:
+        with tqdm(total=sum(_STEPS[p](cfg) for p in parts), desc="bench", file=sys.stderr) as bar:
+            for part in parts:
+                bar.set_postfix_str(part)
+                torch.manual_seed(0)
+                results[part] = _RUNNERS[part](cfg, dev, sync, lambda: bar.update(1))
+    finally:
+        torch.set_num_threads(threads_before)  # in-process callers (tests) get their setting back
     results["elapsed_s"] = round(time.perf_counter() - start, 1)
     results["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
     return results

@@ -70,11 +70,12 @@ def _section(name: str, lines: list[str]) -> list[str]:
 def render_tables(results: dict) -> str:
     """Markdown for every part present in `results`, one named section per part."""
     m = results["machine"]
-    run = "a quick run (`--quick`, small sizes)" if results.get("quick") else "the full run"
+    run = "a quick run with small sizes" if results.get("quick") else "the full run"
+    threads = f"{m['torch_threads']} thread{'' if m['torch_threads'] == 1 else 's'}"
     lines = _section("machine", [
-        f"Measured by `rnn-ref bench` ({run}, {results.get('elapsed_s', '?')} s) on {m['date']}: "
+        f"Measured by `rnn-ref bench`, {run} ({results.get('elapsed_s', '?')} s), on {m['date']}: "
         f"{m['device_name']}, device `{m['device']}`, {m['cpu_count']} logical cores, torch {m['torch']} "
-        f"with {m['torch_threads']} threads, Python {m['python']}. The machine was shared: load average "
+        f"with {threads}, Python {m['python']}. The machine was shared with other work: load average "
         f"{m['load_average_at_start']} at the start, {m.get('load_average_at_end', '?')} at the end."])
     if "rnn" in results:
         rows = []
@@ -87,13 +88,17 @@ def render_tables(results: dict) -> str:
                          " / ".join(f"{f['fraction_of_matmul'][k]:.2f}" for k in ("naive", "hoisted", "torch"))])
             rows.append([shape, "forward+backward", _x(fb["ratio_to_torch"]["naive"]),
                          _x(fb["ratio_to_torch"]["hoisted"]), _ms(fb["median_s"]["torch"]), ""])
-        lines += _section("rnn", _table(["(T, B, I, H, L)", "pass", "naive / torch", "hoisted / torch",
-                                         "torch (ms)", "fraction of matmul FLOP/s: naive / hoisted / torch"], rows))
+        lines += _section("rnn", [
+            "Ratios to `nn.RNN` (below 1.00× is faster than torch), torch's median time for context, "
+            "and the plain matmul's time divided by each variant's (forward only).", "", *_table(["(T, B, I, H, L)", "pass", "naive / torch", "hoisted / torch",
+                                         "torch (ms)", "fraction of matmul FLOP/s: naive / hoisted / torch"], rows)])
     if "indexing" in results:
         rows = [[str(r["T"]), _x(r["ratio_to_torch"]["index"]), _x(r["ratio_to_torch"]["unbind"]),
                  _x(r["index_over_unbind"]), _ms(r["median_s"]["torch"])] for r in results["indexing"]]
-        lines += _section("indexing", _table(["T", "`xp[t]` / torch", "`unbind` / torch", "`xp[t]` / `unbind`",
-                                              "torch (ms)"], rows))
+        r0 = results["indexing"][0]
+        lines += _section("indexing", [
+            f"One tanh layer, batch {r0['B']}, input size {r0['I']}, hidden size {r0['H']}, forward+backward.", "",
+            *_table(["T", "`xp[t]` / torch", "`unbind` / torch", "`xp[t]` / `unbind`", "torch (ms)"], rows)])
     if "training" in results:
         t, rows = results["training"], []
         for mix, label in _MIXES.items():
@@ -102,19 +107,25 @@ def render_tables(results: dict) -> str:
                 v = mx["variants"][name]
                 rows.append([f"{label} (mean {mx['mean_length']:.1f})", _LABELS[name], f"{v['padding_efficiency']:.2f}",
                              f"{v['tokens_per_s']:,.0f}", _x(v["speedup_vs_random_padded"])])
-        lines += _section("training", _table(["length mix", "batches", "padding efficiency", "tokens/s",
-                                              "speedup vs random padded"], rows))
+        lines += _section("training", [
+            f"GRU, hidden size {t['model']['hidden_size']}, batches of {t['batch_size']}, lengths up to "
+            f"{t['max_len']}; an epoch of {t['epoch_batches']} batches per mix, {t['timed_batches']} of them "
+            f"timed per plan.", "",
+            *_table(["length mix", "batches", "padding efficiency", "tokens/s", "speedup vs random padded"], rows)])
     if "packed" in results:
         p = results["packed"]
         rows = [[mode, _x(v["ours_over_torch_packed"]), _x(v["ours_over_padded"]),
                  _x(v["torch_packed_over_padded"]), _ms(v["median_s"]["padded"])] for mode, v in p["modes"].items()]
-        lines += _section("packed", _table(["mode", "ours / torch packed", "ours / padded", "torch packed / padded",
-                                            "padded (ms)"], rows))
+        lines += _section("packed", [
+            f"One batch of {p['B']} sequences, uniform lengths 1..{p['max_len']}, input size {p['I']}, hidden "
+            f"size {p['H']}, forward+backward.", "",
+            *_table(["mode", "ours / torch packed", "ours / padded", "torch packed / padded", "padded (ms)"], rows)])
     if "scan" in results:
         rows = [[f"{r['T']:,}", _ms(r["median_s"]["loop"]) if "loop" in r["median_s"] else "not run",
                  _ms(r["median_s"]["scan"]), _x(r["loop_over_scan"]) if "loop_over_scan" in r else ""]
                 for r in results["scan"]]
-        lines += _section("scan", _table(["T", "loop (ms)", "scan (ms)", "loop / scan"], rows))
+        lines += _section("scan", [f"{results['scan'][0]['D']} channels, float32, forward.", "",
+                                   *_table(["T", "loop (ms)", "scan (ms)", "loop / scan"], rows)])
     rows = [[t["target"], t["measured"], "met" if t["met"] else "**not met**"] for t in targets(results)]
     lines += _section("targets", _table(["target", "measured", ""], rows))
     return "\n".join(lines)
