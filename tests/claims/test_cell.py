@@ -50,7 +50,8 @@ def test_shapes_legend():
         output, h_n = rnn(torch.randn(L, N, H_in))
         assert output.shape == (L, N, D * H_out) and h_n.shape == (D * layers, N, H_out)
         rnn.batch_first = True
-        output, h_n = rnn(torch.randn(N, L, H_in))
+        hx = torch.zeros(D * layers, N, H_out)  # hx keeps N in the middle with batch_first too
+        output, h_n = rnn(torch.randn(N, L, H_in), hx)
         assert output.shape == (N, L, D * H_out) and h_n.shape == (D * layers, N, H_out)
         output, h_n = rnn(torch.randn(L, H_in))
         assert output.shape == (L, D * H_out) and h_n.shape == (D * layers, H_out)

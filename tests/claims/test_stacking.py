@@ -22,6 +22,7 @@ def test_h_n_holds_last_step_of_every_layer():
     x = torch.randn(5, 2, 4, dtype=F64)
     output, h_n = rnn(x)
     assert h_n.shape == (num_layers, 2, 6)
+    assert rnn.weight_ih_l0.shape == (6, 4) and rnn.weight_ih_l1.shape == (6, 6)  # (H_out, H_out)
     layer_input = x  # run the layers one at a time, as separate one-layer RNNs
     for k in range(num_layers):
         single = nn.RNN(layer_input.shape[-1], 6, dtype=F64)
