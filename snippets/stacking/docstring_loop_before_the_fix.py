@@ -1,6 +1,6 @@
 # nn.RNN's docstring loop ("Efficient implementation equivalent to ...") BEFORE it was corrected,
-# transcribed line for line from PyTorch 2.7's torch/nn/modules/rnn.py (quoted in pytorch issues
-# #129446, #136926, #153620). It feeds x[t] to EVERY layer, and output aliases h_t.
+# transcribed line for line as quoted from PyTorch's rnn.py in pytorch issue #153620 (May 2025;
+# older releases named hx h_0). It feeds x[t] to EVERY layer, and its output aliases h_t.
 import torch
 from torch import nn
 
