@@ -19,7 +19,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-__all__ = ["CELLS", "SumModClassifier", "CheckpointError", "load_classifier", "read_config", "safe_load", "classifier_kwargs"]
+__all__ = ["CELLS", "SumModClassifier", "CheckpointError", "load_classifier", "read_config", "safe_load",
+           "classifier_kwargs"]
 
 # cell name -> (torch class, extra keyword arguments)
 CELLS = {
@@ -113,7 +114,8 @@ def safe_load(path: Path) -> dict:
     """``torch.load(path, weights_only=True)``, with every failure turned into a :class:`CheckpointError`."""
     if not path.is_file():
         raise CheckpointError(f"no checkpoint file at {path}; expected a directory written by "
-                              f"`rnn-ref train --out DIR` (model.pt + config.json); train one or fix the path")
+                              f"`rnn-ref train --out DIR` (model.pt + config.json); "
+                              f"train one or fix the path")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
@@ -138,7 +140,8 @@ def read_config(directory: str | Path) -> dict:
     path = Path(directory) / "config.json"
     if not path.is_file():
         raise CheckpointError(f"no config.json in {directory}; expected a directory written by "
-                              f"`rnn-ref train --out DIR` (model.pt + config.json); train one or fix the path")
+                              f"`rnn-ref train --out DIR` (model.pt + config.json); "
+                              f"train one or fix the path")
     try:
         config = json.loads(path.read_text())
         classifier_kwargs(config)
@@ -169,5 +172,6 @@ def load_classifier(directory: str | Path, device: str | torch.device = "cpu") -
         model.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as e:
         raise CheckpointError(f"{directory / 'model.pt'} does not fit the model in config.json "
-                              f"({_first_line(e)}); keep model.pt and config.json from the same run") from None
+                              f"({_first_line(e)}); keep model.pt and config.json from the same run"
+                              ) from None
     return model.to(device).eval()

@@ -27,10 +27,10 @@ from torch import nn
 from tqdm import tqdm
 
 from rnn_ref.data import SumModTask
-from rnn_ref.model import CELLS, SumModClassifier, classifier_kwargs, read_config, safe_load
+from rnn_ref.model import CELLS, CheckpointError, SumModClassifier, classifier_kwargs, read_config, safe_load
 
-__all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "lr_at", "evaluate", "accuracy_by_length", "train",
-           "read_metrics"]
+__all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "lr_at", "evaluate", "accuracy_by_length",
+           "train", "read_metrics"]
 
 
 @dataclass
@@ -184,14 +184,19 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
         if out is None:
             raise ValueError("resume needs the run directory; pass --out DIR (or the same --run_name)")
         read_config(out)
-        model.load_state_dict(safe_load(out / "model.pt"))
-        state = safe_load(out / "state.pt")
-        optimizer.load_state_dict(state["optimizer"])
-        data_rng.set_state(state["data_rng"])
-        torch.set_rng_state(state["torch_rng"])
-        step, seconds = state["step"], state["seconds"]
-        loss_sum, loss_count = state["loss_sum"], state["loss_count"]
-        metrics = [m for m in read_metrics(out) if m["step"] <= step] if (out / "metrics.jsonl").exists() else []
+        weights, state = safe_load(out / "model.pt"), safe_load(out / "state.pt")
+        try:
+            model.load_state_dict(weights)
+            optimizer.load_state_dict(state["optimizer"])
+            data_rng.set_state(state["data_rng"])
+            torch.set_rng_state(state["torch_rng"])
+            step, seconds = state["step"], state["seconds"]
+            loss_sum, loss_count = state["loss_sum"], state["loss_count"]
+        except (RuntimeError, KeyError, ValueError, TypeError) as e:
+            raise CheckpointError(f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
+                                  f"resume without changing the model flags, or train afresh") from None
+        if (out / "metrics.jsonl").exists():  # drop lines written after the checkpoint
+            metrics = [m for m in read_metrics(out) if m["step"] <= step]
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))

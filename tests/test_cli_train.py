@@ -140,13 +140,15 @@ def test_bad_checkpoints(run_dir, tmp_path, capsys, command, damage, match):
     (["train", "--min-len", "5", "--max-len", "2"], "min_len <= max_len"),
     (["train", "--steps", "0"], "steps must be at least 1"),
     (["train", "--resume"], "no config.json"),
+    (["train", "--resume", "--hidden-size", "4"], "does not fit this run"),
     (["evaluate", "--lengths", "5,x"], "--lengths must be positive integers"),
     (["evaluate", "--lengths", "0"], "--lengths must be positive integers"),
     (["ladder", "--rungs", "nope"], "unknown rungs"),
 ])
 def test_bad_arguments(run_dir, tmp_path, capsys, argv, match):
     if argv[0] == "train":
-        argv = [*argv, "--out", str(tmp_path / "new"), "--quiet"]
+        out = run_dir if "--hidden-size" in argv else tmp_path / "new"
+        argv = [*argv, "--out", str(out), "--quiet"]
     elif argv[0] == "evaluate":
         argv = [*argv, "--checkpoint", str(run_dir)]
     _one_error_line(capsys, 2, argv, match)
