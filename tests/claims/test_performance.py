@@ -63,6 +63,9 @@ def test_indexing_each_step_costs_a_full_size_backward():
     assert grad.shape == xp.shape and grad.count_nonzero() == 6  # full (T, N, H), one step filled
     steps = xp.unbind(0)
     assert steps[0].grad_fn is steps[5].grad_fn and steps[0].grad_fn.name() == "UnbindBackward0"
+    # the packed loop's data.split(batch_sizes): one node for all steps too
+    parts = xp.reshape(12, 3).split([3, 3, 2, 2, 1, 1])
+    assert parts[0].grad_fn is parts[5].grad_fn and parts[0].grad_fn.name() == "SplitWithSizesBackward0"
 
 
 def test_matmul_does_the_same_multiply_adds_as_the_recurrence():
@@ -76,3 +79,29 @@ def test_matmul_does_the_same_multiply_adds_as_the_recurrence():
     w = torch.cat([rnn.weight_ih_l0, rnn.weight_hh_l0], dim=1).T  # (H_in+H, H)
     torch.testing.assert_close(torch.tanh(stacked @ w).reshape(5, 2, 4), out, rtol=0, atol=1e-12)
     assert F.linear(x, rnn.weight_ih_l0).shape == (5, 2, 4)  # the hoisted part: all T steps at once
+
+
+def _graph(t: torch.Tensor) -> list:
+    """Every autograd node behind `t`."""
+    seen, stack = {}, [t.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and id(node) not in seen:
+            seen[id(node)] = node
+            stack += [f for f, _ in node.next_functions]
+    return list(seen.values())
+
+
+def test_torch_packed_path_hoists_then_slices_every_step():
+    """torch's CPU packed path also projects all inputs first, then takes each step with a slice
+    of the projected data, and each slice's backward is a gradient the size of all of it, as with
+    `xp[t]`; the padded path reads the steps with one `unbind`."""
+    gru = nn.GRU(4, 8)
+    lengths = torch.tensor([6, 4, 2])
+    x = torch.randn(6, 3, 4)
+    out, _ = gru(pack_padded_sequence(x, lengths))
+    slices = [n for n in _graph(out.data) if n.name() == "SliceBackward0"]
+    of_data = [n for n in slices if tuple(n._saved_self_sym_sizes) == (int(lengths.sum()), 3 * 8)]
+    assert len(of_data) == 6  # one per step, each slicing the (sum(lengths), 3H) projection
+    names = [n.name() for n in _graph(gru(x)[0])]
+    assert names.count("UnbindBackward0") == 1 and "SliceBackward0" not in names
