@@ -4,9 +4,11 @@ Tests marked `gpu` need CUDA and are skipped without it (see tests/conftest.py).
 """
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
@@ -195,14 +197,20 @@ def test_rnn_docs_include_the_cudnn_determinism_note():
         assert "cudnn_rnn_determinism" in module.__doc__
 
 
-_DETERMINISTIC_RUN = textwrap.dedent("""
-    import torch
-    torch.use_deterministic_algorithms(True)
-    torch.backends.cudnn.benchmark = False
+def _recipe_from_the_page() -> str:
+    """The python fence of docs/pitfalls.md that sets the determinism flags, verbatim."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "pitfalls.md").read_text()
+    fences = re.findall(r"```python\n(.*?)```", page, re.S)
+    (recipe,) = [f for f in fences if "CUBLAS_WORKSPACE_CONFIG" in f]
+    return recipe
+
+
+_TWO_RUNS = textwrap.dedent("""
+    device = sys.argv[1]
     def grads():
         torch.manual_seed(0)
-        lstm = torch.nn.LSTM(32, 64, num_layers=2, bidirectional=True).cuda()
-        x = torch.randn(50, 16, 32, device="cuda")
+        lstm = torch.nn.LSTM(32, 64, num_layers=2, bidirectional=True).to(device)
+        x = torch.randn(50, 16, 32, device=device)
         out, _ = lstm(x)
         out.square().sum().backward()
         return [p.grad.clone() for p in lstm.parameters()]
@@ -212,14 +220,15 @@ _DETERMINISTIC_RUN = textwrap.dedent("""
 """)
 
 
-@pytest.mark.gpu
-def test_deterministic_flags_make_gpu_runs_repeatable():
-    """With CUBLAS_WORKSPACE_CONFIG set before CUDA starts and deterministic algorithms on, two
-    cuDNN forward + backward runs give bit-identical gradients (a fresh process: the variable
-    only counts before the first cuBLAS call)."""
-    env = dict(os.environ, CUBLAS_WORKSPACE_CONFIG=":4096:8")
-    proc = subprocess.run([sys.executable, "-c", _DETERMINISTIC_RUN], env=env,
-                          capture_output=True, text=True, timeout=300)
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
+def test_deterministic_flags_make_runs_repeatable(device):
+    """The page's recipe, run in a fresh process (the cuBLAS variable only counts before CUDA
+    starts): two forward + backward runs of a 2-layer bidirectional LSTM give bit-identical
+    gradients. The cuda case runs on GPU machines only."""
+    script = "import sys\n" + _recipe_from_the_page() + _TWO_RUNS
+    proc = subprocess.run([sys.executable, "-c", script, device], capture_output=True, text=True,
+                          timeout=300, env={k: v for k, v in os.environ.items()
+                                            if k != "CUBLAS_WORKSPACE_CONFIG"})
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
