@@ -1,4 +1,4 @@
-# What a PackedSequence holds, on a batch whose values name their position: 10*b + t.
+# What a PackedSequence holds, on a batch whose values name their place: 10*(b+1) + (t+1).
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
