@@ -117,3 +117,9 @@ def test_figures_are_deterministic(tmp_path):
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes()
         assert (bench_plots.FIGURES / a.name).exists()
+
+
+def test_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(bench).failed == 0

@@ -105,3 +105,17 @@ def test_torch_packed_path_hoists_then_slices_every_step():
     assert len(of_data) == 6  # one per step, each slicing the (sum(lengths), 3H) projection
     names = [n.name() for n in _graph(gru(x)[0])]
     assert names.count("UnbindBackward0") == 1 and "SliceBackward0" not in names
+    # both paths: one matmul projecting every step's input, then one h W_hh^T per step
+    for graph in (_graph(out.data), _graph(gru(x)[0])):
+        assert [n.name() for n in graph].count("AddmmBackward0") == 6 + 1
+
+
+@pytest.mark.skipif(not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN")
+def test_float32_lstm_on_padded_input_runs_one_fused_onednn_kernel():
+    """On CPU a float32 `nn.LSTM` on a padded batch is one oneDNN (mkldnn) RNN kernel for the whole
+    layer; on a PackedSequence it is torch's step loop with slices."""
+    lstm = nn.LSTM(4, 8)
+    x = torch.randn(6, 3, 4)
+    assert "MkldnnRnnLayerBackward0" in [n.name() for n in _graph(lstm(x)[0])]
+    packed_names = [n.name() for n in _graph(lstm(pack_padded_sequence(x, torch.tensor([6, 4, 2])))[0].data)]
+    assert "MkldnnRnnLayerBackward0" not in packed_names and "SliceBackward0" in packed_names
