@@ -67,6 +67,7 @@ class Visit:
     outside: list[str]                 # requests for another host, aborted
     page: object                       # the Playwright page, still open, for the interactive tests
     seconds: float = 0.0
+    timing: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -134,6 +135,8 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
     page.on("response", lambda r: r.status >= 400 and current["report"].bad_responses.append(f"{r.status} {r.url}"))
 
     reports = []
+    shot_seconds = 0.0
+    launched = time.perf_counter() - start
     for html_path in site_pages:
         rel = html_path.relative_to(site).as_posix()
         path = rel[: -len("index.html")] if rel.endswith("index.html") else rel
@@ -150,10 +153,13 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
             pass                                          # reported per block by the copy-button test
         _inspect(page, report)
         name = re.sub(r"[^\w.-]+", "_", path.strip("/")) or "index"
-        page.screenshot(path=shots / f"{name}.png", full_page=True)
+        t0 = time.perf_counter()
+        page.screenshot(path=shots / f"{name}.jpg", full_page=True, type="jpeg", quality=70)
+        shot_seconds += time.perf_counter() - t0
         reports.append(report)
     result = Visit(server, shots, reports, outside, page)
     result.seconds = time.perf_counter() - start
+    result.timing = {"launch": round(launched, 1), "screenshots": round(shot_seconds, 1)}
     return result
 
 
@@ -214,6 +220,7 @@ def test_every_page_opens(visit, site_pages):
         "images": sum(len(r.images) for r in visit.pages),
         "code_blocks": sum(r.code_blocks for r in visit.pages),
         "seconds_pages": round(visit.seconds, 1),
+        "of_which_seconds": visit.timing,
     }
     (visit.shots / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(f"browser: {summary}")
