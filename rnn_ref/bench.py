@@ -19,7 +19,6 @@ descheduled, so one thread measures more steadily there). Tables and figures are
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime
 import json
