@@ -497,3 +497,15 @@ def test_module_does_not_call_torch_packing():
     imports = re.findall(r"^(?:from|import) .*$", source, flags=re.M)
     assert "from torch.nn.utils.rnn import PackedSequence" in imports
     assert not [line for line in imports if "rnn" in line and not line.endswith("import PackedSequence")]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_long_sequences_pack_like_torch(seed):
+    """The property tests draw short lengths; real batches are long (hundreds of steps)."""
+    gen = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(1, 400, (int(torch.randint(1, 40, (1,), generator=gen)),), generator=gen)
+    padded = torch.randn(int(lengths.max()), len(lengths), 2, generator=gen)
+    ours = P.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    assert_same_packed(ours, R.pack_padded_sequence(padded, lengths, enforce_sorted=False))
+    for a, b in zip(P.pad_packed_sequence(ours), R.pad_packed_sequence(ours)):
+        assert_same_tensor(a, b)
