@@ -66,6 +66,7 @@ class Visit:
     pages: list[PageReport]
     outside: list[str]                 # requests for another host, aborted
     page: object                       # the Playwright page, still open, for the interactive tests
+    interactive: PageReport            # console errors raised while the tests type and click
     seconds: float = 0.0
     timing: dict = field(default_factory=dict)
 
@@ -157,7 +158,8 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
         page.screenshot(path=shots / f"{name}.jpg", full_page=True, type="jpeg", quality=70)
         shot_seconds += time.perf_counter() - t0
         reports.append(report)
-    result = Visit(server, shots, reports, outside, page)
+    current["report"] = PageReport("(interactive tests)")  # search and explorer errors land here
+    result = Visit(server, shots, reports, outside, page, current["report"])
     result.seconds = time.perf_counter() - start
     result.timing = {"launch": round(launched, 1), "screenshots": round(shot_seconds, 1)}
     return result
@@ -351,6 +353,7 @@ def test_packing_explorer_matches_torch(visit, site):
         expected = _torch_packing(lengths)
         assert _shown(found) == expected, f"lengths {lengths}: widget shows {_shown(found)}, torch gives {expected}"
         assert found["sorted"] == [f"s{i} ({lengths[i]})" for i in expected["sorted_indices"]], found["sorted"]
+    assert not visit.interactive.console_errors, visit.interactive.console_errors
 
 
 def test_packing_explorer_random_button(visit, site):
