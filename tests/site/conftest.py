@@ -18,7 +18,8 @@ def site(tmp_path_factory) -> Path:
     """
     out = tmp_path_factory.mktemp("site")
     config = ["-f", os.environ["RNN_REF_MKDOCS_CONFIG"]] if os.environ.get("RNN_REF_MKDOCS_CONFIG") else []
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out), *config],
+    # no -q: with -q, MkDocs 1.6 does not count warnings and --strict passes a broken link
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out), *config],
                           cwd=ROOT, capture_output=True, text=True,
                           env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
