@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+import posixpath
 import re
 import textwrap
 from pathlib import Path
@@ -101,11 +102,27 @@ def _quote_admonitions(lines: list[str]) -> list[str]:
     return out
 
 
+_PAGE_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s#]+\.md)(?P<frag>#[^)\s]*)?\)")
+
+
+def _page_links(text: str, src_path: str, site_url: str | None) -> str:
+    """Links to other pages (``[x](cell.md#h)``): absolute when the site has a ``site_url``, else
+    plain text (a downloaded notebook has no site next to it to resolve relative links against)."""
+    def fix(m: re.Match) -> str:
+        if not site_url:
+            return m.group("text")
+        doc = posixpath.normpath(posixpath.join(posixpath.dirname(src_path), m.group("target")))
+        url = "" if doc == "index.md" else doc.removesuffix("index.md").removesuffix(".md") + "/"
+        return f"[{m.group('text')}]({site_url.rstrip('/')}/{url}{m.group('frag') or ''})"
+    return _PAGE_LINK.sub(fix, text)
+
+
 class _Builder:
-    def __init__(self, page_dir: Path):
+    def __init__(self, page_dir: Path, src_path: str, site_url: str | None):
         self.cells: list[dict] = []
         self.prose: list[str] = []
         self.page_dir = page_dir
+        self.src_path, self.site_url = src_path, site_url
 
     def flush(self) -> None:
         text = "\n".join(_quote_admonitions(self.prose)).strip("\n")
@@ -114,6 +131,7 @@ class _Builder:
         if text.strip():
             attachments: dict = {}
             text = _attach_images(text, self.page_dir, attachments)
+            text = _page_links(text, self.src_path, self.site_url)
             cell = {"cell_type": "markdown", "metadata": {}, "source": text}
             if attachments:
                 cell["attachments"] = attachments
@@ -130,15 +148,16 @@ class _Builder:
         self.prose += ["", note + f"```{lang}\n{source}\n```", ""]
 
 
-def markdown_to_notebook(markdown: str, root: Path, src_path: str) -> dict:
+def markdown_to_notebook(markdown: str, root: Path, src_path: str, site_url: str | None = None) -> dict:
     """Turn a page's markdown (before snippets are expanded) into an nbformat-4 notebook dict.
 
     Args:
         markdown: the page source, ``--8<--`` includes not yet expanded.
         root: the directory include paths are relative to (the one holding ``mkdocs.yml``).
         src_path: the page's path under ``docs/``, named in the notebook's first cell.
+        site_url: where the site is published, to keep links to other pages working.
     """
-    b = _Builder((root / "docs" / src_path).parent)
+    b = _Builder((root / "docs" / src_path).parent, src_path, site_url)
     note = (f"*Generated from `docs/{src_path}` of rnn_ref: the code cells are the snippets the site's "
             "tests run. Run it where `rnn_ref` is installed (`make setup` in the repository, then "
             "choose the `.venv` kernel).*")
@@ -236,7 +255,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     if not page.file.src_uri.endswith(".md"):
         return markdown                                   # notebook pages (mkdocs-jupyter) already are
     root = Path(config.config_file_path).parent
-    nb = markdown_to_notebook(markdown, root, page.file.src_uri)
+    nb = markdown_to_notebook(markdown, root, page.file.src_uri, config.site_url or None)
     if not any(c["cell_type"] == "code" for c in nb["cells"]):
         return markdown
     name = notebook_name(page.file.src_uri)

@@ -129,7 +129,7 @@ def test_converter_turns_includes_into_the_right_cells(tmp_path):
     (tmp_path / "docs/assets").mkdir(parents=True)
     (tmp_path / "docs/assets/fig.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     page = "\n".join([
-        "# Title", "", "Intro with $h_t$ and ![a figure](assets/fig.svg).", "",
+        "# Title", "", "Intro with $h_t$ and ![a figure](assets/fig.svg), see [the cell](cell.md#eq).", "",
         "```py", '--8<-- "pkg/mod.py:part"', "```", "",
         "```py", '--8<-- "snippets/p/demo.py"', "```", "",
         "```text", '--8<-- "snippets/p/demo.out"', "```", "",
@@ -149,6 +149,9 @@ def test_converter_turns_includes_into_the_right_cells(tmp_path):
     assert "\n2\n" not in prose and "```\n3\n```" not in prose       # outputs dropped
     assert "> **Checked by a test**" in prose and "> Body line." in prose
     assert "attachment:fig.svg" in prose
+    assert "see the cell." in prose                                # no site to link to: plain text
+    linked = _hook().markdown_to_notebook(page, tmp_path, "p.md", site_url="https://x.org/rnn/")
+    assert "[the cell](https://x.org/rnn/cell/#eq)" in _source(linked["cells"][0])
     assert prose.startswith("# Title\n\n*Generated from `docs/p.md`")
     assert [c["id"] for c in nb["cells"]] == [f"cell-{i}" for i in range(len(nb["cells"]))]
     nbformat = pytest.importorskip("nbformat")
