@@ -68,6 +68,9 @@ def combine(first: tuple[Tensor, Tensor], then: tuple[Tensor, Tensor]) -> tuple[
     """Compose two affine steps: apply `first = (a1, b1)`, then `then = (a2, b2)`.
 
     a2 * (a1 * h + b1) + b2 = (a1 * a2) * h + (a2 * b1 + b2): again a step of the same form.
+
+    Shape:
+        All four tensors broadcast together, e.g. (T, *) or (*); returns two of that shape.
     """
     (a1, b1), (a2, b2) = first, then
     # (a1, b1) ∘ (a2, b2) = (a1 * a2, a2 * b1 + b2)
