@@ -48,8 +48,9 @@ RUNGS: dict[str, tuple[str, dict]] = {
     # clip 1.0 never binds for the GRU above (a run without it is bit-identical);
     # the deep tanh RNN is where clipping can matter
     "combined_clip": ("ours: combined + clip 1", {**_COMBINED, "clip": 1.0}),
-    "gru_wide": ("ours: GRU trained on lengths 1-20", {**_OURS, "cell": "gru", "min_len": 1, "max_len": 20,
-                                                       "batch_size": 128, "lr": 5e-3, "steps": 5000}),
+    # batch 256: at batch 128 one seed in three reached only 97.6% at length 1000
+    "gru_wide": ("ours: GRU trained on lengths 1-20, batch 256", {**_OURS, "cell": "gru", "min_len": 1,
+                                                                  "max_len": 20, "batch_size": 256, "steps": 5000}),
     "lstm_wide": ("ours: LSTM trained on lengths 1-20", {**_OURS, "cell": "lstm", "min_len": 1, "max_len": 20,
                                                          "batch_size": 128, "lr": 5e-3, "steps": 5000}),
 }
