@@ -107,6 +107,7 @@ class SumModTask:
         return [row[:k].tolist() for row, k in zip(ids, n.tolist())]
 
 
+# --8<-- [start:collate]
 def collate(seqs: Sequence[Sequence[int]], pad_id: int, modulus: int | None = None
             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     """Pad a list of digit sequences into one batch.
@@ -134,6 +135,7 @@ def collate(seqs: Sequence[Sequence[int]], pad_id: int, modulus: int | None = No
         ids[i, : len(s)] = torch.as_tensor(s, dtype=torch.int64)
     targets = None if modulus is None else torch.tensor([sum(s) % modulus for s in seqs])
     return ids, lengths, targets
+# --8<-- [end:collate]
 
 
 def padding_fraction(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -> float:

@@ -4,17 +4,22 @@ Each rung is a :class:`~rnn_ref.train.TrainConfig` that differs from the one bef
 idea. Every rung is trained once per seed; for each we record the final accuracy, the steps and
 seconds until evaluation accuracy first reached 99 % and 100 %, accuracy on 10,000 fresh
 length-2-5 sequences, and accuracy at longer lengths (extrapolation). The summary (mean and
-standard deviation over seeds) goes to ``ladder.json``, the mean curves to ``ladder.svg``.
+standard deviation over seeds) goes to ``ladder.json``, the mean curves to ``ladder.svg``. From the JSON alone, :func:`render_tables` writes the
+markdown the training chapter includes (``ladder_tables.md``, named sections) and
+:func:`draw_extrapolation` draws accuracy against test length (``extrapolation.svg``);
+``rnn-ref ladder --redraw`` re-renders both without training.
 
 Example::
 
     rnn-ref ladder                                     # the whole ladder, 3 seeds (~13 min on 1 core)
     rnn-ref ladder --rungs baseline,gru --seeds 1 --steps 200 --out /tmp/ladder
+    rnn-ref ladder --redraw                            # tables and figures from the committed JSON
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -28,7 +33,12 @@ import torch
 from rnn_ref.data import SumModTask
 from rnn_ref.train import TrainConfig, accuracy_by_length, evaluate, train
 
-__all__ = ["RUNGS", "DEFAULT_RUNGS", "run_ladder", "check_targets", "register"]
+__all__ = ["RUNGS", "DEFAULT_RUNGS", "RESULTS", "run_ladder", "check_targets", "render_tables",
+           "draw_extrapolation", "register"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+RESULTS = _ROOT / "docs" / "assets" / "results" / "ladder.json"
+_FIGURES = _ROOT / "docs" / "assets" / "figures"
 
 _TUTORIAL = dict(cell="rnn", hidden_size=16, num_layers=2, batch_size=16, lr=1e-3)
 _COMBINED = dict(cell="rnn", hidden_size=32, num_layers=3, batch_size=64, lr=5e-3)
@@ -57,6 +67,10 @@ RUNGS: dict[str, tuple[str, dict]] = {
 DEFAULT_RUNGS = list(RUNGS)
 _DEFAULT_STEPS = 3000
 _LENGTHS = [10, 20, 50, 100, 1000]
+# the chapter's lessons: each compares these rungs' final accuracy (a section of ladder_tables.md)
+_LESSONS = {"lesson_lr": ["baseline", "batch64", "batch64_lr5e-3"], "lesson_depth": ["baseline", "h32x3"],
+            "lesson_warmup": ["combined", "combined_warmup"], "lesson_clip": ["combined", "combined_clip"],
+            "lesson_gated": ["combined_warmup", "gru", "lstm"]}
 
 
 def _first(metrics: list[dict], threshold: float, key: str) -> float | None:
@@ -155,7 +169,138 @@ def check_targets(results: dict) -> list[str]:
             f"{', '.join(far) or 'no rung'}"]
 
 
+def _section(name: str, lines: list[str]) -> list[str]:
+    return [f"<!-- --8<-- [start:{name}] -->", *lines, f"<!-- --8<-- [end:{name}] -->", ""]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(r) + " |" for r in rows)]
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def _lens(config: dict) -> str:
+    return f"{config['min_len']}-{config['max_len']}"
+
+
+def render_tables(results: dict) -> str:
+    """Markdown for the training chapter, one named section per table or sentence, from the JSON alone."""
+    rungs = {r["name"]: r for r in results["rungs"]}
+    n, seeds = len(results["rungs"]), results["seeds"]
+    lines = _section("machine", [
+        f"Measured by `rnn-ref ladder`: {n} rungs, each trained with seeds 0 to {seeds - 1} "
+        f"({n * seeds} runs, {results.get('wall_seconds', '?')} s in all) on the CPU ({results['machine']}), "
+        f"torch {results['torch']} with {results['threads']} thread{'s' * (results['threads'] != 1)}. "
+        f"Each cell is the mean ± standard deviation over the seeds; a count such as (1/3) says how "
+        f"many seeds got there at all. Times are training seconds (evaluation excluded) on a shared "
+        f"machine (load average {results.get('load_average_at_end', '?')} at the end)."])
+    rows = []
+    for r in results["rungs"]:
+        s, c = r["summary"], r["config"]
+        rows.append([f"`{r['name']}`", r["label"], _lens(c), f"{c['steps']:,}", _fmt(s["final_accuracy"], ".2%"),
+                     _fmt(s["accuracy_2_5"], ".2%"), _fmt(s["steps_to_99"]), _fmt(s["seconds_to_99"], ".1f"),
+                     _fmt(s["steps_to_100"]), _fmt(s["seconds_to_100"], ".1f"), _fmt(s["seconds"], ".1f")])
+    lines += _section("ladder", _table(
+        ["rung", "what changes", "trained on lengths", "steps", "final accuracy", "lengths 2-5 (10,000)",
+         "steps to 99 %", "s to 99 %", "steps to 100 %", "s to 100 %", "training s"], rows))
+    keys = list(results["rungs"][0]["summary"]["by_length"])
+    rows = [[f"`{r['name']}`", _lens(r["config"]), *(_fmt(r["summary"]["by_length"][k], ".1%") for k in keys)]
+            for r in results["rungs"]]
+    lines += _section("extrapolation", [
+        f"Accuracy on {results['eval_samples_per_length']:,} fresh sequences of each exact length "
+        f"(chance is 10 %).", "", *_table(["rung", "trained on lengths", *(f"length {k}" for k in keys)], rows)])
+    rows = [[f"`{r['name']}`", *(_pct(x["final_accuracy"]) for x in r["runs"])] for r in results["rungs"]]
+    lines += _section("seeds", _table(["rung", *(f"seed {x['seed']}" for x in results["rungs"][0]["runs"])],
+                                      rows))
+    short = [r for r in results["rungs"] if r["config"]["max_len"] <= 5]
+    best = max(short, key=lambda r: r["summary"]["by_length"]["10"]["mean"])
+    tut = rungs.get("combined_warmup")
+    if tut:
+        t10 = [x["by_length"]["10"] for x in tut["runs"]]
+        t100 = tut["summary"]["by_length"]["100"]["mean"]
+        b = best["summary"]["by_length"]
+        lines += _section("claim", [
+            f"The tutorial's final recipe (`combined_warmup`) scores {_fmt(tut['summary']['by_length']['10'], '.1%')} "
+            f"at length 10 (its best seed {_pct(max(t10))}, its worst {_pct(min(t10))}) and "
+            f"{_pct(t100)} at length 100, where chance is 10 %. The best model trained on lengths 2-5 at "
+            f"length 10, `{best['name']}`, scores {_pct(b['10']['mean'])} there, "
+            f"{_pct(b['20']['mean'])} at length 20 and {_pct(b['100']['mean'])} at length 100."])
+    wide = [r for r in results["rungs"] if r["config"]["max_len"] > 5]
+    if wide:
+        lines += _section("wide", [" ".join(
+            f"`{r['name']}` (trained on lengths {_lens(r['config'])}) scores "
+            f"{_fmt(r['summary']['by_length']['100'], '.2%')} at length 100 and "
+            f"{_fmt(r['summary']['by_length']['1000'], '.2%')} at length 1000, worst seed "
+            f"{_pct(min(x['by_length']['1000'] for x in r['runs']))}." for r in wide)])
+    for lesson, names in _LESSONS.items():
+        if all(name in rungs for name in names):
+            lines += _section(lesson, ["Final accuracy: " + " → ".join(
+                f"`{name}` {_fmt(rungs[name]['summary']['final_accuracy'], '.2%')}" for name in names) + "."])
+    rows = [[t.split(": ")[0], t.split(": ", 1)[1]] for t in results.get("targets", check_targets(results))]
+    lines += _section("targets", _table(["target (every seed must meet it)", "rungs that meet it"], rows))
+    return "\n".join(lines)
+
+
+def draw_extrapolation(results: dict, path: Path) -> Path:
+    """Accuracy (mean over seeds, bars: sd) against the test length, log x, one line per rung."""
+    with _default_rc():
+        return _draw_extrapolation(results, path)
+
+
+def _draw_extrapolation(results: dict, path: Path) -> Path:
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 4.5), facecolor="white")  # white panel: readable in dark mode too
+    ax = fig.subplots()
+    colors = [*matplotlib.colormaps["tab20"].colors[::2], "#000000", "#7f7f7f"]  # 12 distinct colors
+    for color, rung in zip(colors * 2, results["rungs"]):
+        by = rung["summary"]["by_length"]
+        xs = [int(k) for k in by]
+        ax.errorbar(xs, [by[k]["mean"] for k in by], yerr=[by[k]["sd"] for k in by], capsize=2, marker="o",
+                    ms=3, color=color, label=f"{rung['name']} (trained on {_lens(rung['config'])})",
+                    ls="-" if rung["config"].get("cell") == "rnn" else "--")
+    ax.axhline(0.1, color="0.5", ls=":", label="chance (10 %)")
+    ax.set(xscale="log", xlabel="test sequence length", ylim=(0, 1.02),
+           ylabel=f"accuracy (mean ± sd of {results['seeds']} seeds)")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="svg", metadata={"Date": None}, facecolor="white")
+    return path
+
+
+def _write_renders(results: dict, json_path: Path, out_dir: Path | None) -> list[Path]:
+    tables = json_path.with_name("ladder_tables.md")
+    tables.write_text(render_tables(results))
+    svg_dir = out_dir or _FIGURES
+    with _default_rc():
+        _plot(results, svg_dir / "ladder.svg")
+    return [tables, svg_dir / "ladder.svg", draw_extrapolation(results, svg_dir / "extrapolation.svg")]
+
+
+@contextlib.contextmanager
+def _default_rc():
+    """matplotlib's default settings, whatever else in this process changed: same JSON, same SVG bytes."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams["svg.hashsalt"] = "rnn_ref"  # no random ids
+        yield
+
+
 def _cmd_ladder(args: argparse.Namespace) -> int:
+    if args.redraw:
+        json_path = Path(args.out) / "ladder.json" if args.out else RESULTS
+        written = _write_renders(json.loads(json_path.read_text()), json_path,
+                                 Path(args.out) if args.out else None)
+        print("wrote", ", ".join(str(p) for p in written))
+        return 0
     names = [n.strip() for n in args.rungs.split(",") if n.strip()] if args.rungs else DEFAULT_RUNGS
     unknown = [n for n in names if n not in RUNGS]
     if unknown or not names or args.seeds < 1 or (args.steps is not None and args.steps < 1):
@@ -171,11 +316,10 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
     results["wall_seconds"] = round(time.perf_counter() - t0, 1)
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]  # timings are shared-CPU timings
     results["targets"] = check_targets(results)
-    json_path = Path(args.out) / "ladder.json" if args.out else Path("docs/assets/results/ladder.json")
-    svg_path = Path(args.out) / "ladder.svg" if args.out else Path("docs/assets/figures/ladder.svg")
+    json_path = Path(args.out) / "ladder.json" if args.out else RESULTS
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(results, indent=1) + "\n")
-    _plot(results, svg_path)
+    written = _write_renders(results, json_path, Path(args.out) if args.out else None)
     print(f"\n{'rung':>16} | final acc | 2-5 (10k) | steps to 99% | s to 99% | steps to 100% | "
           f"s to 100% | " + " | ".join(f"len {k}" for k in _LENGTHS))
     for rung in results["rungs"]:
@@ -185,21 +329,24 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
              _fmt(s["seconds_to_99"], ".1f"), _fmt(s["steps_to_100"]), _fmt(s["seconds_to_100"], ".1f")]
             + [_fmt(s["by_length"][str(k)], ".2%") for k in _LENGTHS]))
     print("", *results["targets"], sep="\n")
-    print(f"\n{results['wall_seconds']:.0f} s in all; wrote {json_path} and {svg_path}")
+    print(f"\n{results['wall_seconds']:.0f} s in all; wrote {json_path}, " + ", ".join(map(str, written)))
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``ladder`` to the ``rnn-ref`` command."""
     p = subparsers.add_parser("ladder", help="rerun the tuning ladder over seeds",
-                              description="Train each rung over seeds; write ladder.json and ladder.svg.")
+                              description="Train each rung over seeds; write ladder.json, ladder_tables.md, "
+                                          "ladder.svg and extrapolation.svg.")
     p.add_argument("--seeds", type=int, default=3, help="seeds per rung (0 .. seeds-1)")
     p.add_argument("--steps", type=int, help="step budget for every run (default: each rung's own)")
     p.add_argument("--rungs", help=f"comma-separated, from: {', '.join(RUNGS)} (default: all)")
     p.add_argument("--samples", type=int, default=1000, help="sequences per extrapolation length")
     p.add_argument("--threads", type=int, default=1,
                    help="torch CPU threads (default 1: these small models gain nothing from more)")
-    p.add_argument("--out", help="directory for ladder.json and ladder.svg "
+    p.add_argument("--out", help="directory for all four files "
                                  "(default: docs/assets/results/ and docs/assets/figures/)")
     p.add_argument("--quiet", action="store_true", help="only the final table")
+    p.add_argument("--redraw", action="store_true",
+                   help="train nothing: re-render the tables and figures from the ladder.json in --out")
     p.set_defaults(func=_cmd_ladder)

@@ -97,6 +97,7 @@ class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the message says at which step and what to try."""
 
 
+# --8<-- [start:lr_at]
 def lr_at(config: TrainConfig, step: int) -> float:
     """The learning rate for optimizer step ``step`` (0-based): linear warmup, then cosine to 0."""
     if step < config.warmup_steps:
@@ -104,6 +105,7 @@ def lr_at(config: TrainConfig, step: int) -> float:
     progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
     # lr * (1 + cos(pi * progress)) / 2
     return config.lr * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+# --8<-- [end:lr_at]
 
 
 @torch.no_grad()
@@ -208,6 +210,7 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
     model.train()
     while step < end:
         t0 = time.perf_counter()
+        # --8<-- [start:step]
         ids, lengths, targets = task.batch(config.batch_size, data_rng)
         lr = lr_at(config, step)
         for group in optimizer.param_groups:
@@ -224,6 +227,7 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
         if config.clip is not None:
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
         optimizer.step()
+        # --8<-- [end:step]
         step += 1
         seconds += time.perf_counter() - t0
         loss_sum, loss_count = loss_sum + loss.item(), loss_count + 1

@@ -15,7 +15,7 @@
 # site is built: every number below was printed by the code above it. The task is
 # `rnn_ref.data.SumModTask`: a sequence of digits in, their sum modulo 5 out. Sequences have
 # different lengths, so every batch is padded, and the model packs it so that the padding never
-# reaches the recurrence. The chapter *Training a classifier* goes further: the
+# reaches the recurrence. The chapter [Training a classifier](../../training/) goes further: the
 # `rnn-ref train` command, the tuning ladder over seeds and longer sequences.
 #
 # This page is the notebook `docs/notebooks/training_walkthrough.py` (jupytext percent format),

@@ -1,0 +1,59 @@
+"""The training chapter shows the committed ladder results: tables and figures redraw from the JSON."""
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from rnn_ref import ladder
+from rnn_ref.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = json.loads(ladder.RESULTS.read_text())
+TABLES = ladder.RESULTS.with_name("ladder_tables.md")
+FIGURES = ROOT / "docs" / "assets" / "figures"
+PAGE = ROOT / "docs" / "training.md"
+CREATOR = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
+
+
+def test_committed_tables_are_rendered_from_the_committed_json():
+    assert TABLES.read_text() == ladder.render_tables(RESULTS), (
+        "docs/assets/results/ladder_tables.md is stale: run `rnn-ref ladder --redraw` and commit it")
+
+
+def test_every_table_section_is_on_the_page():
+    sections = re.findall(r"\[start:([\w-]+)\]", TABLES.read_text())
+    included = set(re.findall(r'--8<-- "docs/assets/results/ladder_tables\.md:([\w-]+)"', PAGE.read_text()))
+    assert sections and set(sections) <= included, f"sections the page does not show: {set(sections) - included}"
+
+
+def test_tables_show_every_rung_and_length():
+    text = TABLES.read_text()
+    for rung in RESULTS["rungs"]:
+        assert text.count(f"`{rung['name']}`") >= 3, rung["name"]
+    for length in RESULTS["rungs"][0]["summary"]["by_length"]:
+        assert f"length {length} |" in text
+
+
+@pytest.fixture(scope="module")
+def redrawn(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ladder")
+    (out / "ladder.json").write_text(ladder.RESULTS.read_text())
+    assert main(["ladder", "--redraw", "--out", str(out)]) == 0
+    return out
+
+
+def test_redraw_writes_the_same_tables(redrawn):
+    assert (redrawn / "ladder_tables.md").read_text() == TABLES.read_text()
+
+
+@pytest.mark.parametrize("name", ["ladder.svg", "extrapolation.svg"])
+def test_committed_figure_redraws_byte_for_byte(redrawn, name):
+    committed = (FIGURES / name).read_text()
+    assert "<dc:date>" not in committed, f"{name} embeds a date: not reproducible"
+    drawn_with = CREATOR.search(committed)
+    if drawn_with is None or drawn_with[1] != matplotlib.__version__:
+        pytest.skip(f"{name} was drawn with another matplotlib: output may differ between versions")
+    assert (redrawn / name).read_text() == committed, f"{name} is stale: run `rnn-ref ladder --redraw`"
