@@ -26,6 +26,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from rnn_ref import distributed
 from rnn_ref.data import SumModTask
 from rnn_ref.model import CELLS, CheckpointError, SumModClassifier, classifier_kwargs, read_config, safe_load
 
@@ -169,12 +170,16 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
         stop_at: stop after this many steps, as if interrupted (the schedule still ends at ``steps``).
         progress: show a tqdm bar (loss, accuracy) on stderr.
 
+    Under ``torchrun`` (``WORLD_SIZE`` > 1) it trains with ``DistributedDataParallel``, each rank on
+    its own length bucket of every global batch; only rank 0 evaluates and saves, and only rank 0
+    gets the metrics (see :mod:`rnn_ref.distributed`).
+
     Each metrics dict has ``step``, ``seconds`` (training time, evaluation excluded), ``loss`` and
     ``accuracy`` (on ``eval_samples`` fresh sequences), ``train_loss`` (mean since the last
     evaluation) and ``lr``.
     """
     out = Path(config.out) if config.out else None
-    device = _device(config.device)
+    device = distributed.setup(_device(config.device))  # joins the torchrun process group, if any
     torch.manual_seed(config.seed)
     model = SumModClassifier(**classifier_kwargs(asdict(config))).to(device)
     opt_class = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
@@ -199,23 +204,27 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
                                   f"resume without changing the model flags, or train afresh") from None
         if (out / "metrics.jsonl").exists():  # drop lines written after the checkpoint
             metrics = [m for m in read_metrics(out) if m["step"] <= step]
+    net = distributed.wrap(model, device)  # DDP under torchrun (once every rank is here), else model
+    if not distributed.is_main():
+        out = None                         # only rank 0 writes metrics and checkpoints
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
 
     end = min(config.steps, stop_at) if stop_at is not None else config.steps
     task = config.task
-    bar = tqdm(total=config.steps, initial=step, disable=not progress, file=sys.stderr,
-               dynamic_ncols=True, leave=False)
+    bar = tqdm(total=config.steps, initial=step, disable=not progress or not distributed.is_main(),
+               file=sys.stderr, dynamic_ncols=True, leave=False)
     model.train()
     while step < end:
         t0 = time.perf_counter()
         # --8<-- [start:step]
-        ids, lengths, targets = task.batch(config.batch_size, data_rng)
+        ids, lengths, targets = task.batch(config.batch_size * distributed.get_world_size(), data_rng)
+        ids, lengths, targets = distributed.shard(ids, lengths, targets, step, config.seed)  # this rank's bucket
         lr = lr_at(config, step)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        loss = nn.functional.cross_entropy(model(ids.to(device), lengths), targets.to(device))
+        loss = nn.functional.cross_entropy(net(ids.to(device), lengths), targets.to(device))
         if not torch.isfinite(loss):
             bar.close()
             where = f"; the last good checkpoint is in {out}" if out else ""
@@ -230,9 +239,9 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
         # --8<-- [end:step]
         step += 1
         seconds += time.perf_counter() - t0
-        loss_sum, loss_count = loss_sum + loss.item(), loss_count + 1
+        loss_sum, loss_count = loss_sum + distributed.mean(loss.detach()).item(), loss_count + 1
         bar.update(1)
-        if step % config.eval_every == 0 or step == config.steps:
+        if distributed.is_main() and (step % config.eval_every == 0 or step == config.steps):
             eval_loss, acc = evaluate(model, task, config.eval_samples, seed=config.seed * 1_000_003 + step)
             line = {"step": step, "seconds": round(seconds, 4), "loss": eval_loss, "accuracy": acc,
                     "train_loss": loss_sum / loss_count, "lr": lr}

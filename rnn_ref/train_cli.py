@@ -9,6 +9,7 @@ Examples::
     rnn-ref train --batch_size 64 --lr 0.005 --hidden_dim 32 --num_layers 3 --warmup_step 2000 --run_name sota
     rnn-ref predict --checkpoint runs/sota 3 7 1 9
     rnn-ref evaluate --checkpoint runs/sota --lengths 5,10,20,50,100,1000 --plot lengths.svg
+    torchrun --nproc_per_node=2 -m rnn_ref.cli train --run_name ddp   # 2 processes (rnn_ref.distributed)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from rnn_ref import distributed
 from rnn_ref.data import SumModTask
 from rnn_ref.model import CELLS, CheckpointError, load_classifier, read_config
 from rnn_ref.train import TrainConfig, TrainingDiverged, accuracy_by_length, train
@@ -89,6 +91,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         else:
             config = TrainConfig(**given, out=out)
         result = train(config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty())
+        reports = distributed.is_main()  # under torchrun, only rank 0 prints the summary
     except (ValueError, CheckpointError) as e:
         return _error(str(e))
     except TrainingDiverged as e:
@@ -98,6 +101,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"interrupted; continue from the last checkpoint with `rnn-ref train --resume --out {out}`",
               file=sys.stderr)
         return 130
+    finally:
+        distributed.teardown()
+    if not reports:
+        return 0
     last = result.metrics[-1] if result.metrics else None
     if last is None:
         print(f"nothing to do: {out} already holds {config.steps} steps; raise --steps to train on")
