@@ -14,9 +14,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
-def _seed():
-    """Every test starts from the same RNG state."""
+def _seed_and_one_thread():
+    """Every test starts from the same RNG state, on one intra-op thread: the suite's tensors
+    are tiny, so extra threads only add overhead and contention on a 2-core machine."""
     torch.manual_seed(0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def pytest_collection_modifyitems(config, items):

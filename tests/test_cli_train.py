@@ -13,14 +13,6 @@ SMOKE = ["--hidden-size", "8", "--batch-size", "16", "--eval-every", "10", "--ev
          "--device", "cpu", "--quiet"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "run"

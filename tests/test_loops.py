@@ -102,15 +102,6 @@ def assert_parity(module, inp, hx, leaves, *, hoist=False, atol=1e-10, record=No
                 record[key] = max(record[key], (a - e).abs().max().item())
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Tiny tensors: intra-op threads only add overhead (and contention on shared CPUs)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def max_errors(request):
     """Largest absolute error per (dtype, value|grad) over the parity tests; printed at the end."""

@@ -7,15 +7,6 @@ from rnn_ref.model import CELLS, CheckpointError, SumModClassifier, load_classif
 from rnn_ref.train import TrainConfig, train
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread, and the machine is shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _batch():
     seqs = [[3, 7, 1, 9], [2], [4, 4, 0], [9, 8, 7, 6, 5, 4, 3], [1, 1]]
     lengths = torch.tensor([len(s) for s in seqs])

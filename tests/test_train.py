@@ -13,15 +13,6 @@ TINY = dict(cell="gru", hidden_size=16, batch_size=32, steps=40, eval_every=10, 
             warmup_steps=5, clip=1.0, device="cpu")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread, and the machine is shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _curve(metrics):
     return [{k: v for k, v in m.items() if k != "seconds"} for m in metrics]
 
