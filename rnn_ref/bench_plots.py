@@ -11,6 +11,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from rnn_ref.figures import save_svg
+
 __all__ = ["FIGURES", "tables_path", "render_tables", "targets", "draw_figures"]
 
 FIGURES = Path(__file__).resolve().parent.parent / "docs" / "assets" / "figures"
@@ -137,15 +139,6 @@ def _figure(width: float, height: float, ncols: int = 1):
     return fig, axes
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.hashsalt": "rnn_ref", "svg.fonttype": "none"}):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="svg", metadata={"Date": None}, facecolor="white")
-    return path
-
-
 def draw_figures(results: dict, out_dir: Path = FIGURES) -> list[Path]:
     """Draw bench_padding.svg and scan_sweep.svg (where those parts are present)."""
     paths = []
@@ -166,7 +159,7 @@ def draw_figures(results: dict, out_dir: Path = FIGURES) -> list[Path]:
         axes[0].set_ylabel("training tokens/s (higher is better)")
         fig.suptitle("GRU classifier training step: padded vs packed vs bucketed", fontsize=11)
         fig.tight_layout()
-        paths.append(_save(fig, out_dir / "bench_padding.svg"))
+        paths.append(save_svg(fig, out_dir / "bench_padding.svg"))
     if "scan" in results:
         fig, (ax,) = _figure(5.5, 3.6)
         rows = results["scan"]
@@ -180,5 +173,5 @@ def draw_figures(results: dict, out_dir: Path = FIGURES) -> list[Path]:
         ax.grid(True, which="major", color="#d0d7de", linewidth=0.6)
         ax.legend(frameon=False)
         fig.tight_layout()
-        paths.append(_save(fig, out_dir / "scan_sweep.svg"))
+        paths.append(save_svg(fig, out_dir / "scan_sweep.svg"))
     return paths

@@ -23,7 +23,7 @@ import torch  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 from torch import nn  # noqa: E402
 
-__all__ = ["FIGURES", "OUT_DIR", "draw_all", "draw_unrolled", "draw_stacked",
+__all__ = ["FIGURES", "OUT_DIR", "save_svg", "draw_all", "draw_unrolled", "draw_stacked",
            "draw_bidirectional", "draw_shapes", "draw_packing"]
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "docs" / "assets" / "figures"
@@ -40,8 +40,6 @@ def _shape(t: torch.Tensor) -> str:
 
 def _canvas(width: float, height: float, title: str):
     """A figure whose data units are inches, on a white rounded panel."""
-    plt.rcParams.update({"svg.hashsalt": "rnn_ref", "svg.fonttype": "none",
-                         "font.family": "DejaVu Sans", "font.size": 10})
     fig = plt.figure(figsize=(width, height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
@@ -79,12 +77,18 @@ def _note(ax, x: float, y: float, text: str, color: str = MUTED, **kw) -> None:
     ax.text(x, y, text, color=color, fontsize=8.5, va="center", **kw)
 
 
-def _save(fig, out_dir: Path, name: str) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / name
-    fig.savefig(path, format="svg", metadata={"Date": None})
+def save_svg(fig, path: Path) -> Path:
+    """Write `fig` as a deterministic SVG (fixed hash salt, no date, text kept as text) on white,
+    and close it. Every figure of the site is saved through here."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with matplotlib.rc_context({"svg.hashsalt": "rnn_ref", "svg.fonttype": "none"}):
+        fig.savefig(path, format="svg", metadata={"Date": None}, facecolor="white")
     plt.close(fig)
     return path
+
+
+def _save(fig, out_dir: Path, name: str) -> Path:
+    return save_svg(fig, out_dir / name)
 
 
 def draw_unrolled(out_dir: Path = OUT_DIR, *, L: int = 4, N: int = 2, H_in: int = 3,

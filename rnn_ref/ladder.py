@@ -19,7 +19,6 @@ Example::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -31,6 +30,7 @@ from pathlib import Path
 import torch
 
 from rnn_ref.data import SumModTask
+from rnn_ref.figures import save_svg
 from rnn_ref.train import TrainConfig, accuracy_by_length, evaluate, train
 
 __all__ = ["RUNGS", "DEFAULT_RUNGS", "RESULTS", "run_ladder", "check_targets", "render_tables",
@@ -129,11 +129,10 @@ def run_ladder(rungs: list[str], seeds: int = 3, steps: int | None = None, sampl
 
 
 def _plot(results: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     for rung in results["rungs"]:
         curves = [r["curve"] for r in rung["runs"]]
         n = min(len(c) for c in curves)
@@ -144,10 +143,7 @@ def _plot(results: dict, path: Path) -> None:
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    matplotlib.rcParams["svg.hashsalt"] = "rnn_ref"  # same results, same file: no random ids, no date
-    fig.savefig(path, metadata={"Date": None})
-    plt.close(fig)
+    save_svg(fig, path)
 
 
 def _fmt(s: dict, spec: str = ".0f") -> str:
@@ -246,11 +242,6 @@ def render_tables(results: dict) -> str:
 
 def draw_extrapolation(results: dict, path: Path) -> Path:
     """Accuracy (mean over seeds, bars: sd) against the test length, log x, one line per rung."""
-    with _default_rc():
-        return _draw_extrapolation(results, path)
-
-
-def _draw_extrapolation(results: dict, path: Path) -> Path:
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -269,29 +260,15 @@ def _draw_extrapolation(results: dict, path: Path) -> Path:
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="svg", metadata={"Date": None}, facecolor="white")
-    return path
+    return save_svg(fig, path)
 
 
 def _write_renders(results: dict, json_path: Path, out_dir: Path | None) -> list[Path]:
     tables = json_path.with_name("ladder_tables.md")
     tables.write_text(render_tables(results))
     svg_dir = out_dir or _FIGURES
-    with _default_rc():
-        _plot(results, svg_dir / "ladder.svg")
+    _plot(results, svg_dir / "ladder.svg")
     return [tables, svg_dir / "ladder.svg", draw_extrapolation(results, svg_dir / "extrapolation.svg")]
-
-
-@contextlib.contextmanager
-def _default_rc():
-    """matplotlib's default settings, whatever else in this process changed: same JSON, same SVG bytes."""
-    import matplotlib
-
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        matplotlib.rcParams["svg.hashsalt"] = "rnn_ref"  # no random ids
-        yield
 
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
