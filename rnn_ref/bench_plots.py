@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from rnn_ref.figures import save_svg
 
-__all__ = ["FIGURES", "tables_path", "render_tables", "targets", "draw_figures"]
+__all__ = ["FIGURES", "tables_path", "render_tables", "targets", "draw_figures", "redraw"]
 
 FIGURES = Path(__file__).resolve().parent.parent / "docs" / "assets" / "figures"
 _LAYOUTS = ["random_padded", "random_packed", "bucketed_padded", "bucketed_packed"]
@@ -175,3 +175,13 @@ def draw_figures(results: dict, out_dir: Path = FIGURES) -> list[Path]:
         fig.tight_layout()
         paths.append(save_svg(fig, out_dir / "scan_sweep.svg"))
     return paths
+
+
+def redraw(json_path: Path, out_dir: Path = FIGURES) -> list[Path]:
+    """Re-render the tables (beside the JSON) and the figures from a bench.json; measure nothing."""
+    import json
+
+    results = json.loads(json_path.read_text())
+    tables = tables_path(json_path)
+    tables.write_text(render_tables(results))
+    return [tables, *draw_figures(results, out_dir)]

@@ -34,7 +34,7 @@ from rnn_ref.figures import save_svg
 from rnn_ref.train import TrainConfig, accuracy_by_length, evaluate, train
 
 __all__ = ["RUNGS", "DEFAULT_RUNGS", "RESULTS", "run_ladder", "check_targets", "render_tables",
-           "draw_extrapolation", "register"]
+           "draw_extrapolation", "redraw", "register"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 RESULTS = _ROOT / "docs" / "assets" / "results" / "ladder.json"
@@ -263,7 +263,9 @@ def draw_extrapolation(results: dict, path: Path) -> Path:
     return save_svg(fig, path)
 
 
-def _write_renders(results: dict, json_path: Path, out_dir: Path | None) -> list[Path]:
+def redraw(json_path: Path = RESULTS, out_dir: Path | None = None) -> list[Path]:
+    """Re-render ladder_tables.md (beside the JSON) and the two figures from a ladder.json."""
+    results = json.loads(json_path.read_text())
     tables = json_path.with_name("ladder_tables.md")
     tables.write_text(render_tables(results))
     svg_dir = out_dir or _FIGURES
@@ -274,8 +276,7 @@ def _write_renders(results: dict, json_path: Path, out_dir: Path | None) -> list
 def _cmd_ladder(args: argparse.Namespace) -> int:
     if args.redraw:
         json_path = Path(args.out) / "ladder.json" if args.out else RESULTS
-        written = _write_renders(json.loads(json_path.read_text()), json_path,
-                                 Path(args.out) if args.out else None)
+        written = redraw(json_path, Path(args.out) if args.out else None)
         print("wrote", ", ".join(str(p) for p in written))
         return 0
     names = [n.strip() for n in args.rungs.split(",") if n.strip()] if args.rungs else DEFAULT_RUNGS
@@ -296,7 +297,7 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
     json_path = Path(args.out) / "ladder.json" if args.out else RESULTS
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(results, indent=1) + "\n")
-    written = _write_renders(results, json_path, Path(args.out) if args.out else None)
+    written = redraw(json_path, Path(args.out) if args.out else None)
     print(f"\n{'rung':>16} | final acc | 2-5 (10k) | steps to 99% | s to 99% | steps to 100% | "
           f"s to 100% | " + " | ".join(f"len {k}" for k in _LENGTHS))
     for rung in results["rungs"]:

@@ -4,7 +4,9 @@ Every `snippets/<page>/<name>.py` runs in a fresh Python process, from an empty 
 (so it only works if a reader could copy it into a fresh file), and its stdout is written next
 to it as `<name>.out`. The first line of each output file names the device and torch version
 that produced it. `--check` writes nothing: it compares (text exactly, numbers within a
-tolerance) and exits 1 on drift.
+tolerance) and exits 1 on drift. After rewriting outputs, regen redraws every figure and
+re-renders the ladder and bench tables from their committed JSON (remeasuring those is
+`rnn-ref ladder` / `rnn-ref bench`).
 
     rnn-ref regen                  # rewrite every .out
     rnn-ref regen --check          # report drift only
@@ -133,10 +135,14 @@ def regen(check: bool = False, device: str = "auto", pattern: str = "", jobs: in
 
 
 def _draw_figures() -> None:
-    from rnn_ref import figures
+    """Every figure and results table: the drawings made by code, and the ladder and bench
+    tables and plots re-rendered from their committed measurements (which `rnn-ref ladder` and
+    `rnn-ref bench` take minutes to remeasure)."""
+    from rnn_ref import bench, bench_plots, figures, ladder
 
-    for path in figures.draw_all():
-        print(f"figure  {Path(path).relative_to(ROOT)}")
+    paths = [*figures.draw_all(), *ladder.redraw(), *bench_plots.redraw(bench.DEFAULT_OUT)]
+    for path in paths:
+        print(f"drawn   {Path(path).relative_to(ROOT)}")
 
 
 def register(sub) -> None:
