@@ -4,9 +4,10 @@ Every `snippets/<page>/<name>.py` runs in a fresh Python process, from an empty 
 (so it only works if a reader could copy it into a fresh file), and its stdout is written next
 to it as `<name>.out`. The first line of each output file names the device and torch version
 that produced it. `--check` writes nothing: it compares (text exactly, numbers within a
-tolerance) and exits 1 on drift. After rewriting outputs, regen redraws every figure and
-re-renders the ladder and bench tables from their committed JSON (remeasuring those is
-`rnn-ref ladder` / `rnn-ref bench`).
+tolerance) and exits 1 on drift or a failing snippet. It checks snippet outputs only; the tests
+compare figures and tables with fresh drawings. After rewriting outputs with no failure, regen
+redraws every figure and re-renders the ladder and bench tables from their committed JSON
+(remeasuring those is `rnn-ref ladder` / `rnn-ref bench`).
 
     rnn-ref regen                  # rewrite every .out
     rnn-ref regen --check          # report drift only
@@ -71,12 +72,16 @@ def run_snippet(path: Path, device: str = "cpu") -> Result:
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     if device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""  # snippets that pick "cuda if available" get the CPU
-    header = f"# {path.relative_to(ROOT)} · device: {device} · torch {torch.__version__}"
+    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    header = f"# {name} · device: {device} · torch {torch.__version__}"
     with tempfile.TemporaryDirectory() as cwd:
-        proc = subprocess.run([sys.executable, str(path)], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=600)
-    error = proc.stderr if proc.returncode else ""
-    return Result(path, header, proc.stdout, error)
+        try:
+            proc = subprocess.run([sys.executable, str(path)], cwd=cwd, env=env,
+                                  capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            return Result(path, header, "", "timed out after 600 s")
+    error = (proc.stderr.strip() or "(nothing on stderr)") + f"\nexit code {proc.returncode}"
+    return Result(path, header, proc.stdout, error if proc.returncode else "")
 
 
 def compare(expected: str, actual: str, tol: float = TOLERANCE) -> str:
@@ -106,6 +111,9 @@ def _lines_match(expected: str, actual: str, tol: float) -> bool:
 def regen(check: bool = False, device: str = "auto", pattern: str = "", jobs: int = 2) -> int:
     device = _resolve_device(device)
     paths = snippet_paths(pattern)
+    if not paths:
+        print(f"error: no snippet path contains {pattern!r}; see `ls snippets/*/`", file=sys.stderr)
+        return 2
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda p: run_snippet(p, device), paths))
     failed = 0
@@ -126,10 +134,10 @@ def regen(check: bool = False, device: str = "auto", pattern: str = "", jobs: in
         else:
             out.write_text(r.text)
             print(f"{'changed' if diff else 'same':7} {out.relative_to(ROOT)}")
-    if check and failed:
-        print(f"{failed} of {len(results)} snippets drifted or failed; run `rnn-ref regen`",
-              file=sys.stderr)
-    if not check:
+    if failed:
+        fix = "fix the failing snippets" + (", then run `rnn-ref regen` for intended drift" if check else "")
+        print(f"error: {failed} of {len(results)} snippets drifted or failed; {fix}", file=sys.stderr)
+    if not check and not failed:
         _draw_figures()
     return 1 if failed else 0
 
@@ -148,7 +156,7 @@ def _draw_figures() -> None:
 def register(sub) -> None:
     p = sub.add_parser("regen", help="rerun every snippet and rewrite its output (or --check)",
                        description=__doc__.split("\n\n")[0])
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 on drift")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a snippet output drifted or a snippet failed")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--only", default="", metavar="TEXT", help="only snippets whose path contains TEXT")
     p.add_argument("--jobs", type=int, default=2, help="snippets run at once (default 2)")

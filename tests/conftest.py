@@ -1,4 +1,6 @@
 import os
+import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -31,3 +33,30 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+_CREATOR = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
+
+
+@pytest.fixture
+def assert_same_svg():
+    """`check(fresh, committed, fix)`: a freshly drawn SVG is byte-identical to the committed one.
+
+    Skips when the committed file was drawn by another matplotlib version (its output may differ
+    between versions); `fix` is the command that redraws it.
+    """
+    import matplotlib
+
+    def check(fresh: Path, committed: Path, fix: str) -> None:
+        assert committed.exists(), f"{committed.name} is not committed: run `{fix}`"
+        text = committed.read_text()
+        assert "<dc:date>" not in text, f"{committed.name} embeds a date: not reproducible"
+        drawn_with = _CREATOR.search(text)
+        assert drawn_with, f"{committed.name} does not say which matplotlib drew it"
+        if drawn_with[1] != matplotlib.__version__:
+            pytest.skip(f"{committed.name} was drawn with matplotlib {drawn_with[1]}, this is "
+                        f"{matplotlib.__version__}: output may differ between versions")
+        assert fresh.read_bytes() == committed.read_bytes(), (
+            f"{committed.name} is stale: run `{fix}` and commit it if the change is intended")
+
+    return check

@@ -59,3 +59,13 @@ def test_every_output_has_its_snippet():
     strays = [str(o.relative_to(ROOT)) for o in SNIPPETS.rglob("*.out")
               if not o.with_suffix(".py").exists()]
     assert not strays, f"outputs without a snippet: {strays}"
+
+
+def test_a_silently_failing_snippet_is_a_failure(tmp_path):
+    """A snippet that exits non-zero without a word on stderr must not count as passing."""
+    silent = tmp_path / "silent.py"
+    silent.write_text("import sys\nprint('half an output')\nsys.exit(3)\n")
+    assert "exit code 3" in run_snippet(silent, "cpu").error
+    fine = tmp_path / "fine.py"
+    fine.write_text("print('ok')\n")
+    assert run_snippet(fine, "cpu").error == ""
