@@ -135,7 +135,7 @@ def _run_direction(
 ) -> tuple[Tensor, State]:
     """Run `layer` of `module` in one `direction` (0 forward, 1 reverse) over `x`."""
     sfx = "_reverse" if direction == 1 else ""
-    w_ih = getattr(module, f"weight_ih_l{layer}{sfx}")  # (G*H, H_in), G gates
+    w_ih = getattr(module, f"weight_ih_l{layer}{sfx}")  # (G*H, H_in), G gates; H_in = D*H_out above layer 0
     w_hh = getattr(module, f"weight_hh_l{layer}{sfx}")  # (G*H, H_out)
     b_ih = getattr(module, f"bias_ih_l{layer}{sfx}", None)  # (G*H,), absent if bias=False
     b_hh = getattr(module, f"bias_hh_l{layer}{sfx}", None)  # (G*H,)
@@ -167,7 +167,7 @@ def _run_stacked(
             )
             outputs.append(out)
             last_states.append(state)
-        x = torch.cat(outputs, dim=-1)  # (L, N, D*H_out): [forward, backward] features
+        x = torch.cat(outputs, dim=-1)  # (L, N, D*H_out), (B, D*H_out) packed: [forward, backward]
         # the next layer's input is this layer's output, dropped out, except after the last layer
         if module.training and module.dropout > 0 and layer < module.num_layers - 1:
             x = F.dropout(x, module.dropout, training=True)
@@ -176,34 +176,37 @@ def _run_stacked(
 # --8<-- [end:stacked]
 
 
-def _check_hx(module: nn.RNNBase, hx, batch: int, unbatched: bool) -> State:
-    """Validate a user's hx like torch does, and return it as a batched state tuple."""
+def _initial_state(module: nn.RNNBase, hx, x: Tensor, batch: int, unbatched: bool) -> State:
+    """The initial state as a batched tuple: zeros when hx is None, else hx validated like torch."""
     num_directions = 2 if module.bidirectional else 1
     h_out = module.proj_size if module.proj_size > 0 else module.hidden_size
     names, sizes = ("hx",), (h_out,)
     if module.mode == "LSTM":
-        if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-            raise TypeError(
-                f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {type(hx).__name__}"
-            )
         names, sizes = ("h_0", "c_0"), (h_out, module.hidden_size)
+    if hx is None:
+        return tuple(x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes)
+    if module.mode == "LSTM" and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+        raise TypeError(
+            f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {type(hx).__name__}"
+        )
     hx = tuple(hx) if module.mode == "LSTM" else (hx,)
     want_dim = 2 if unbatched else 3
     state = []
     for name, t, size in zip(names, hx, sizes):
         expected = (module.num_layers * num_directions, batch, size)
+        legend = f"(num_layers * num_directions, N, {'H' if name == 'c_0' else 'H_out'})"
         if unbatched:
-            expected = expected[:1] + expected[2:]
+            expected, legend = expected[:1] + expected[2:], legend.replace(", N", "")
         if t.dim() != want_dim:
             kind = "unbatched 2-D" if unbatched else "batched 3-D"
             raise RuntimeError(
                 f"For {kind} input, {name} should also be {want_dim}-D: expected shape "
-                f"{expected} (num_layers * num_directions, N, H_out), got {t.dim()}-D tensor of "
+                f"{expected} {legend}, got {t.dim()}-D tensor of "
                 f"shape {list(t.shape)}; {'drop' if unbatched else 'add'} the batch dim of {name}"
             )
         if tuple(t.shape) != expected:
             raise RuntimeError(
-                f"Expected {name} size {expected} (num_layers * num_directions, N, H_out), got "
+                f"Expected {name} size {expected} {legend}, got "
                 f"{list(t.shape)}; build it with that shape (or pass hx=None for zeros)"
             )
         state.append(t.unsqueeze(1) if unbatched else t)
@@ -277,14 +280,12 @@ def reference_forward(
             f"input.size(-1) must be equal to input_size. Expected {module.input_size}, got "
             f"{x.size(-1)}; build the module with input_size={x.size(-1)} or fix the input"
         )
-
-    num_directions = 2 if module.bidirectional else 1
-    h_out = module.proj_size if module.proj_size > 0 else module.hidden_size
-    if hx is None:
-        sizes = (h_out, module.hidden_size) if module.mode == "LSTM" else (h_out,)
-        hx = tuple(x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes)
-    else:
-        hx = _check_hx(module, hx, batch, unbatched)
+    if batch_sizes is None and x.size(0) == 0:
+        raise RuntimeError(
+            f"Expected sequence length to be larger than 0 in RNN; got input of shape "
+            f"{list(input.shape)}; drop empty sequences before calling the RNN"
+        )
+    hx = _initial_state(module, hx, x, batch, unbatched)
     if sorted_indices is not None:  # the user's row i is sequence i: reorder to sorted order
         hx = tuple(s.index_select(1, sorted_indices) for s in hx)
 

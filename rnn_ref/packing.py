@@ -20,6 +20,7 @@ match the data, a bug torch cannot see.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 
 import torch
@@ -354,13 +355,15 @@ def _check_pad_packed_args(batch_sizes: Tensor, total_length: int | None) -> int
     max_length = batch_sizes.size(0)
     if total_length is None:
         return max_length
+    try:
+        total_length = operator.index(total_length)  # torch accepts numpy ints and 0-d tensors
+    except TypeError:
+        raise TypeError(f"total_length must be an int, got {type(total_length).__name__}; "
+                        "pass int(total_length)") from None
     if total_length < max_length:
         raise ValueError("Expected total_length to be at least the length of the longest sequence in input, "
                          f"but got total_length={total_length} and max sequence length being {max_length}; "
                          "pass total_length >= the padded length of the batch, or None")
-    if not isinstance(total_length, int):
-        raise TypeError(f"total_length must be an int, got {type(total_length).__name__}; "
-                        "pass int(total_length)")
     return total_length
 
 

@@ -73,7 +73,7 @@ def combine(first: tuple[Tensor, Tensor], then: tuple[Tensor, Tensor]) -> tuple[
         All four tensors broadcast together, e.g. (T, *) or (*); returns two of that shape.
     """
     (a1, b1), (a2, b2) = first, then
-    # (a1, b1) ∘ (a2, b2) = (a1 * a2, a2 * b1 + b2)
+    # (a2, b2) after (a1, b1) = (a1 * a2, a2 * b1 + b2)
     return a1 * a2, a2 * b1 + b2
 
 

@@ -385,3 +385,25 @@ def test_dropout_masks_between_layers(monkeypatch):
         torch.testing.assert_close(dropped[~zeroed], inp[~zeroed] / (1 - p), rtol=1e-12, atol=0)
     # the output of the top layer is not dropped: torch's output has no zeroed entries
     assert not (torch_out == 0).any()
+
+
+def test_error_empty_sequence():
+    _both_raise(nn.RNN(H_IN, H), torch.randn(0, 2, H_IN), None, RuntimeError,
+                r"sequence length to be larger than 0.*got input of shape \[0, 2, 3\]")
+
+
+def test_error_c0_shape_names_its_own_legend():
+    lstm = nn.LSTM(H_IN, 4, proj_size=2)
+    hx = (torch.zeros(1, 2), torch.zeros(1, 2))  # unbatched; c_0 must have hidden_size 4, not 2
+    _both_raise(lstm, torch.randn(5, H_IN), hx, RuntimeError,
+                r"Expected c_0 size \(1, 4\) \(num_layers \* num_directions, H\), got \[1, 2\]")
+
+
+def test_docstring_examples():
+    import doctest
+
+    from rnn_ref import cells, loops
+
+    for module in (cells, loops):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted >= 5, module.__name__

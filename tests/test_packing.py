@@ -509,3 +509,17 @@ def test_long_sequences_pack_like_torch(seed):
     assert_same_packed(ours, R.pack_padded_sequence(padded, lengths, enforce_sorted=False))
     for a, b in zip(P.pad_packed_sequence(ours), R.pad_packed_sequence(ours)):
         assert_same_tensor(a, b)
+
+
+@pytest.mark.parametrize("kind", ["int", "numpy int64", "0-d tensor"])
+def test_total_length_accepts_what_torch_accepts(kind):
+    """`total_length=lengths.max()` is a common call: a 0-d tensor, or a numpy int."""
+    import numpy as np
+
+    total = {"int": 6, "numpy int64": np.int64(6), "0-d tensor": torch.tensor(6)}[kind]
+    packed = R.pack_padded_sequence(torch.randn(4, 3, 2), [4, 2, 1])
+    for a, b in zip(P.pad_packed_sequence(packed, total_length=total),
+                    R.pad_packed_sequence(packed, total_length=total)):
+        assert_same_tensor(a, b)
+    assert_same_error(lambda: P.pad_packed_sequence(packed, total_length=6.0),
+                      lambda: R.pad_packed_sequence(packed, total_length=6.0))

@@ -96,4 +96,5 @@ def test_scan_rejects_mismatched_shapes():
 
 
 def test_docstring_examples():
-    assert doctest.testmod(scan, extraglobs={"torch": torch}).failed == 0
+    result = doctest.testmod(scan, extraglobs={"torch": torch})
+    assert result.failed == 0 and result.attempted >= 2
