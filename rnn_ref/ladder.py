@@ -215,9 +215,9 @@ def render_tables(results: dict) -> str:
     lines += _section("seeds", _table(["rung", *(f"seed {x['seed']}" for x in results["rungs"][0]["runs"])],
                                       rows))
     short = [r for r in results["rungs"] if r["config"]["max_len"] <= 5]
-    best = max(short, key=lambda r: r["summary"]["by_length"]["10"]["mean"])
+    best = max(short, key=lambda r: r["summary"]["by_length"]["10"]["mean"]) if short else None
     tut = rungs.get("combined_warmup")
-    if tut:
+    if tut and best:
         t10 = [x["by_length"]["10"] for x in tut["runs"]]
         t100 = tut["summary"]["by_length"]["100"]["mean"]
         b = best["summary"]["by_length"]
@@ -279,14 +279,20 @@ def redraw(json_path: Path = RESULTS, out_dir: Path | None = None) -> list[Path]
 def _cmd_ladder(args: argparse.Namespace) -> int:
     if args.redraw:
         json_path = Path(args.out) / "ladder.json" if args.out else RESULTS
-        written = redraw(json_path, Path(args.out) if args.out else None)
+        try:
+            written = redraw(json_path, Path(args.out) if args.out else None)
+        except (OSError, ValueError, KeyError) as e:
+            print(f"error: cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a ladder.json "
+                  f"written by `rnn-ref ladder --out DIR`: pass that DIR as --out", file=sys.stderr)
+            return 2
         print("wrote", ", ".join(str(p) for p in written))
         return 0
     names = [n.strip() for n in args.rungs.split(",") if n.strip()] if args.rungs else DEFAULT_RUNGS
     unknown = [n for n in names if n not in RUNGS]
-    if unknown or not names or args.seeds < 1 or (args.steps is not None and args.steps < 1):
-        what = f"unknown rungs {unknown}" if unknown else f"--seeds {args.seeds}, --steps {args.steps}"
-        print(f"error: {what}; expected rungs from {', '.join(RUNGS)}, --seeds >= 1, --steps >= 1",
+    if unknown or not names or args.seeds < 1 or (args.steps is not None and args.steps < 1) or args.samples < 1:
+        what = (f"unknown rungs {unknown}" if unknown else
+                f"--seeds {args.seeds}, --steps {args.steps}, --samples {args.samples}")
+        print(f"error: {what}; expected rungs from {', '.join(RUNGS)}, --seeds >= 1, --steps >= 1, --samples >= 1",
               file=sys.stderr)
         return 2
     if args.threads:

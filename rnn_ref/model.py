@@ -19,6 +19,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from rnn_ref.data import collate
+
 __all__ = ["CELLS", "SumModClassifier", "CheckpointError", "load_classifier", "read_config", "safe_load",
            "classifier_kwargs"]
 
@@ -88,11 +90,7 @@ class SumModClassifier(nn.Module):
         device = self.head.weight.device
         out = []
         for start in range(0, len(seqs), batch_size):
-            chunk = seqs[start:start + batch_size]
-            lengths = torch.tensor([len(s) for s in chunk])                  # (N,)
-            ids = torch.full((len(chunk), int(lengths.max())), self.pad_id)  # (N, L)
-            for i, s in enumerate(chunk):
-                ids[i, : len(s)] = torch.as_tensor(s)
+            ids, lengths, _ = collate(seqs[start:start + batch_size], self.pad_id)  # (N, L), (N,)
             out += self(ids.to(device), lengths).argmax(dim=1).tolist()
         return out
 # --8<-- [end:classifier]
@@ -126,13 +124,15 @@ def safe_load(path: Path) -> dict:
                 f"torch.load(weights_only=True) refuses "
                 f"(unpickling can run code); expected a plain state_dict: save it with "
                 f"torch.save(model.state_dict(), path)") from None
-        raise CheckpointError(f"{path} is corrupt ({_first_line(e)}); re-train or re-download it") from None
+        raise CheckpointError(f"{path} is corrupt (not a plain state_dict torch can read); "
+                              f"re-train or re-download it") from None
     except Exception as e:  # truncated zip, random bytes, ...: torch raises several types
         raise CheckpointError(f"{path} is corrupt ({_first_line(e)}); re-train or re-download it") from None
 
 
 def _first_line(e: Exception) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+    line = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+    return type(e).__name__ if "weights_only" in line else line  # never pass on "weights_only=False" advice
 
 
 def read_config(directory: str | Path) -> dict:
@@ -142,10 +142,13 @@ def read_config(directory: str | Path) -> dict:
         raise CheckpointError(f"no config.json in {directory}; expected a directory written by "
                               f"`rnn-ref train --out DIR` (model.pt + config.json); "
                               f"train one or fix the path")
+    from rnn_ref.train import TrainConfig  # here: rnn_ref.train imports this module
+
     try:
         config = json.loads(path.read_text())
-        classifier_kwargs(config)
-    except (ValueError, KeyError, TypeError) as e:
+        SumModClassifier(**classifier_kwargs(config))   # types and sizes the model accepts
+        TrainConfig.from_dict({**config, "out": None})   # and the run's own checks
+    except (ValueError, KeyError, TypeError, AssertionError, RuntimeError, AttributeError) as e:
         raise CheckpointError(f"{path} is not a valid run config ({_first_line(e)}); "
                               f"re-train or restore the file") from None
     return config

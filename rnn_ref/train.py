@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, fields
@@ -71,9 +72,16 @@ class TrainConfig:
         for name in ("hidden_size", "num_layers", "batch_size", "steps", "eval_every", "eval_samples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
-        if self.lr <= 0 or self.warmup_steps < 0 or (self.clip is not None and self.clip <= 0):
-            raise ValueError(f"need lr > 0, warmup_steps >= 0 and clip > 0 (or None); got lr={self.lr}, "
-                             f"warmup_steps={self.warmup_steps}, clip={self.clip}")
+        if self.embed_dim is not None and self.embed_dim < 1:
+            raise ValueError(f"embed_dim must be at least 1 (or unset: same as hidden_size); got {self.embed_dim}")
+        if not (math.isfinite(self.lr) and self.lr > 0) or self.warmup_steps < 0 or (
+                self.clip is not None and not (math.isfinite(self.clip) and self.clip > 0)):
+            raise ValueError(f"need a finite lr > 0, warmup_steps >= 0 and a finite clip > 0 (or None); "
+                             f"got lr={self.lr}, warmup_steps={self.warmup_steps}, clip={self.clip}")
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
+            raise ValueError(f"weight_decay must be a finite number >= 0; got {self.weight_decay}")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError(f"seed must be in 0 .. 2**63 - 1; got {self.seed}")
         self.task  # validates digits, modulus and lengths
 
     @property
@@ -154,10 +162,19 @@ def _device(name: str) -> torch.device:
 
 
 def _save(out: Path, config: TrainConfig, model: nn.Module, state: dict) -> None:
+    """Write config.json, model.pt, state.pt, each to a temp file first, then ``os.replace`` it.
+
+    ``state.pt`` also holds the weights and is replaced last, so resuming (which reads weights, step
+    and optimizer from it alone) never mixes two steps, whatever moment a crash hits.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), out / "model.pt")
-    torch.save(state, out / "state.pt")
-    (out / "config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
+    weights = model.state_dict()
+    tmp = {name: out / f".{name}.tmp" for name in ("config.json", "model.pt", "state.pt")}
+    tmp["config.json"].write_text(json.dumps(asdict(config), indent=2) + "\n")
+    torch.save(weights, tmp["model.pt"])
+    torch.save({**state, "model": weights}, tmp["state.pt"])
+    for name, path in tmp.items():
+        os.replace(path, out / name)
 
 
 def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
@@ -186,12 +203,18 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
     optimizer = opt_class(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     data_rng = torch.Generator().manual_seed(config.seed)
     step, seconds, loss_sum, loss_count, metrics = 0, 0.0, 0.0, 0, []
+    saved = resume  # whether out holds a checkpoint of this run
 
+    if not resume and out is not None and (out / "config.json").exists():
+        raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another "
+                         f"--out (expected a new or empty directory for a fresh run)")
     if resume:
         if out is None:
             raise ValueError("resume needs the run directory; pass --out DIR (or the same --run_name)")
         read_config(out)
-        weights, state = safe_load(out / "model.pt"), safe_load(out / "state.pt")
+        state = safe_load(out / "state.pt")
+        weights = state.get("model") if isinstance(state, dict) else None
+        weights = safe_load(out / "model.pt") if weights is None else weights  # checkpoints before "model"
         try:
             model.load_state_dict(weights)
             optimizer.load_state_dict(state["optimizer"])
@@ -227,7 +250,8 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
         loss = nn.functional.cross_entropy(net(ids.to(device), lengths), targets.to(device))
         if not torch.isfinite(loss):
             bar.close()
-            where = f"; the last good checkpoint is in {out}" if out else ""
+            where = ("" if out is None else f"; the last good checkpoint is in {out}" if saved
+                     else "; no checkpoint was written yet")
             raise TrainingDiverged(f"loss became {loss.item()} at step {step + 1} (lr {lr:.3g}), so "
                                    f"training stopped; lower --lr, add --warmup-steps, or clip "
                                    f"gradients with --clip 1.0{where}")
@@ -242,7 +266,8 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
         loss_sum, loss_count = loss_sum + distributed.mean(loss.detach()).item(), loss_count + 1
         bar.update(1)
         if distributed.is_main() and (step % config.eval_every == 0 or step == config.steps):
-            eval_loss, acc = evaluate(model, task, config.eval_samples, seed=config.seed * 1_000_003 + step)
+            eval_seed = (config.seed * 1_000_003 + step) % 2**63  # the same as before for seeds < 2**43
+            eval_loss, acc = evaluate(model, task, config.eval_samples, seed=eval_seed)
             line = {"step": step, "seconds": round(seconds, 4), "loss": eval_loss, "accuracy": acc,
                     "train_loss": loss_sum / loss_count, "lr": lr}
             metrics.append(line)
@@ -256,5 +281,6 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
                 "optimizer": optimizer.state_dict(), "step": step, "seconds": seconds,
                 "loss_sum": loss_sum, "loss_count": loss_count,
                 "data_rng": data_rng.get_state(), "torch_rng": torch.get_rng_state()})
+            saved = True
     bar.close()
     return TrainResult(model.eval(), metrics)

@@ -71,7 +71,7 @@ def parse_sequence(text: str, num_digits: int, where: str = "") -> list[int]:
                          f"e.g. `3 7 1 9`")
     digits = []
     for t in tokens:
-        if not re.fullmatch(r"-?\d+", t):
+        if not re.fullmatch(r"-?[0-9]+", t):
             raise ValueError(f"{t!r}{where} is not a digit: expected integers 0..{num_digits - 1} "
                              f"separated by spaces or commas, e.g. `3 7 1 9`")
         if not 0 <= int(t) < num_digits:
@@ -97,9 +97,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     except TrainingDiverged as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
+    except OSError as e:
+        return _error(f"cannot write the run to {out} ({e.strerror or e}: {e.filename or out}); "
+                      f"expected a directory you can write to: pass another --out")
     except KeyboardInterrupt:
-        print(f"interrupted; continue from the last checkpoint with `rnn-ref train --resume --out {out}`",
-              file=sys.stderr)
+        if (Path(out) / "state.pt").is_file():
+            print(f"interrupted; continue from the last checkpoint with `rnn-ref train --resume --out {out}`",
+                  file=sys.stderr)
+        else:
+            print("interrupted; no checkpoint was written yet", file=sys.stderr)
         return 130
     finally:
         distributed.teardown()
@@ -150,6 +156,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                       f"got {args.lengths!r}")
     if args.samples < 1:
         return _error(f"--samples must be at least 1; got {args.samples}")
+    if not 0 <= args.seed < 2**63 - max(lengths):
+        return _error(f"--seed must be in 0 .. 2**63 - 1 - (the longest length); got {args.seed}")
+    if args.plot:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        kinds = sorted(FigureCanvasBase.get_supported_filetypes())
+        suffix = Path(args.plot).suffix.lower().lstrip(".")
+        if suffix not in kinds:
+            got = f"{suffix!r}" if suffix else "no extension"
+            return _error(f"--plot needs a file name ending in one of .{', .'.join(kinds)} "
+                          f"(e.g. lengths.svg); got {got} in {args.plot!r}")
     try:
         model = load_classifier(args.checkpoint)
         config = TrainConfig.from_dict({**read_config(args.checkpoint), "out": None, "device": "cpu"})
@@ -160,7 +177,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r['length']:>8} {r['accuracy']:>9.2%} {r['n']:>7}")
     if args.plot:
-        _plot_lengths(rows, config, args.plot)
+        try:
+            _plot_lengths(rows, config, args.plot)
+        except OSError as e:
+            return _error(f"cannot write the plot to {args.plot} ({e.strerror or e}); "
+                          f"expected a writable path: pass another --plot")
         print(f"plot written to {args.plot}")
     return 0
 

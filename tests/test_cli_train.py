@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 
 import pytest
 import torch
@@ -30,7 +31,8 @@ def _one_error_line(capsys, code, argv, match):
 
 
 def test_train_resume_predict_evaluate(run_dir, capsys, monkeypatch, tmp_path):
-    assert {p.name for p in run_dir.iterdir()} >= {"model.pt", "state.pt", "config.json", "metrics.jsonl"}
+    assert {p.name for p in run_dir.iterdir()} == {"model.pt", "state.pt", "config.json", "metrics.jsonl"}
+    run_dir = shutil.copytree(run_dir, tmp_path / "resumed")  # the shared run stays at 20 steps
     assert main(["train", "--resume", "--steps", "30", "--out", str(run_dir), "--quiet"]) == 0
     metrics = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert [m["step"] for m in metrics] == [10, 20, 30]
@@ -78,6 +80,7 @@ def test_default_out_is_runs_run_name(tmp_path, monkeypatch):
     (["3", "12"], "digit 12 is out of range"),
     (["-1"], "digit -1 is out of range"),
     ([""], "empty sequence"),
+    (["\u0663"], "is not a digit"),          # ARABIC-INDIC DIGIT THREE: int() would take it
 ])
 def test_bad_digits(run_dir, capsys, digits, match):
     _one_error_line(capsys, 2, ["predict", "--checkpoint", str(run_dir), *digits], match)
@@ -108,6 +111,8 @@ def _copy_run(run_dir, to):
     ("truncated", "is corrupt"),
     ("pickled", "contains pickled Python objects"),
     ("bad_config", "not a valid run config"),
+    ("config_type", "not a valid run config"),
+    ("config_value", "not a valid run config"),
 ])
 def test_bad_checkpoints(run_dir, tmp_path, capsys, command, damage, match):
     bad = _copy_run(run_dir, tmp_path / "bad")
@@ -124,8 +129,15 @@ def test_bad_checkpoints(run_dir, tmp_path, capsys, command, damage, match):
         torch.save(SumModClassifier(hidden_size=8), model_pt)
     elif damage == "bad_config":
         (bad / "config.json").write_text('{"cell": "gru"}')
+    elif damage in ("config_type", "config_value"):
+        config = json.loads((bad / "config.json").read_text())
+        config.update({"hidden_size": "64"} if damage == "config_type" else {"num_digits": -1})
+        (bad / "config.json").write_text(json.dumps(config))
     argv = [command, "--checkpoint", str(bad)] + (["1", "2"] if command == "predict" else [])
-    _one_error_line(capsys, 2, argv, match)
+    line = _one_error_line(capsys, 2, argv, match)
+    assert "weights_only=False" not in line  # torch's "re-run with weights_only=False" is unsafe advice
+    if damage in ("corrupt", "truncated"):
+        assert line.endswith("; re-train or re-download it")
 
 
 @pytest.mark.parametrize("argv, match", [
@@ -133,23 +145,55 @@ def test_bad_checkpoints(run_dir, tmp_path, capsys, command, damage, match):
     (["train", "--steps", "0"], "steps must be at least 1"),
     (["train", "--resume"], "no config.json"),
     (["train", "--resume", "--hidden-size", "4"], "does not fit this run"),
+    (["train", "--embed-dim", "-3"], "embed_dim must be at least 1"),
+    (["train", "--embed-dim", "0"], "embed_dim must be at least 1"),
+    (["train", "--seed", str(2**63)], "seed must be in 0 .. 2**63 - 1"),
+    (["train", "--seed", "-1"], "seed must be in 0 .. 2**63 - 1"),
+    (["train", "--lr", "inf"], "need a finite lr > 0"),
+    (["train", "--lr", "nan"], "need a finite lr > 0"),
+    (["train", "--clip", "nan"], "finite clip > 0"),
+    (["train", "--weight-decay", "-1"], "weight_decay must be a finite number >= 0"),
+    (["train", "--weight-decay", "nan"], "weight_decay must be a finite number >= 0"),
+    (["train", "--out", "{file}"], "cannot write the run to"),
+    (["train", "--out", "{file}/sub"], "cannot write the run to"),
+    (["train", "--out", "{run}"], "already holds a run; pass --resume to continue it or choose another --out"),
     (["evaluate", "--lengths", "5,x"], "--lengths must be positive integers"),
     (["evaluate", "--lengths", "0"], "--lengths must be positive integers"),
+    (["evaluate", "--seed", str(2**63)], "--seed must be in 0 .. 2**63 - 1"),
+    (["evaluate", "--seed", "-1"], "--seed must be in 0 .. 2**63 - 1"),
+    (["evaluate", "--plot", "{tmp}/lengths.xyz"], "--plot needs a file name ending in one of"),
+    (["evaluate", "--plot", "{tmp}/lengths"], "got no extension"),
+    (["evaluate", "--plot", "{file}/lengths.svg", "--lengths", "5", "--samples", "5"], "cannot write the plot"),
     (["ladder", "--rungs", "nope"], "unknown rungs"),
+    (["ladder", "--rungs", "gru", "--samples", "0"], "--samples >= 1"),
+    (["ladder", "--redraw", "--out", "{tmp}/nowhere"], "cannot redraw from"),
 ])
 def test_bad_arguments(run_dir, tmp_path, capsys, argv, match):
+    (tmp_path / "a_file").write_text("not a directory")
+    subs = {"{file}": str(tmp_path / "a_file"), "{run}": str(run_dir), "{tmp}": str(tmp_path)}
+    for key, value in subs.items():
+        argv = [a.replace(key, value) for a in argv]
     if argv[0] == "train":
         out = run_dir if "--hidden-size" in argv else tmp_path / "new"
-        argv = [*argv, "--out", str(out), "--quiet"]
+        argv = [*argv, *([] if "--out" in argv else ["--out", str(out)]), "--quiet"]
     elif argv[0] == "evaluate":
         argv = [*argv, "--checkpoint", str(run_dir)]
     _one_error_line(capsys, 2, argv, match)
 
 
+@pytest.mark.parametrize("command", [["predict", "1", "2"], ["evaluate", "--samples", "5"]])
+def test_ctrl_c_exits_130_without_traceback(run_dir, capsys, monkeypatch, command):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("rnn_ref.train_cli.load_classifier", interrupted)
+    assert main([command[0], "--checkpoint", str(run_dir), *command[1:]]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+
 def test_nan_loss_exits_3(tmp_path, capsys):
     line = _one_error_line(capsys, 3, ["train", "--cell", "rnn", "--lr", "1e30", "--steps", "50", *SMOKE,
                                        "--out", str(tmp_path / "nan")], "loss became nan")
-    assert "--clip" in line
+    assert "--clip" in line and line.endswith("no checkpoint was written yet")  # diverges before step 10
 
 
 def test_ladder_smoke(tmp_path, capsys):

@@ -4,7 +4,6 @@ import json
 import re
 from pathlib import Path
 
-import matplotlib
 import pytest
 
 from rnn_ref import figures, ladder
@@ -51,3 +50,9 @@ def test_redraw_writes_the_same_tables(redrawn):
 @pytest.mark.parametrize("name", ["ladder.svg", "extrapolation.svg"])
 def test_committed_figure_redraws_byte_for_byte(redrawn, name, assert_same_svg):
     assert_same_svg(redrawn / name, FIGURES / name, "rnn-ref ladder --redraw")
+
+
+def test_tables_render_without_a_rung_trained_on_lengths_2_5():
+    wide_only = {**RESULTS, "rungs": [r for r in RESULTS["rungs"] if r["config"]["max_len"] > 5]}
+    text = ladder.render_tables(wide_only)
+    assert "[start:wide]" in text and "[start:claim]" not in text

@@ -56,12 +56,20 @@ def test_checkpoint_files_are_plain(tmp_path):
     train(TrainConfig(**TINY, out=str(tmp_path)))
     state = torch.load(tmp_path / "state.pt", weights_only=True)
     assert state["step"] == 40 and isinstance(state["data_rng"], torch.Tensor)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "metrics.jsonl", "model.pt", "state.pt"]
+    assert all(torch.equal(v, state["model"][k]) for k, v in torch.load(tmp_path / "model.pt").items())
     assert isinstance(torch.load(tmp_path / "model.pt", weights_only=True), dict)
     config = json.loads((tmp_path / "config.json").read_text())
     assert TrainConfig.from_dict(config) == TrainConfig(**TINY, out=str(tmp_path))
     lines = read_metrics(tmp_path)
     assert [m["step"] for m in lines] == [10, 20, 30, 40]
     assert set(lines[0]) == {"step", "seconds", "loss", "accuracy", "train_loss", "lr"}
+
+
+def test_fresh_run_refuses_a_directory_that_holds_a_run(tmp_path):
+    train(TrainConfig(**{**TINY, "steps": 10}, out=str(tmp_path)))
+    with pytest.raises(ValueError, match="already holds a run; pass --resume"):
+        train(TrainConfig(**{**TINY, "steps": 10}, out=str(tmp_path)))
 
 
 def test_nan_loss_stops_with_a_clear_message():
@@ -82,7 +90,12 @@ def test_it_learns():
     (dict(cell="transformer"), "cell must be one of"),
     (dict(optimizer="sgd"), "adam or adamw"),
     (dict(steps=0), "steps must be at least 1"),
-    (dict(lr=-1.0), "need lr > 0"),
+    (dict(lr=-1.0), "need a finite lr > 0"),
+    (dict(lr=float("inf")), "need a finite lr > 0"),
+    (dict(clip=float("nan")), "finite clip > 0"),
+    (dict(weight_decay=-1.0), "weight_decay must be a finite number >= 0"),
+    (dict(embed_dim=0), "embed_dim must be at least 1"),
+    (dict(seed=2**63), "seed must be in"),
     (dict(min_len=9, max_len=3), "min_len <= max_len"),
     (dict(device="tpu"), "auto, cpu or cuda"),
 ])
