@@ -9,7 +9,7 @@ TORCH_SPEC ?= $(shell nvidia-smi >/dev/null 2>&1 && echo "torch>=2.4,<3" || echo
 STAMP   := $(VENV)/.installed
 ADDR    ?= 127.0.0.1:8000
 
-.PHONY: setup chromium serve test build regen clean
+.PHONY: setup chromium serve test test-fast lint build regen clean
 
 setup: $(STAMP) chromium
 
@@ -39,8 +39,18 @@ serve: setup
 build: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-test: setup
+# Everything: lint, then every test (the site build, notebooks, the browser, snippets).
+test: setup lint
 	$(BIN)/python -m pytest -q
+
+# The fast loop while you work (under 2 minutes on 2 cores): unit, parity and claim tests and
+# the package's docstring examples; no site build, browser, notebooks or snippet processes.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" rnn_ref tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 regen: setup
 	$(BIN)/rnn-ref regen

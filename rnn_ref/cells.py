@@ -50,7 +50,7 @@ def rnn_cell(
     Shape:
         x (N, H_in) or (N, H) if hoisted; h (N, H); w_ih (H, H_in); w_hh (H, H); returns (N, H).
 
-    Example:
+    Examples:
         >>> cell = torch.nn.RNNCell(3, 4)
         >>> x, h = torch.randn(2, 3), torch.randn(2, 4)
         >>> h1 = rnn_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
@@ -62,6 +62,8 @@ def rnn_cell(
     act = torch.tanh if nonlinearity == "tanh" else torch.relu
     # h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)      (relu instead of tanh if asked)
     return act(_input_projection(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))
+
+
 # --8<-- [end:rnn_cell]
 
 
@@ -85,23 +87,26 @@ def gru_cell(
         x (N, H_in) or (N, 3*H) if hoisted; h (N, H); w_ih (3*H, H_in); w_hh (3*H, H);
         returns (N, H).
 
-    Example:
+    Examples:
         >>> cell = torch.nn.GRUCell(3, 4)
         >>> x, h = torch.randn(2, 3), torch.randn(2, 4)
         >>> h1 = gru_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
         >>> torch.allclose(h1, cell(x, h))
         True
     """
-    x_r, x_z, x_n = _input_projection(x, w_ih, b_ih).chunk(3, dim=-1)  # 3 x (N, H)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)  # 3 x (N, H)
+    # each gate's input part (W_i* x + b_i*) and hidden part (W_h* h + b_h*)
+    r_x, z_x, n_x = _input_projection(x, w_ih, b_ih).chunk(3, dim=-1)  # 3 x (N, H)
+    r_h, z_h, n_h = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)  # 3 x (N, H)
     # r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)          reset gate
-    r = torch.sigmoid(x_r + h_r)
+    r = torch.sigmoid(r_x + r_h)
     # z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)          update gate
-    z = torch.sigmoid(x_z + h_z)
+    z = torch.sigmoid(z_x + z_h)
     # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))       candidate: r gates W_hn h AND b_hn
-    n = torch.tanh(x_n + r * h_n)
+    n = torch.tanh(n_x + r * n_h)
     # h' = (1 - z) * n + z * h  =  n + z * (h - n)      (the second form is torch's)
     return n + z * (h - n)
+
+
 # --8<-- [end:gru_cell]
 
 
@@ -127,7 +132,7 @@ def lstm_cell(
         x (N, H_in) or (N, 4*H) if hoisted; h (N, H_out); c (N, H); w_ih (4*H, H_in);
         w_hh (4*H, H_out); w_hr (H_out, H); returns h' (N, H_out), c' (N, H).
 
-    Example:
+    Examples:
         >>> cell = torch.nn.LSTMCell(3, 4)
         >>> x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
         >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
@@ -154,4 +159,6 @@ def lstm_cell(
         # h' = W_hr h'                                    proj_size: (N, H) -> (N, H_out)
         h = F.linear(h, w_hr)
     return h, c
+
+
 # --8<-- [end:lstm_cell]

@@ -1,16 +1,16 @@
-"""The sum-mod task: digits in, their sum modulo ``modulus`` out.
+"""The sum-mod task: digits in, their sum modulo `modulus` out.
 
-An input is a sequence of digits ``x_1 .. x_n``, each uniform in ``0 .. num_digits - 1``, with the
-length ``n`` uniform in ``[min_len, max_len]``; its target is ``(x_1 + ... + x_n) mod modulus``.
+An input is a sequence of digits `x_1 .. x_n`, each uniform in `0 .. num_digits - 1`, with the
+length `n` uniform in `[min_len, max_len]`; its target is `(x_1 + ... + x_n) mod modulus`.
 The original tutorial used digits 0-4 mod 5; we default to 0-9 mod 10.
 
 Three pieces, one job each:
 
-* :class:`SumModTask` draws batches: an endless seeded training stream, and fixed evaluation sets.
-* :func:`collate` pads a list of sequences into one batch: ids, CPU int64 lengths, targets.
-* :class:`BucketBatchSampler` groups sequences of similar length so a batch carries little padding.
+* `SumModTask` draws batches: an endless seeded training stream, and fixed evaluation sets.
+* `collate` pads a list of sequences into one batch: ids, CPU int64 lengths, targets.
+* `BucketBatchSampler` groups sequences of similar length so a batch carries little padding.
 
-Shape legend: ``N`` batch size, ``L`` longest sequence in the batch.
+Shape legend: `N` batch size, `L` longest sequence in the batch.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ class SumModTask:
     """The task's parameters, and seeded samplers for it.
 
     Args:
-        num_digits: digits are ``0 .. num_digits - 1``; the padding id is ``num_digits``.
+        num_digits: digits are `0 .. num_digits - 1`; the padding id is `num_digits`.
         modulus: the target is the digit sum modulo this (also the number of classes).
         min_len: shortest sequence drawn.
         max_len: longest sequence drawn.
 
-    Example::
+    Examples:
 
         >>> task = SumModTask(num_digits=10, modulus=10, min_len=2, max_len=5)
         >>> ids, lengths, targets = task.batch(4, torch.Generator().manual_seed(0))
@@ -53,8 +53,10 @@ class SumModTask:
         if self.modulus < 2:
             raise ValueError(f"modulus must be at least 2; got {self.modulus}")
         if not 1 <= self.min_len <= self.max_len:
-            raise ValueError(f"lengths must satisfy 1 <= min_len <= max_len; got min_len={self.min_len}, "
-                             f"max_len={self.max_len}; pass e.g. --min-len 2 --max-len 5")
+            raise ValueError(
+                f"lengths must satisfy 1 <= min_len <= max_len; got min_len={self.min_len}, "
+                f"max_len={self.max_len}; pass e.g. --min-len 2 --max-len 5"
+            )
 
     @property
     def pad_id(self) -> int:
@@ -62,45 +64,53 @@ class SumModTask:
         return self.num_digits
 
     def target(self, digits: Sequence[int]) -> int:
-        """The right answer for one sequence: ``sum(digits) % modulus``."""
+        """The right answer for one sequence: `sum(digits) % modulus`."""
         return sum(digits) % self.modulus
 
-    def batch(self, batch_size: int, generator: torch.Generator,
-              lengths: tuple[int, int] | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def batch(
+        self,
+        batch_size: int,
+        generator: torch.Generator,
+        lengths: tuple[int, int] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Draw one padded batch, vectorised (no Python loop over sequences).
 
         Args:
-            batch_size: number of sequences ``N``.
+            batch_size: number of sequences `N`.
             generator: the only source of randomness, so a seed fixes the batch.
-            lengths: ``(lo, hi)`` to draw lengths from instead of ``(min_len, max_len)``.
+            lengths: `(lo, hi)` to draw lengths from instead of `(min_len, max_len)`.
 
         Shape:
-            ids ``(N, L)`` int64, padded with ``pad_id``; lengths ``(N,)`` int64 on the CPU;
-            targets ``(N,)`` int64.
+            ids `(N, L)` int64, padded with `pad_id`; lengths `(N,)` int64 on the CPU;
+            targets `(N,)` int64.
         """
         lo, hi = lengths if lengths is not None else (self.min_len, self.max_len)
-        n = torch.randint(lo, hi + 1, (batch_size,), generator=generator)            # (N,)
+        n = torch.randint(lo, hi + 1, (batch_size,), generator=generator)  # (N,)
         longest = int(n.max())
-        digits = torch.randint(0, self.num_digits, (batch_size, longest), generator=generator)  # (N, L)
-        real = torch.arange(longest).unsqueeze(0) < n.unsqueeze(1)                   # (N, L) bool
-        targets = (digits * real).sum(dim=1) % self.modulus                          # (N,)
-        ids = digits.masked_fill(~real, self.pad_id)                                  # (N, L)
+        digits = torch.randint(
+            0, self.num_digits, (batch_size, longest), generator=generator
+        )  # (N, L)
+        real = torch.arange(longest).unsqueeze(0) < n.unsqueeze(1)  # (N, L) bool
+        targets = (digits * real).sum(dim=1) % self.modulus  # (N,)
+        ids = digits.masked_fill(~real, self.pad_id)  # (N, L)
         return ids, n, targets
 
-    def stream(self, batch_size: int, generator: torch.Generator
-               ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-        """An endless training stream of fresh batches; see :meth:`batch`."""
+    def stream(
+        self, batch_size: int, generator: torch.Generator
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """An endless training stream of fresh batches; see `batch`."""
         while True:
             yield self.batch(batch_size, generator)
 
-    def sequences(self, count: int, seed: int, lengths: int | tuple[int, int] | None = None
-                  ) -> list[list[int]]:
-        """A fixed evaluation set: ``count`` sequences, the same for the same seed.
+    def sequences(
+        self, count: int, seed: int, lengths: int | tuple[int, int] | None = None
+    ) -> list[list[int]]:
+        """A fixed evaluation set: `count` sequences, the same for the same seed.
 
         Args:
             count: how many sequences.
             seed: seeds a private generator (the global RNG is left alone).
-            lengths: one length, a ``(lo, hi)`` range, or ``None`` for ``(min_len, max_len)``.
+            lengths: one length, a `(lo, hi)` range, or `None` for `(min_len, max_len)`.
         """
         span = (lengths, lengths) if isinstance(lengths, int) else lengths
         ids, n, _ = self.batch(count, torch.Generator().manual_seed(seed), span)
@@ -108,20 +118,21 @@ class SumModTask:
 
 
 # --8<-- [start:collate]
-def collate(seqs: Sequence[Sequence[int]], pad_id: int, modulus: int | None = None
-            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+def collate(
+    seqs: Sequence[Sequence[int]], pad_id: int, modulus: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     """Pad a list of digit sequences into one batch.
 
     Args:
-        seqs: ``N`` non-empty sequences of digit ids.
+        seqs: `N` non-empty sequences of digit ids.
         pad_id: the id written after each sequence's end.
-        modulus: when given, the targets ``sum % modulus`` are computed too; else ``None``.
+        modulus: when given, the targets `sum % modulus` are computed too; else `None`.
 
     Shape:
-        ids ``(N, L)`` int64 with ``L = max(len(s))``; lengths ``(N,)`` int64 on the CPU (what
-        ``pack_padded_sequence`` wants); targets ``(N,)`` int64.
+        ids `(N, L)` int64 with `L = max(len(s))`; lengths `(N,)` int64 on the CPU (what
+        `pack_padded_sequence` wants); targets `(N,)` int64.
 
-    Example::
+    Examples:
 
         >>> collate([[3, 7], [1, 9, 4]], pad_id=10, modulus=10)[0]
         tensor([[ 3,  7, 10],
@@ -133,8 +144,12 @@ def collate(seqs: Sequence[Sequence[int]], pad_id: int, modulus: int | None = No
     ids = torch.full((len(seqs), int(lengths.max())), pad_id, dtype=torch.int64)
     for i, s in enumerate(seqs):
         ids[i, : len(s)] = torch.as_tensor(s, dtype=torch.int64)
-    targets = None if modulus is None else torch.tensor([sum(s) % modulus for s in seqs])
+    targets = (
+        None if modulus is None else torch.tensor([sum(s) % modulus for s in seqs])
+    )
     return ids, lengths, targets
+
+
 # --8<-- [end:collate]
 
 
@@ -147,31 +162,40 @@ def padding_fraction(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -
 class BucketBatchSampler(torch.utils.data.Sampler[list[int]]):
     """Batches of indices whose sequences have similar lengths, reshuffled every epoch.
 
-    Each epoch: shuffle the indices, cut them into pools of ``batch_size * pool_batches``, sort
+    Each epoch: shuffle the indices, cut them into pools of `batch_size * pool_batches`, sort
     each pool by length, cut the pool into batches, and shuffle the batches. Every index appears
-    exactly once per epoch (on one rank). With ``world_size > 1`` each rank gets a disjoint,
-    equally long share of the batches (for ``DistributedDataParallel``).
+    exactly once per epoch (on one rank). With `world_size > 1` each rank gets a disjoint,
+    equally long share of the batches (for `DistributedDataParallel`).
 
     Args:
         lengths: the length of every sequence in the dataset.
         batch_size: indices per batch (the last batch of a pool may be smaller).
-        seed: with :meth:`set_epoch`, fixes the order.
+        seed: with `set_epoch`, fixes the order.
         pool_batches: how many batches' worth of indices are sorted together.
         rank, world_size: this process's shard.
 
-    Example::
+    Examples:
 
         >>> sampler = BucketBatchSampler([5, 2, 4, 2], batch_size=2, seed=0)
         >>> sorted(sorted(b) for b in sampler)
         [[0, 2], [1, 3]]
     """
 
-    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int = 0, pool_batches: int = 50,
-                 rank: int = 0, world_size: int = 1) -> None:
+    def __init__(
+        self,
+        lengths: Sequence[int],
+        batch_size: int,
+        seed: int = 0,
+        pool_batches: int = 50,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1; got {batch_size}")
         if not 0 <= rank < world_size:
-            raise ValueError(f"need 0 <= rank < world_size; got rank={rank}, world_size={world_size}")
+            raise ValueError(
+                f"need 0 <= rank < world_size; got rank={rank}, world_size={world_size}"
+            )
         self.lengths = list(lengths)
         self.batch_size, self.seed, self.pool_batches = batch_size, seed, pool_batches
         self.rank, self.world_size, self.epoch = rank, world_size, 0
@@ -186,19 +210,26 @@ class BucketBatchSampler(torch.utils.data.Sampler[list[int]]):
         pool = self.batch_size * self.pool_batches
         batches = []
         for start in range(0, len(order), pool):
-            chunk = sorted(order[start:start + pool], key=self.lengths.__getitem__)
-            batches += [chunk[i:i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
+            chunk = sorted(order[start : start + pool], key=self.lengths.__getitem__)
+            batches += [
+                chunk[i : i + self.batch_size]
+                for i in range(0, len(chunk), self.batch_size)
+            ]
         return [batches[i] for i in torch.randperm(len(batches), generator=g).tolist()]
 
     def __iter__(self) -> Iterator[list[int]]:
         batches = self._all_batches()
-        if self.world_size > 1:  # every rank takes the same number of batches: drop the remainder
+        if (
+            self.world_size > 1
+        ):  # every rank takes the same number of batches: drop the remainder
             per_rank = len(batches) // self.world_size
-            batches = batches[self.rank * per_rank:(self.rank + 1) * per_rank]
+            batches = batches[self.rank * per_rank : (self.rank + 1) * per_rank]
         return iter(batches)
 
     def __len__(self) -> int:
         pool = self.batch_size * self.pool_batches
         full, rest = divmod(len(self.lengths), pool)
-        count = full * math.ceil(pool / self.batch_size) + math.ceil(rest / self.batch_size)
+        count = full * math.ceil(pool / self.batch_size) + math.ceil(
+            rest / self.batch_size
+        )
         return count // self.world_size if self.world_size > 1 else count

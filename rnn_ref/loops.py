@@ -54,7 +54,7 @@ def run_layer(
         L length, N batch, H_in input size, H_out hidden (or proj) size.
         x (L, N, H_in); returns output (L, N, H_out) and the state after the last step walked.
 
-    Example:
+    Examples:
         >>> w_ih, w_hh = torch.randn(4, 3), torch.randn(4, 4)
         >>> step = lambda x_t, s: (rnn_cell(x_t, s[0], w_ih, w_hh),)
         >>> out, (h_n,) = run_layer(step, torch.randn(5, 2, 3), (torch.zeros(2, 4),))
@@ -69,12 +69,19 @@ def run_layer(
     if reverse:
         outputs.reverse()  # output[t] belongs to input step t in both directions
     return torch.stack(outputs), state  # (L, N, H_out)
+
+
 # --8<-- [end:run_layer]
 
 
 # --8<-- [start:run_layer_packed]
 def run_layer_packed(
-    step: Step, data: Tensor, batch_sizes: Tensor, state: State, *, reverse: bool = False
+    step: Step,
+    data: Tensor,
+    batch_sizes: Tensor,
+    state: State,
+    *,
+    reverse: bool = False,
 ) -> tuple[Tensor, State]:
     """Run one layer in one direction directly on the packed layout of a `PackedSequence`.
 
@@ -99,7 +106,9 @@ def run_layer_packed(
     if not reverse:
         ended = []  # final states of the sequences as they end: shortest first
         for x_t, n in zip(steps, sizes):
-            ended.append(tuple(s[n:] for s in state))  # rows n.. had their last step at t-1
+            ended.append(
+                tuple(s[n:] for s in state)
+            )  # rows n.. had their last step at t-1
             state = step(x_t, tuple(s[:n] for s in state))
             outputs.append(state[0])
         # sorted order: the full-length rows still running, then the others, longest first
@@ -110,11 +119,15 @@ def run_layer_packed(
         state = tuple(s[: sizes[-1]] for s in initial)
         for x_t, n in zip(reversed(steps), reversed(sizes)):
             # sequences whose last real step is t join, starting from their initial state
-            state = tuple(torch.cat([s, s0[s.size(0) : n]]) for s, s0 in zip(state, initial))
+            state = tuple(
+                torch.cat([s, s0[s.size(0) : n]]) for s, s0 in zip(state, initial)
+            )
             state = step(x_t, state)
             outputs.append(state[0])
         outputs.reverse()
     return torch.cat(outputs), state  # (B, H_out)
+
+
 # --8<-- [end:run_layer_packed]
 
 
@@ -130,16 +143,27 @@ def _make_step(module: nn.RNNBase, w_ih, w_hh, b_ih, b_hh, w_hr) -> Step:
 
 # --8<-- [start:hoisted]
 def _run_direction(
-    module: nn.RNNBase, layer: int, direction: int, x: Tensor, state: State,
-    batch_sizes: Tensor | None, hoist: bool,
+    module: nn.RNNBase,
+    layer: int,
+    direction: int,
+    x: Tensor,
+    state: State,
+    batch_sizes: Tensor | None,
+    hoist: bool,
 ) -> tuple[Tensor, State]:
     """Run `layer` of `module` in one `direction` (0 forward, 1 reverse) over `x`."""
     sfx = "_reverse" if direction == 1 else ""
-    w_ih = getattr(module, f"weight_ih_l{layer}{sfx}")  # (G*H, H_in), G gates; H_in = D*H_out above layer 0
+    w_ih = getattr(
+        module, f"weight_ih_l{layer}{sfx}"
+    )  # (G*H, H_in), G gates; H_in = D*H_out above layer 0
     w_hh = getattr(module, f"weight_hh_l{layer}{sfx}")  # (G*H, H_out)
-    b_ih = getattr(module, f"bias_ih_l{layer}{sfx}", None)  # (G*H,), absent if bias=False
+    b_ih = getattr(
+        module, f"bias_ih_l{layer}{sfx}", None
+    )  # (G*H,), absent if bias=False
     b_hh = getattr(module, f"bias_hh_l{layer}{sfx}", None)  # (G*H,)
-    w_hr = getattr(module, f"weight_hr_l{layer}{sfx}", None)  # (H_out, H), LSTM proj_size only
+    w_hr = getattr(
+        module, f"weight_hr_l{layer}{sfx}", None
+    )  # (H_out, H), LSTM proj_size only
     if hoist:
         # x W_ih^T + b_ih does not depend on h: one matmul for all time steps, before the loop
         x = F.linear(x, w_ih, b_ih)  # (L, N, G*H), or (B, G*H) packed
@@ -148,6 +172,8 @@ def _run_direction(
     if batch_sizes is None:
         return run_layer(step, x, state, reverse=direction == 1)
     return run_layer_packed(step, x, batch_sizes, state, reverse=direction == 1)
+
+
 # --8<-- [end:hoisted]
 
 
@@ -167,16 +193,22 @@ def _run_stacked(
             )
             outputs.append(out)
             last_states.append(state)
-        x = torch.cat(outputs, dim=-1)  # (L, N, D*H_out), (B, D*H_out) packed: [forward, backward]
+        x = torch.cat(
+            outputs, dim=-1
+        )  # (L, N, D*H_out), (B, D*H_out) packed: [forward, backward]
         # the next layer's input is this layer's output, dropped out, except after the last layer
         if module.training and module.dropout > 0 and layer < module.num_layers - 1:
             x = F.dropout(x, module.dropout, training=True)
     h_n = tuple(torch.stack(s) for s in zip(*last_states))  # (num_layers*D, N, ·) each
     return x, h_n
+
+
 # --8<-- [end:stacked]
 
 
-def _initial_state(module: nn.RNNBase, hx, x: Tensor, batch: int, unbatched: bool) -> State:
+def _initial_state(
+    module: nn.RNNBase, hx, x: Tensor, batch: int, unbatched: bool
+) -> State:
     """The initial state as a batched tuple: zeros when hx is None, else hx validated like torch."""
     num_directions = 2 if module.bidirectional else 1
     h_out = module.proj_size if module.proj_size > 0 else module.hidden_size
@@ -184,7 +216,9 @@ def _initial_state(module: nn.RNNBase, hx, x: Tensor, batch: int, unbatched: boo
     if module.mode == "LSTM":
         names, sizes = ("h_0", "c_0"), (h_out, module.hidden_size)
     if hx is None:
-        return tuple(x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes)
+        return tuple(
+            x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes
+        )
     if module.mode == "LSTM" and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
         raise TypeError(
             f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {type(hx).__name__}"
@@ -194,7 +228,9 @@ def _initial_state(module: nn.RNNBase, hx, x: Tensor, batch: int, unbatched: boo
     state = []
     for name, t, size in zip(names, hx, sizes):
         expected = (module.num_layers * num_directions, batch, size)
-        legend = f"(num_layers * num_directions, N, {'H' if name == 'c_0' else 'H_out'})"
+        legend = (
+            f"(num_layers * num_directions, N, {'H' if name == 'c_0' else 'H_out'})"
+        )
         if unbatched:
             expected, legend = expected[:1] + expected[2:], legend.replace(", N", "")
         if t.dim() != want_dim:
@@ -235,7 +271,7 @@ def reference_forward(
         output (L, N, D*H_out) (batch_first: (N, L, D*H_out)); h_n (num_layers*D, N, H_out);
         c_n (num_layers*D, N, H). Unbatched: the N dim is absent from all of them.
 
-    Example:
+    Examples:
         >>> rnn = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)
         >>> x = torch.randn(5, 2, 3)
         >>> out, h_n = reference_forward(rnn, x)
@@ -244,7 +280,9 @@ def reference_forward(
     """
     modes = ("RNN_TANH", "RNN_RELU", "GRU", "LSTM")
     if not isinstance(module, nn.RNNBase) or module.mode not in modes:
-        raise TypeError(f"module must be an nn.RNN, nn.GRU or nn.LSTM; got {type(module).__name__}")
+        raise TypeError(
+            f"module must be an nn.RNN, nn.GRU or nn.LSTM; got {type(module).__name__}"
+        )
     packed = isinstance(input, PackedSequence)
     if packed:
         x, batch_sizes, sorted_indices, unsorted_indices = input  # x (B, H_in)
@@ -286,7 +324,9 @@ def reference_forward(
             f"{list(input.shape)}; drop empty sequences before calling the RNN"
         )
     hx = _initial_state(module, hx, x, batch, unbatched)
-    if sorted_indices is not None:  # the user's row i is sequence i: reorder to sorted order
+    if (
+        sorted_indices is not None
+    ):  # the user's row i is sequence i: reorder to sorted order
         hx = tuple(s.index_select(1, sorted_indices) for s in hx)
 
     output, h_n = _run_stacked(module, x, hx, batch_sizes, hoist)

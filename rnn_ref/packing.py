@@ -1,8 +1,8 @@
 """Packing variable-length batches, written in plain PyTorch.
 
 A batch of sequences of different lengths is stored *padded*: one tensor of shape
-``(L, N, *)`` where sequence ``b`` fills steps ``0 .. lengths[b]-1`` and the rest is
-``padding_value``. An RNN run over the padding would keep updating its hidden state
+`(L, N, *)` where sequence `b` fills steps `0 .. lengths[b]-1` and the rest is
+`padding_value`. An RNN run over the padding would keep updating its hidden state
 with junk, so PyTorch *packs* the batch: it keeps only the real steps, time-major,
 longest sequence first, and records how many sequences are still running at each step::
 
@@ -11,9 +11,9 @@ longest sequence first, and records how many sequences are still running at each
         b1 b2 .                                   batch_sizes = 3  2  1
         c1 .  .
 
-This module re-implements ``torch.nn.utils.rnn``'s packing functions with ordinary
-tensor ops (a mask and boolean indexing), returns torch's own ``PackedSequence``, and
-is tested to give bit-identical results. ``check_lengths`` catches lengths that do not
+This module re-implements `torch.nn.utils.rnn`'s packing functions with ordinary
+tensor ops (a mask and boolean indexing), returns torch's own `PackedSequence`, and
+is tested to give bit-identical results. `check_lengths` catches lengths that do not
 match the data, a bug torch cannot see.
 """
 
@@ -40,21 +40,25 @@ __all__ = [
 
 
 # --8<-- [start:pad_sequence]
-def pad_sequence(sequences: Tensor | list[Tensor], batch_first: bool = False,
-                 padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
-    """Stack sequences of different lengths into one tensor, filling with ``padding_value``.
+def pad_sequence(
+    sequences: Tensor | list[Tensor],
+    batch_first: bool = False,
+    padding_value: float = 0.0,
+    padding_side: str = "right",
+) -> Tensor:
+    """Stack sequences of different lengths into one tensor, filling with `padding_value`.
 
     Args:
-        sequences: tensors of shape ``(L_i, *)``; dtype and device follow ``sequences[0]``.
-        batch_first: return ``(N, L, *)`` instead of ``(L, N, *)``.
+        sequences: tensors of shape `(L_i, *)`; dtype and device follow `sequences[0]`.
+        batch_first: return `(N, L, *)` instead of `(L, N, *)`.
         padding_value: value of the padded steps.
-        padding_side: ``"right"`` (data first) or ``"left"`` (padding first).
+        padding_side: `"right"` (data first) or `"left"` (padding first).
 
     Shape:
         L: longest length, N: number of sequences, *: feature dims (the same for all).
-        Output: ``(L, N, *)``, or ``(N, L, *)`` if ``batch_first``.
+        Output: `(L, N, *)`, or `(N, L, *)` if `batch_first`.
 
-    Example:
+    Examples:
         >>> pad_sequence([torch.tensor([1, 2, 3]), torch.tensor([4])], batch_first=True)
         tensor([[1, 2, 3],
                 [4, 0, 0]])
@@ -63,34 +67,44 @@ def pad_sequence(sequences: Tensor | list[Tensor], batch_first: bool = False,
     first = sequences[0]
     n, max_length = len(sequences), max(seq.size(0) for seq in sequences)
     shape = (n, max_length) if batch_first else (max_length, n)
-    padded = torch.full((*shape, *first.shape[1:]), padding_value,
-                        dtype=first.dtype, device=first.device)  # (L, N, *) or (N, L, *)
+    padded = torch.full(
+        (*shape, *first.shape[1:]),
+        padding_value,
+        dtype=first.dtype,
+        device=first.device,
+    )  # (L, N, *) or (N, L, *)
     by_batch = padded if batch_first else padded.transpose(0, 1)  # (N, L, *), a view
     for i, seq in enumerate(sequences):
         # right padding: data in steps [0, L_i); left padding: data in the last L_i steps
         start = 0 if padding_side == "right" else max_length - seq.size(0)
         by_batch[i, start : start + seq.size(0)] = seq  # (L_i, *)
     return padded
+
+
 # --8<-- [end:pad_sequence]
 
 
 # --8<-- [start:pack_padded_sequence]
-def pack_padded_sequence(input: Tensor, lengths: Tensor | list[int], batch_first: bool = False,
-                         enforce_sorted: bool = True) -> PackedSequence:
+def pack_padded_sequence(
+    input: Tensor,
+    lengths: Tensor | list[int],
+    batch_first: bool = False,
+    enforce_sorted: bool = True,
+) -> PackedSequence:
     """Pack a padded batch, keeping only the real steps, so an RNN skips the padding.
 
     Args:
-        input: padded batch, ``(L, N, *)`` or ``(N, L, *)`` if ``batch_first``.
+        input: padded batch, `(L, N, *)` or `(N, L, *)` if `batch_first`.
         lengths: length of each sequence, a list or a 1-D CPU tensor.
-        batch_first: whether ``input`` is ``(N, L, *)``.
-        enforce_sorted: require descending ``lengths``; if False, sort here and
-            record the permutation in ``sorted_indices`` / ``unsorted_indices``.
+        batch_first: whether `input` is `(N, L, *)`.
+        enforce_sorted: require descending `lengths`; if False, sort here and
+            record the permutation in `sorted_indices` / `unsorted_indices`.
 
     Shape:
         L: padded length, N: batch, *: feature dims, T = max(lengths), S = sum(lengths).
-        data: ``(S, *)``; batch_sizes: ``(T,)``.
+        data: `(S, *)`; batch_sizes: `(T,)`.
 
-    Example:
+    Examples:
         >>> padded = torch.tensor([[1, 2, 3], [4, 5, 0], [6, 0, 0]])  # (N, L) = (3, 3)
         >>> pack_padded_sequence(padded, [3, 2, 1], batch_first=True).data
         tensor([1, 4, 6, 2, 5, 3])
@@ -113,26 +127,32 @@ def pack_padded_sequence(input: Tensor, lengths: Tensor | list[int], batch_first
     # then step 1, ... which is exactly the packed interleaving
     data = input[: len(steps)][real.to(input.device)]  # (S, *)
     return PackedSequence(data, batch_sizes, sorted_indices, unsorted_indices)
+
+
 # --8<-- [end:pack_padded_sequence]
 
 
 # --8<-- [start:pad_packed_sequence]
-def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0,
-                        total_length: int | None = None) -> tuple[Tensor, Tensor]:
-    """Undo ``pack_padded_sequence``: return the padded batch and the lengths, in input order.
+def pad_packed_sequence(
+    sequence: PackedSequence,
+    batch_first: bool = False,
+    padding_value: float = 0.0,
+    total_length: int | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Undo `pack_padded_sequence`: return the padded batch and the lengths, in input order.
 
     Args:
         sequence: the packed batch.
-        batch_first: return ``(N, L, *)`` instead of ``(L, N, *)``.
+        batch_first: return `(N, L, *)` instead of `(L, N, *)`.
         padding_value: value of the padded steps.
         total_length: pad to this many steps instead of the longest length
             (must be at least that); keeps shapes fixed, e.g. under DataParallel.
 
     Shape:
-        T: longest length, L: ``total_length`` or T, N: batch, *: feature dims.
-        padded: ``(L, N, *)`` or ``(N, L, *)``; lengths: ``(N,)`` int64 on the CPU.
+        T: longest length, L: `total_length` or T, N: batch, *: feature dims.
+        padded: `(L, N, *)` or `(N, L, *)`; lengths: `(N,)` int64 on the CPU.
 
-    Example:
+    Examples:
         >>> packed = pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4])])
         >>> pad_packed_sequence(packed, batch_first=True)
         (tensor([[1, 2, 3],
@@ -143,8 +163,12 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
     # the same mask as when packing: step t holds sequences 0 .. batch_sizes[t]-1
     real = torch.arange(int(batch_sizes[0]))[None, :] < batch_sizes[:, None]  # (T, N)
     lengths = real.sum(dim=0)  # (N,)
-    padded = torch.full((max_length, real.size(1), *data.shape[1:]), padding_value,
-                        dtype=data.dtype, device=data.device)  # (L, N, *)
+    padded = torch.full(
+        (max_length, real.size(1), *data.shape[1:]),
+        padding_value,
+        dtype=data.dtype,
+        device=data.device,
+    )  # (L, N, *)
     # scatter the packed rows back in the row-major (t, b) order they were gathered in
     padded[: real.size(0)][real.to(data.device)] = data
     if batch_first:
@@ -153,52 +177,61 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
         padded = padded.index_select(0 if batch_first else 1, sequence.unsorted_indices)
         lengths = lengths[sequence.unsorted_indices.cpu()]
     return padded, lengths
+
+
 # --8<-- [end:pad_packed_sequence]
 
 
-def pack_sequence(sequences: list[Tensor], enforce_sorted: bool = True) -> PackedSequence:
-    """Pack a list of sequences: ``pad_sequence`` then ``pack_padded_sequence``.
+def pack_sequence(
+    sequences: list[Tensor], enforce_sorted: bool = True
+) -> PackedSequence:
+    """Pack a list of sequences: `pad_sequence` then `pack_padded_sequence`.
 
     Args:
-        sequences: tensors of shape ``(L_i, *)``, longest first unless ``enforce_sorted=False``.
-        enforce_sorted: require descending lengths; if False, sort them (see ``pack_padded_sequence``).
+        sequences: tensors of shape `(L_i, *)`, longest first unless `enforce_sorted=False`.
+        enforce_sorted: require descending lengths; if False, sort them (see `pack_padded_sequence`).
 
     Shape:
         S: sum of the lengths, T: longest length, *: feature dims.
-        data: ``(S, *)``; batch_sizes: ``(T,)``.
+        data: `(S, *)`; batch_sizes: `(T,)`.
 
-    Example:
+    Examples:
         >>> packed = pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])])
         >>> packed.data, packed.batch_sizes
         (tensor([1, 4, 6, 2, 5, 3]), tensor([3, 2, 1]))
     """
     lengths = torch.as_tensor([seq.size(0) for seq in sequences])
-    return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+    return pack_padded_sequence(
+        pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted
+    )
 
 
-def unpad_sequence(padded_sequences: Tensor, lengths: Tensor | list[int],
-                   batch_first: bool = False) -> list[Tensor]:
+def unpad_sequence(
+    padded_sequences: Tensor, lengths: Tensor | list[int], batch_first: bool = False
+) -> list[Tensor]:
     """Split a padded batch back into a list of sequences, dropping the padding.
 
-    Unlike torch 2.13's version, this does not transpose ``padded_sequences`` in place
-    (torch's leaves the caller's tensor transposed when ``batch_first=False``), and
-    ``lengths`` may be a list.
+    Unlike torch 2.13's version, this does not transpose `padded_sequences` in place
+    (torch's leaves the caller's tensor transposed when `batch_first=False`), and
+    `lengths` may be a list.
 
     Args:
-        padded_sequences: ``(L, N, *)``, or ``(N, L, *)`` if ``batch_first``.
+        padded_sequences: `(L, N, *)`, or `(N, L, *)` if `batch_first`.
         lengths: length of each sequence.
-        batch_first: whether ``padded_sequences`` is ``(N, L, *)``.
+        batch_first: whether `padded_sequences` is `(N, L, *)`.
 
     Shape:
-        L: padded length, N: batch, *: feature dims. Returns N tensors ``(lengths[b], *)``.
+        L: padded length, N: batch, *: feature dims. Returns N tensors `(lengths[b], *)`.
 
-    Example:
+    Examples:
         >>> padded = torch.tensor([[1, 2, 3], [4, 0, 0]])  # (N, L) = (2, 3)
         >>> unpad_sequence(padded, torch.tensor([3, 1]), batch_first=True)
         [tensor([1, 2, 3]), tensor([4])]
     """
     lengths = torch.as_tensor(lengths)
-    by_batch = padded_sequences if batch_first else padded_sequences.transpose(0, 1)  # (N, L, *)
+    by_batch = (
+        padded_sequences if batch_first else padded_sequences.transpose(0, 1)
+    )  # (N, L, *)
     if lengths.dim() != 1 or len(lengths) != by_batch.size(0):
         raise ValueError(
             f"unpad_sequence: expected one length per sequence ({by_batch.size(0)}), "
@@ -209,15 +242,15 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Tensor | list[int],
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
-    """Unpack a ``PackedSequence`` into the list of sequences it was packed from.
+    """Unpack a `PackedSequence` into the list of sequences it was packed from.
 
     Args:
         packed_sequences: the packed batch.
 
     Shape:
-        *: feature dims. Returns N tensors ``(lengths[b], *)`` in the original batch order.
+        *: feature dims. Returns N tensors `(lengths[b], *)` in the original batch order.
 
-    Example:
+    Examples:
         >>> unpack_sequence(pack_sequence([torch.tensor([1, 2]), torch.tensor([3])]))
         [tensor([1, 2]), tensor([3])]
     """
@@ -226,51 +259,68 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
 
 
 # --8<-- [start:check_lengths]
-def check_lengths(padded: Tensor, lengths: Tensor | list[int], padding_value: float = 0,
-                  batch_first: bool = False) -> None:
-    """Raise ``ValueError`` if ``lengths`` disagree with where the data's padding starts.
+def check_lengths(
+    padded: Tensor,
+    lengths: Tensor | list[int],
+    padding_value: float = 0,
+    batch_first: bool = False,
+) -> None:
+    """Raise `ValueError` if `lengths` disagree with where the data's padding starts.
 
-    The length the data suggests for sequence ``b`` is 1 + the index of its last step
-    that is not entirely ``padding_value`` (0 if every step is padding). Limitation: a
-    real step at the end whose values all equal ``padding_value`` looks like padding, so
+    The length the data suggests for sequence `b` is 1 + the index of its last step
+    that is not entirely `padding_value` (0 if every step is padding). Limitation: a
+    real step at the end whose values all equal `padding_value` looks like padding, so
     a correct length can be reported as too long; pick a padding value the data never takes.
 
     Args:
-        padded: ``(L, N, *)``, or ``(N, L, *)`` if ``batch_first``.
+        padded: `(L, N, *)`, or `(N, L, *)` if `batch_first`.
         lengths: the lengths you are about to pack with.
         padding_value: the value used for padding (NaN is matched as NaN).
-        batch_first: whether ``padded`` is ``(N, L, *)``.
+        batch_first: whether `padded` is `(N, L, *)`.
 
     Shape:
-        L: padded length, N: batch, *: feature dims; lengths: ``(N,)``.
+        L: padded length, N: batch, *: feature dims; lengths: `(N,)`.
 
-    Example:
+    Examples:
         >>> padded = torch.tensor([[1, 2, 0, 0], [3, 4, 5, 6]])  # true lengths [2, 4]
         >>> check_lengths(padded, [4, 2], batch_first=True)
         Traceback (most recent call last):
         ValueError: lengths do not match the data at batch index 0 (given 4, data suggests 2), ...
     """
-    by_batch, lengths = _check_check_lengths_args(padded, lengths, batch_first)  # (N, L, *), (N,)
-    is_pad = by_batch.isnan() if math.isnan(padding_value) else by_batch == padding_value
+    by_batch, lengths = _check_check_lengths_args(
+        padded, lengths, batch_first
+    )  # (N, L, *), (N,)
+    is_pad = (
+        by_batch.isnan() if math.isnan(padding_value) else by_batch == padding_value
+    )
     if is_pad.dim() > 2:
-        is_pad = is_pad.flatten(2).all(dim=2)  # (N, L): every feature equals padding_value
+        is_pad = is_pad.flatten(2).all(
+            dim=2
+        )  # (N, L): every feature equals padding_value
     # data length = 1 + last step that is not padding: take max over (t + 1) * [step t is data]
     steps = torch.arange(1, is_pad.size(1) + 1, device=is_pad.device)  # (L,)
-    data_lengths = (steps * ~is_pad).amax(dim=1) if is_pad.size(1) else lengths * 0  # (N,)
+    data_lengths = (
+        (steps * ~is_pad).amax(dim=1) if is_pad.size(1) else lengths * 0
+    )  # (N,)
     bad = (data_lengths != lengths).nonzero().flatten().tolist()
     if bad:
-        found = ", ".join(f"batch index {b} (given {lengths[b]}, data suggests {data_lengths[b]})"
-                          for b in bad)
+        found = ", ".join(
+            f"batch index {b} (given {lengths[b]}, data suggests {data_lengths[b]})"
+            for b in bad
+        )
         raise ValueError(
             f"lengths do not match the data at {found}: the data suggests 1 + the last step that is "
             f"not entirely padding_value={padding_value}. Compute lengths from the sequences before "
             f"padding (lengths = [len(s) for s in seqs]) and keep them in batch order; check "
             f"batch_first (now {batch_first})."
         )
+
+
 # --8<-- [end:check_lengths]
 
 
 # ---- validation: the same exception types as torch.nn.utils.rnn (2.13), clearer messages ----
+
 
 def _check_sequences(sequences, padding_side: str) -> tuple[Tensor, ...]:
     if not isinstance(sequences, Iterable):
@@ -281,18 +331,26 @@ def _check_sequences(sequences, padding_side: str) -> tuple[Tensor, ...]:
     sequences = tuple(sequences)
     for i, seq in enumerate(sequences):
         if not isinstance(seq, Tensor):
-            raise TypeError(f"pad_sequence: expected tensors, got {type(seq).__name__} at index {i}; "
-                            "convert with torch.as_tensor")
+            raise TypeError(
+                f"pad_sequence: expected tensors, got {type(seq).__name__} at index {i}; "
+                "convert with torch.as_tensor"
+            )
     if not sequences:
-        raise RuntimeError("pad_sequence: received an empty list of sequences; expected at least one tensor")
+        raise RuntimeError(
+            "pad_sequence: received an empty list of sequences; expected at least one tensor"
+        )
     for i, seq in enumerate(sequences):
         if seq.dim() == 0:
             # torch 2.13 raises RuntimeError when sequences[0] is 0-d, IndexError for a later one
             error = RuntimeError if i == 0 else IndexError
-            raise error(f"pad_sequence: each sequence needs a length dimension (L_i, *), but "
-                        f"sequences[{i}] is 0-d; use seq.reshape(1) for a sequence of one step")
+            raise error(
+                f"pad_sequence: each sequence needs a length dimension (L_i, *), but "
+                f"sequences[{i}] is 0-d; use seq.reshape(1) for a sequence of one step"
+            )
     if padding_side not in ("left", "right"):
-        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side!r}.")
+        raise RuntimeError(
+            f"Expected padding_side to be one of left or right, but got {padding_side!r}."
+        )
     feature_shape = sequences[0].shape[1:]
     for i, seq in enumerate(sequences):
         if seq.shape[1:] != feature_shape:
@@ -319,61 +377,93 @@ def _lengths_tensor(lengths: Tensor | list[int]) -> Tensor:
     return lengths
 
 
-def _check_pack_args(input: Tensor, lengths, batch_first: bool, enforce_sorted: bool) -> Tensor:
+def _check_pack_args(
+    input: Tensor, lengths, batch_first: bool, enforce_sorted: bool
+) -> Tensor:
     lengths = _lengths_tensor(lengths)
     if input.numel() == 0:
-        raise RuntimeError(f"Cannot pack empty tensors: input has shape {tuple(input.shape)}; "
-                           "drop empty batches before packing")
+        raise RuntimeError(
+            f"Cannot pack empty tensors: input has shape {tuple(input.shape)}; "
+            "drop empty batches before packing"
+        )
     if input.dim() < 2:
-        raise IndexError(f"pack_padded_sequence: expected input of shape (L, N, *) or (N, L, *), got a "
-                         f"{input.dim()}-D tensor; add a batch dimension, e.g. input.unsqueeze(1)")
+        raise IndexError(
+            f"pack_padded_sequence: expected input of shape (L, N, *) or (N, L, *), got a "
+            f"{input.dim()}-D tensor; add a batch dimension, e.g. input.unsqueeze(1)"
+        )
     batch_dim, time_dim = (0, 1) if batch_first else (1, 0)
     batch_size, padded_length = input.size(batch_dim), input.size(time_dim)
     if len(lengths) != batch_size:
-        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
-                           f"(batch_size={batch_size}); check batch_first (now {batch_first})")
+        raise RuntimeError(
+            f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
+            f"(batch_size={batch_size}); check batch_first (now {batch_first})"
+        )
     if (lengths <= 0).any():
-        raise RuntimeError(f"Length of all samples has to be greater than 0, but got "
-                           f"lengths={lengths.tolist()}; drop empty sequences from the batch before packing")
+        raise RuntimeError(
+            f"Length of all samples has to be greater than 0, but got "
+            f"lengths={lengths.tolist()}; drop empty sequences from the batch before packing"
+        )
     if (lengths > padded_length).any():
         # torch 2.13 does not check this: it returns a PackedSequence whose data is too short
-        raise RuntimeError(f"lengths can be at most the padded length {padded_length}, but got "
-                           f"lengths={lengths.tolist()}; check batch_first (now {batch_first}) and the "
-                           "lengths")
+        raise RuntimeError(
+            f"lengths can be at most the padded length {padded_length}, but got "
+            f"lengths={lengths.tolist()}; check batch_first (now {batch_first}) and the "
+            "lengths"
+        )
     if enforce_sorted and (lengths[1:] > lengths[:-1]).any():
-        raise RuntimeError(f"`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
-                           f"True, but got {lengths.tolist()}; pass enforce_sorted=False to sort them for "
-                           "you (sorted input is only needed for ONNX export)")
+        raise RuntimeError(
+            f"`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
+            f"True, but got {lengths.tolist()}; pass enforce_sorted=False to sort them for "
+            "you (sorted input is only needed for ONNX export)"
+        )
     return lengths
 
 
 def _check_pad_packed_args(batch_sizes: Tensor, total_length: int | None) -> int:
-    if batch_sizes.dim() != 1 or batch_sizes.dtype != torch.int64 or batch_sizes.device.type != "cpu":
-        raise RuntimeError(f"batch_sizes must be a 1-D CPU int64 tensor, got a {batch_sizes.dim()}-D "
-                           f"{batch_sizes.dtype} tensor on {batch_sizes.device}; build the PackedSequence "
-                           "with pack_padded_sequence")
+    if (
+        batch_sizes.dim() != 1
+        or batch_sizes.dtype != torch.int64
+        or batch_sizes.device.type != "cpu"
+    ):
+        raise RuntimeError(
+            f"batch_sizes must be a 1-D CPU int64 tensor, got a {batch_sizes.dim()}-D "
+            f"{batch_sizes.dtype} tensor on {batch_sizes.device}; build the PackedSequence "
+            "with pack_padded_sequence"
+        )
     max_length = batch_sizes.size(0)
     if total_length is None:
         return max_length
     try:
-        total_length = operator.index(total_length)  # torch accepts numpy ints and 0-d tensors
+        total_length = operator.index(
+            total_length
+        )  # torch accepts numpy ints and 0-d tensors
     except TypeError:
-        raise TypeError(f"total_length must be an int, got {type(total_length).__name__}; "
-                        "pass int(total_length)") from None
+        raise TypeError(
+            f"total_length must be an int, got {type(total_length).__name__}; "
+            "pass int(total_length)"
+        ) from None
     if total_length < max_length:
-        raise ValueError("Expected total_length to be at least the length of the longest sequence in input, "
-                         f"but got total_length={total_length} and max sequence length being {max_length}; "
-                         "pass total_length >= the padded length of the batch, or None")
+        raise ValueError(
+            "Expected total_length to be at least the length of the longest sequence in input, "
+            f"but got total_length={total_length} and max sequence length being {max_length}; "
+            "pass total_length >= the padded length of the batch, or None"
+        )
     return total_length
 
 
-def _check_check_lengths_args(padded: Tensor, lengths, batch_first: bool) -> tuple[Tensor, Tensor]:
+def _check_check_lengths_args(
+    padded: Tensor, lengths, batch_first: bool
+) -> tuple[Tensor, Tensor]:
     if padded.dim() < 2:
-        raise ValueError(f"check_lengths: expected padded of shape (L, N, *) or (N, L, *), got shape "
-                         f"{tuple(padded.shape)}")
+        raise ValueError(
+            f"check_lengths: expected padded of shape (L, N, *) or (N, L, *), got shape "
+            f"{tuple(padded.shape)}"
+        )
     by_batch = padded if batch_first else padded.transpose(0, 1)  # (N, L, *)
     lengths = torch.as_tensor(lengths, dtype=torch.int64).to(padded.device)
     if lengths.shape != by_batch.shape[:1]:
-        raise ValueError(f"check_lengths: expected {by_batch.size(0)} lengths, got shape "
-                         f"{tuple(lengths.shape)}; check batch_first (now {batch_first})")
+        raise ValueError(
+            f"check_lengths: expected {by_batch.size(0)} lengths, got shape "
+            f"{tuple(lengths.shape)}; check batch_first (now {batch_first})"
+        )
     return by_batch, lengths

@@ -27,13 +27,19 @@ __all__ = ["linear_recurrence_loop", "linear_recurrence_scan", "combine"]
 
 def _check(a: Tensor, b: Tensor, h0: Tensor | None) -> None:
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape (T, *); got {list(a.shape)} and "
-                         f"{list(b.shape)}; broadcast them first, e.g. a.expand_as(b)")
+        raise ValueError(
+            f"a and b must have the same shape (T, *); got {list(a.shape)} and "
+            f"{list(b.shape)}; broadcast them first, e.g. a.expand_as(b)"
+        )
     if a.dim() == 0 or a.size(0) == 0:
-        raise ValueError(f"a and b need a time dim of length >= 1 first, (T, *); got shape {list(a.shape)}")
+        raise ValueError(
+            f"a and b need a time dim of length >= 1 first, (T, *); got shape {list(a.shape)}"
+        )
     if h0 is not None and h0.shape != a.shape[1:]:
-        raise ValueError(f"h0 must have the shape of one step, {list(a.shape[1:])}; got "
-                         f"{list(h0.shape)}; pass h0=None for zeros")
+        raise ValueError(
+            f"h0 must have the shape of one step, {list(a.shape[1:])}; got "
+            f"{list(h0.shape)}; pass h0=None for zeros"
+        )
 
 
 # --8<-- [start:loop]
@@ -48,7 +54,7 @@ def linear_recurrence_loop(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
     Shape:
         a, b (T, *); h0 (*); returns h (T, *), with h[t] the state after step t.
 
-    Example:
+    Examples:
         >>> a, b = torch.full((3, 1), 0.5), torch.ones(3, 1)
         >>> linear_recurrence_loop(a, b).flatten().tolist()
         [1.0, 1.5, 1.75]
@@ -60,11 +66,15 @@ def linear_recurrence_loop(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
         h = a_t * h + b_t  # h_t = a_t * h_{t-1} + b_t
         states.append(h)
     return torch.stack(states)  # (T, *)
+
+
 # --8<-- [end:loop]
 
 
 # --8<-- [start:scan]
-def combine(first: tuple[Tensor, Tensor], then: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
+def combine(
+    first: tuple[Tensor, Tensor], then: tuple[Tensor, Tensor]
+) -> tuple[Tensor, Tensor]:
     """Compose two affine steps: apply `first = (a1, b1)`, then `then = (a2, b2)`.
 
     a2 * (a1 * h + b1) + b2 = (a1 * a2) * h + (a2 * b1 + b2): again a step of the same form.
@@ -92,7 +102,7 @@ def linear_recurrence_scan(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
     Shape:
         a, b (T, *); h0 (*); returns h (T, *), equal to `linear_recurrence_loop(a, b, h0)`.
 
-    Example:
+    Examples:
         >>> a, b = torch.full((3, 1), 0.5), torch.ones(3, 1)
         >>> linear_recurrence_scan(a, b).flatten().tolist()
         [1.0, 1.5, 1.75]
@@ -107,4 +117,6 @@ def linear_recurrence_scan(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
         B = torch.cat([B[:d], B_new])
         d *= 2
     return B if h0 is None else A * h0 + B  # h_t = A_t * h0 + B_t
+
+
 # --8<-- [end:scan]

@@ -1,129 +1,81 @@
 """Training the sum-mod classifier: config, schedule, loop, evaluation, checkpoints.
 
-One function, :func:`train`, runs a whole (or resumed) run from a :class:`TrainConfig`:
+One function, `train`, runs a whole (or resumed) run from a `TrainConfig`:
 
-* seeds: ``torch.manual_seed(seed)`` fixes the initial weights, a private ``torch.Generator``
+* seeds: `torch.manual_seed(seed)` fixes the initial weights, a private `torch.Generator`
   fixes the training stream, and each evaluation draws its own fresh samples from
-  ``seed`` and ``step`` -- so the same seed gives the same loss curve on the CPU;
-* Adam or AdamW, linear warmup then cosine decay to zero at ``steps``, optional gradient clipping;
-* every ``eval_every`` steps: a line in ``metrics.jsonl`` and a checkpoint in ``out``:
-  ``model.pt`` (a plain ``state_dict``), ``state.pt`` (optimizer, step, RNG states: plain tensors
-  and numbers) and ``config.json`` -- all loadable with ``torch.load(weights_only=True)``;
+  `seed` and `step` -- so the same seed gives the same loss curve on the CPU;
+* Adam or AdamW, linear warmup then cosine decay to zero at `steps`, optional gradient clipping;
+* every `eval_every` steps: a line in `metrics.jsonl` and a checkpoint in `out`:
+  `model.pt` (a plain `state_dict`), `state.pt` (optimizer, step, RNG states: plain tensors
+  and numbers) and `config.json` -- all loadable with `torch.load(weights_only=True)`;
 * resuming reloads all of that, so an interrupted run continues the very same curve;
-* a NaN or infinite loss stops the run with :class:`TrainingDiverged`.
+* a NaN or infinite loss stops the run with `TrainingDiverged`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 from tqdm import tqdm
 
-from rnn_ref import distributed
+from rnn_ref import checkpoint, distributed
+from rnn_ref.config import TrainConfig, resolve_device
 from rnn_ref.data import SumModTask
-from rnn_ref.model import CELLS, CheckpointError, SumModClassifier, classifier_kwargs, read_config, safe_load
+from rnn_ref.errors import InputError, TrainingDiverged
+from rnn_ref.model import SumModClassifier, classifier_kwargs
 
-__all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "lr_at", "evaluate", "accuracy_by_length",
-           "train", "read_metrics"]
-
-
-@dataclass
-class TrainConfig:
-    """Everything that defines a run; saved as ``config.json`` next to the checkpoint."""
-
-    cell: str = "gru"              # rnn (tanh) | rnn_relu | gru | lstm
-    hidden_size: int = 64
-    num_layers: int = 1
-    embed_dim: int | None = None   # None: same as hidden_size
-    bidirectional: bool = False
-    dropout: float = 0.0
-    batch_size: int = 64
-    lr: float = 3e-3
-    optimizer: str = "adam"        # adam | adamw
-    weight_decay: float = 0.0
-    warmup_steps: int = 0          # linear warmup, then cosine decay to 0 at `steps`
-    clip: float | None = None      # max gradient norm; None: no clipping
-    steps: int = 2000
-    eval_every: int = 100
-    eval_samples: int = 1000
-    min_len: int = 2
-    max_len: int = 5
-    num_digits: int = 10
-    modulus: int = 10
-    seed: int = 0
-    device: str = "auto"           # auto | cpu | cuda
-    out: str | None = None         # where checkpoints and metrics go; None: keep nothing
-
-    def __post_init__(self) -> None:
-        if self.cell not in CELLS:
-            raise ValueError(f"cell must be one of {', '.join(CELLS)}; got {self.cell!r}")
-        if self.optimizer not in ("adam", "adamw"):
-            raise ValueError(f"optimizer must be adam or adamw; got {self.optimizer!r}")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise ValueError(f"device must be auto, cpu or cuda; got {self.device!r}")
-        for name in ("hidden_size", "num_layers", "batch_size", "steps", "eval_every", "eval_samples"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
-        if self.embed_dim is not None and self.embed_dim < 1:
-            raise ValueError(f"embed_dim must be at least 1 (or unset: same as hidden_size); got {self.embed_dim}")
-        if not (math.isfinite(self.lr) and self.lr > 0) or self.warmup_steps < 0 or (
-                self.clip is not None and not (math.isfinite(self.clip) and self.clip > 0)):
-            raise ValueError(f"need a finite lr > 0, warmup_steps >= 0 and a finite clip > 0 (or None); "
-                             f"got lr={self.lr}, warmup_steps={self.warmup_steps}, clip={self.clip}")
-        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay must be a finite number >= 0; got {self.weight_decay}")
-        if not 0 <= self.seed < 2**63:
-            raise ValueError(f"seed must be in 0 .. 2**63 - 1; got {self.seed}")
-        self.task  # validates digits, modulus and lengths
-
-    @property
-    def task(self) -> SumModTask:
-        return SumModTask(self.num_digits, self.modulus, self.min_len, self.max_len)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+__all__ = [
+    "TrainResult",
+    "lr_at",
+    "evaluate",
+    "accuracy_by_length",
+    "train",
+    "read_metrics",
+]
 
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns: the trained model (in eval mode) and its metrics."""
+    """What `train` returns: the trained model (in eval mode) and its metrics."""
 
     model: SumModClassifier
     metrics: list[dict]
 
 
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the message says at which step and what to try."""
-
-
 # --8<-- [start:lr_at]
 def lr_at(config: TrainConfig, step: int) -> float:
-    """The learning rate for optimizer step ``step`` (0-based): linear warmup, then cosine to 0."""
+    """The learning rate for optimizer step `step` (0-based): linear warmup, then cosine to 0."""
     if step < config.warmup_steps:
         return config.lr * (step + 1) / config.warmup_steps
     progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
     # lr * (1 + cos(pi * progress)) / 2
     return config.lr * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
 # --8<-- [end:lr_at]
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, task: SumModTask, samples: int, seed: int,
-             lengths: tuple[int, int] | None = None, chunk: int = 500) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy on ``samples`` fresh sequences drawn from ``seed``.
+def evaluate(
+    model: nn.Module,
+    task: SumModTask,
+    samples: int,
+    seed: int,
+    lengths: tuple[int, int] | None = None,
+    chunk: int = 500,
+) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy on `samples` fresh sequences drawn from `seed`.
 
     Args:
-        lengths: ``(lo, hi)``; ``None`` means the task's ``(min_len, max_len)``.
+        lengths: `(lo, hi)`; `None` means the task's `(min_len, max_len)`.
         chunk: sequences per forward pass (bounds the memory for long sequences).
     """
     was_training = model.training
@@ -133,7 +85,7 @@ def evaluate(model: nn.Module, task: SumModTask, samples: int, seed: int,
     loss_sum, correct = 0.0, 0
     for start in range(0, samples, chunk):
         ids, n, y = task.batch(min(chunk, samples - start), g, lengths)
-        logits = model(ids.to(device), n)                                    # (N, C)
+        logits = model(ids.to(device), n)  # (N, C)
         y = y.to(device)
         loss_sum += nn.functional.cross_entropy(logits, y, reduction="sum").item()
         correct += (logits.argmax(dim=1) == y).sum().item()
@@ -141,120 +93,134 @@ def evaluate(model: nn.Module, task: SumModTask, samples: int, seed: int,
     return loss_sum / samples, correct / samples
 
 
-def accuracy_by_length(model: nn.Module, task: SumModTask, lengths: list[int], samples: int = 1000,
-                       seed: int = 12345) -> list[dict]:
-    """Accuracy on ``samples`` fresh sequences of each exact length: ``[{length, accuracy, n}]``."""
-    return [{"length": k, "accuracy": evaluate(model, task, samples, seed + k, (k, k))[1], "n": samples}
-            for k in lengths]
+def accuracy_by_length(
+    model: nn.Module,
+    task: SumModTask,
+    lengths: list[int],
+    samples: int = 1000,
+    seed: int = 12345,
+) -> list[dict]:
+    """Accuracy on `samples` fresh sequences of each exact length: `[{length, accuracy, n}]`."""
+    return [
+        {
+            "length": k,
+            "accuracy": evaluate(model, task, samples, seed + k, (k, k))[1],
+            "n": samples,
+        }
+        for k in lengths
+    ]
 
 
 def read_metrics(out: str | Path) -> list[dict]:
-    """The evaluation lines of a run's ``metrics.jsonl``."""
+    """The evaluation lines of a run's `metrics.jsonl`."""
     path = Path(out) / "metrics.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _device(name: str) -> torch.device:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device cuda was asked for but torch sees no CUDA GPU; pass --device cpu or auto")
-    return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else
-                        ("cpu" if name == "auto" else name))
-
-
-def _save(out: Path, config: TrainConfig, model: nn.Module, state: dict) -> None:
-    """Write config.json, model.pt, state.pt, each to a temp file first, then ``os.replace`` it.
-
-    ``state.pt`` also holds the weights and is replaced last, so resuming (which reads weights, step
-    and optimizer from it alone) never mixes two steps, whatever moment a crash hits.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    weights = model.state_dict()
-    tmp = {name: out / f".{name}.tmp" for name in ("config.json", "model.pt", "state.pt")}
-    tmp["config.json"].write_text(json.dumps(asdict(config), indent=2) + "\n")
-    torch.save(weights, tmp["model.pt"])
-    torch.save({**state, "model": weights}, tmp["state.pt"])
-    for name, path in tmp.items():
-        os.replace(path, out / name)
-
-
-def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
-          progress: bool = False) -> TrainResult:
+def train(
+    config: TrainConfig,
+    resume: bool = False,
+    stop_at: int | None = None,
+    progress: bool = False,
+) -> TrainResult:
     """Run (or resume) training; returns the model and the metrics, one dict per evaluation.
 
     Args:
-        config: the run; ``config.out`` receives checkpoints and ``metrics.jsonl`` when set.
-        resume: continue from the checkpoint in ``config.out`` (its optimizer, step and RNG states).
-        stop_at: stop after this many steps, as if interrupted (the schedule still ends at ``steps``).
+        config: the run; `config.out` receives checkpoints and `metrics.jsonl` when set.
+        resume: continue from the checkpoint in `config.out` (its optimizer, step and RNG states).
+        stop_at: stop after this many steps, as if interrupted (the schedule still ends at `steps`).
         progress: show a tqdm bar (loss, accuracy) on stderr.
 
-    Under ``torchrun`` (``WORLD_SIZE`` > 1) it trains with ``DistributedDataParallel``, each rank on
+    Under `torchrun` (`WORLD_SIZE` > 1) it trains with `DistributedDataParallel`, each rank on
     its own length bucket of every global batch; only rank 0 evaluates and saves, and only rank 0
-    gets the metrics (see :mod:`rnn_ref.distributed`).
+    gets the metrics (see `rnn_ref.distributed`).
 
-    Each metrics dict has ``step``, ``seconds`` (training time, evaluation excluded), ``loss`` and
-    ``accuracy`` (on ``eval_samples`` fresh sequences), ``train_loss`` (mean since the last
-    evaluation) and ``lr``.
+    Each metrics dict has `step`, `seconds` (training time, evaluation excluded), `loss` and
+    `accuracy` (on `eval_samples` fresh sequences), `train_loss` (mean since the last
+    evaluation) and `lr`.
     """
     out = Path(config.out) if config.out else None
-    device = distributed.setup(_device(config.device))  # joins the torchrun process group, if any
+    device = distributed.setup(
+        resolve_device(config.device)
+    )  # joins the torchrun process group, if any
     torch.manual_seed(config.seed)
     model = SumModClassifier(**classifier_kwargs(asdict(config))).to(device)
     opt_class = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
-    optimizer = opt_class(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimizer = opt_class(
+        model.parameters(), lr=config.lr, weight_decay=config.weight_decay
+    )
     data_rng = torch.Generator().manual_seed(config.seed)
     step, seconds, loss_sum, loss_count, metrics = 0, 0.0, 0.0, 0, []
     saved = resume  # whether out holds a checkpoint of this run
 
     if not resume and out is not None and (out / "config.json").exists():
-        raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another "
-                         f"--out (expected a new or empty directory for a fresh run)")
+        raise InputError(
+            f"{out} already holds a run; pass --resume to continue it or choose another "
+            f"--out (expected a new or empty directory for a fresh run)"
+        )
     if resume:
         if out is None:
-            raise ValueError("resume needs the run directory; pass --out DIR (or the same --run_name)")
-        read_config(out)
-        state = safe_load(out / "state.pt")
-        weights = state.get("model") if isinstance(state, dict) else None
-        weights = safe_load(out / "model.pt") if weights is None else weights  # checkpoints before "model"
-        try:
-            model.load_state_dict(weights)
-            optimizer.load_state_dict(state["optimizer"])
-            data_rng.set_state(state["data_rng"])
-            torch.set_rng_state(state["torch_rng"])
-            step, seconds = state["step"], state["seconds"]
-            loss_sum, loss_count = state["loss_sum"], state["loss_count"]
-        except (RuntimeError, KeyError, ValueError, TypeError) as e:
-            raise CheckpointError(f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
-                                  f"resume without changing the model flags, or train afresh") from None
+            raise InputError(
+                "resume needs the run directory; pass --out DIR (or the same --run_name)"
+            )
+        state = checkpoint.load_state(out, model, optimizer)
+        data_rng.set_state(state["data_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        step, seconds = state["step"], state["seconds"]
+        loss_sum, loss_count = state["loss_sum"], state["loss_count"]
         if (out / "metrics.jsonl").exists():  # drop lines written after the checkpoint
             metrics = [m for m in read_metrics(out) if m["step"] <= step]
-    net = distributed.wrap(model, device)  # DDP under torchrun (once every rank is here), else model
+    net = distributed.wrap(
+        model, device
+    )  # DDP under torchrun (once every rank is here), else model
     if not distributed.is_main():
-        out = None                         # only rank 0 writes metrics and checkpoints
+        out = None  # only rank 0 writes metrics and checkpoints
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
+        (out / "metrics.jsonl").write_text(
+            "".join(json.dumps(m) + "\n" for m in metrics)
+        )
 
     end = min(config.steps, stop_at) if stop_at is not None else config.steps
     task = config.task
-    bar = tqdm(total=config.steps, initial=step, disable=not progress or not distributed.is_main(),
-               file=sys.stderr, dynamic_ncols=True, leave=False)
+    bar = tqdm(
+        total=config.steps,
+        initial=step,
+        disable=not progress or not distributed.is_main(),
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=False,
+    )
     model.train()
     while step < end:
         t0 = time.perf_counter()
         # --8<-- [start:step]
-        ids, lengths, targets = task.batch(config.batch_size * distributed.get_world_size(), data_rng)
-        ids, lengths, targets = distributed.shard(ids, lengths, targets, step, config.seed)  # this rank's bucket
+        ids, lengths, targets = task.batch(
+            config.batch_size * distributed.get_world_size(), data_rng
+        )
+        ids, lengths, targets = distributed.shard(
+            ids, lengths, targets, step, config.seed
+        )  # this rank's bucket
         lr = lr_at(config, step)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        loss = nn.functional.cross_entropy(net(ids.to(device), lengths), targets.to(device))
+        loss = nn.functional.cross_entropy(
+            net(ids.to(device), lengths), targets.to(device)
+        )
         if not torch.isfinite(loss):
             bar.close()
-            where = ("" if out is None else f"; the last good checkpoint is in {out}" if saved
-                     else "; no checkpoint was written yet")
-            raise TrainingDiverged(f"loss became {loss.item()} at step {step + 1} (lr {lr:.3g}), so "
-                                   f"training stopped; lower --lr, add --warmup-steps, or clip "
-                                   f"gradients with --clip 1.0{where}")
+            where = (
+                ""
+                if out is None
+                else f"; the last good checkpoint is in {out}"
+                if saved
+                else "; no checkpoint was written yet"
+            )
+            raise TrainingDiverged(
+                f"loss became {loss.item()} at step {step + 1} (lr {lr:.3g}), so "
+                f"training stopped; lower --lr, add --warmup-steps, or clip "
+                f"gradients with --clip 1.0{where}"
+            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.clip is not None:
@@ -263,13 +229,26 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
         # --8<-- [end:step]
         step += 1
         seconds += time.perf_counter() - t0
-        loss_sum, loss_count = loss_sum + distributed.mean(loss.detach()).item(), loss_count + 1
+        loss_sum, loss_count = (
+            loss_sum + distributed.mean(loss.detach()).item(),
+            loss_count + 1,
+        )
         bar.update(1)
-        if distributed.is_main() and (step % config.eval_every == 0 or step == config.steps):
-            eval_seed = (config.seed * 1_000_003 + step) % 2**63  # the same as before for seeds < 2**43
+        if distributed.is_main() and (
+            step % config.eval_every == 0 or step == config.steps
+        ):
+            eval_seed = (
+                config.seed * 1_000_003 + step
+            ) % 2**63  # the same as before for seeds < 2**43
             eval_loss, acc = evaluate(model, task, config.eval_samples, seed=eval_seed)
-            line = {"step": step, "seconds": round(seconds, 4), "loss": eval_loss, "accuracy": acc,
-                    "train_loss": loss_sum / loss_count, "lr": lr}
+            line = {
+                "step": step,
+                "seconds": round(seconds, 4),
+                "loss": eval_loss,
+                "accuracy": acc,
+                "train_loss": loss_sum / loss_count,
+                "lr": lr,
+            }
             metrics.append(line)
             loss_sum, loss_count = 0.0, 0
             bar.set_postfix(loss=f"{eval_loss:.4f}", acc=f"{acc:.2%}")
@@ -277,10 +256,20 @@ def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None,
                 with open(out / "metrics.jsonl", "a") as f:
                     f.write(json.dumps(line) + "\n")
         if out is not None and (step % config.eval_every == 0 or step == end):
-            _save(out, config, model, {
-                "optimizer": optimizer.state_dict(), "step": step, "seconds": seconds,
-                "loss_sum": loss_sum, "loss_count": loss_count,
-                "data_rng": data_rng.get_state(), "torch_rng": torch.get_rng_state()})
+            checkpoint.save(
+                out,
+                config,
+                model,
+                {
+                    "optimizer": optimizer.state_dict(),
+                    "step": step,
+                    "seconds": seconds,
+                    "loss_sum": loss_sum,
+                    "loss_count": loss_count,
+                    "data_rng": data_rng.get_state(),
+                    "torch_rng": torch.get_rng_state(),
+                },
+            )
             saved = True
     bar.close()
     return TrainResult(model.eval(), metrics)

@@ -1,3 +1,4 @@
+import math
 import os
 import re
 from pathlib import Path
@@ -8,10 +9,19 @@ from hypothesis import HealthCheck, settings
 
 # Hypothesis profiles: "default" is what `make test` runs; "long" is the soak profile:
 #   HYPOTHESIS_PROFILE=long make test
-settings.register_profile("default", max_examples=300, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=1500, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default",
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "long",
+    max_examples=1500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
@@ -50,13 +60,49 @@ def assert_same_svg():
     def check(fresh: Path, committed: Path, fix: str) -> None:
         assert committed.exists(), f"{committed.name} is not committed: run `{fix}`"
         text = committed.read_text()
-        assert "<dc:date>" not in text, f"{committed.name} embeds a date: not reproducible"
+        assert "<dc:date>" not in text, (
+            f"{committed.name} embeds a date: not reproducible"
+        )
         drawn_with = _CREATOR.search(text)
         assert drawn_with, f"{committed.name} does not say which matplotlib drew it"
         if drawn_with[1] != matplotlib.__version__:
-            pytest.skip(f"{committed.name} was drawn with matplotlib {drawn_with[1]}, this is "
-                        f"{matplotlib.__version__}: output may differ between versions")
+            pytest.skip(
+                f"{committed.name} was drawn with matplotlib {drawn_with[1]}, this is "
+                f"{matplotlib.__version__}: output may differ between versions"
+            )
         assert fresh.read_bytes() == committed.read_bytes(), (
-            f"{committed.name} is stale: run `{fix}` and commit it if the change is intended")
+            f"{committed.name} is stale: run `{fix}` and commit it if the change is intended"
+        )
+
+    return check
+
+
+def _numbers(obj, path=""):
+    """Every (path, number) in a nested JSON object."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _numbers(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _numbers(v, f"{path}[{i}]")
+    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        yield path, obj
+
+
+@pytest.fixture
+def check_bench_results():
+    """`check(results, parts)`: bench results name the machine and hold only finite, positive numbers."""
+
+    def check(results, parts):
+        assert set(parts) <= set(results)
+        machine = results["machine"]
+        for key in ("cpu", "torch_threads", "torch", "device", "date"):
+            assert machine[key] not in (None, "")
+        numbers = list(
+            _numbers({k: results[k] for k in parts})
+        )  # ratios, times, tokens/s, sizes
+        assert any("ratio" in p for p, _ in numbers)
+        bad = [(p, v) for p, v in numbers if not (math.isfinite(v) and v > 0)]
+        assert not bad, bad
 
     return check

@@ -11,7 +11,10 @@ def test_batch_shapes_dtypes_padding_and_targets():
     ids, lengths, targets = task.batch(256, torch.Generator().manual_seed(1))
     assert ids.dtype == lengths.dtype == targets.dtype == torch.int64
     assert lengths.device.type == "cpu"
-    assert ids.shape == (256, int(lengths.max())) and lengths.shape == targets.shape == (256,)
+    assert ids.shape == (
+        256,
+        int(lengths.max()),
+    ) and lengths.shape == targets.shape == (256,)
     for row, n, y in zip(ids.tolist(), lengths.tolist(), targets.tolist()):
         assert all(0 <= d < 5 for d in row[:n])
         assert all(p == task.pad_id == 5 for p in row[n:])
@@ -24,7 +27,9 @@ def test_distribution_covers_the_ranges():
     assert set(lengths.tolist()) == {2, 3, 4, 5}
     assert set(ids[ids != task.pad_id].tolist()) == set(range(10))
     assert set(targets.tolist()) == set(range(10))
-    counts = torch.bincount(lengths, minlength=6)[2:].float() / 20_000   # uniform: 0.25 each
+    counts = (
+        torch.bincount(lengths, minlength=6)[2:].float() / 20_000
+    )  # uniform: 0.25 each
     assert torch.allclose(counts, torch.full((4,), 0.25), atol=0.02)
 
 
@@ -55,22 +60,29 @@ def test_collate():
         collate([[1], []], pad_id=10)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(min_len=5, max_len=2), "min_len <= max_len"),
-    (dict(min_len=0), "1 <= min_len"),
-    (dict(num_digits=1), "num_digits"),
-    (dict(modulus=1), "modulus"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(min_len=5, max_len=2), "min_len <= max_len"),
+        (dict(min_len=0), "1 <= min_len"),
+        (dict(num_digits=1), "num_digits"),
+        (dict(modulus=1), "modulus"),
+    ],
+)
 def test_task_rejects_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SumModTask(**kwargs)
 
 
 def _lengths(n=1000, seed=0):
-    return torch.randint(1, 60, (n,), generator=torch.Generator().manual_seed(seed)).tolist()
+    return torch.randint(
+        1, 60, (n,), generator=torch.Generator().manual_seed(seed)
+    ).tolist()
 
 
-@pytest.mark.parametrize("batch_size, pool_batches", [(16, 50), (7, 3), (1000, 2), (33, 1)])
+@pytest.mark.parametrize(
+    "batch_size, pool_batches", [(16, 50), (7, 3), (1000, 2), (33, 1)]
+)
 def test_bucketing_covers_every_index_once_per_epoch(batch_size, pool_batches):
     lengths = _lengths()
     sampler = BucketBatchSampler(lengths, batch_size, seed=0, pool_batches=pool_batches)
@@ -86,9 +98,16 @@ def test_bucketing_reduces_padding_and_is_seeded():
     lengths = _lengths()
     sampler = BucketBatchSampler(lengths, batch_size=32, seed=0)
     bucketed = list(sampler)
-    order = torch.randperm(len(lengths), generator=torch.Generator().manual_seed(0)).tolist()
-    shuffled = [order[i:i + 32] for i in range(0, len(order), 32)]
-    assert padding_fraction(lengths, bucketed) < 0.1 < 0.4 < padding_fraction(lengths, shuffled)
+    order = torch.randperm(
+        len(lengths), generator=torch.Generator().manual_seed(0)
+    ).tolist()
+    shuffled = [order[i : i + 32] for i in range(0, len(order), 32)]
+    assert (
+        padding_fraction(lengths, bucketed)
+        < 0.1
+        < 0.4
+        < padding_fraction(lengths, shuffled)
+    )
     assert list(BucketBatchSampler(lengths, 32, seed=0)) == bucketed
     assert list(BucketBatchSampler(lengths, 32, seed=1)) != bucketed
     sampler.set_epoch(1)
@@ -97,12 +116,19 @@ def test_bucketing_reduces_padding_and_is_seeded():
 
 def test_sharding_is_disjoint_and_even():
     lengths = _lengths(1003)
-    shards = [list(BucketBatchSampler(lengths, 10, seed=2, rank=r, world_size=3)) for r in range(3)]
+    shards = [
+        list(BucketBatchSampler(lengths, 10, seed=2, rank=r, world_size=3))
+        for r in range(3)
+    ]
     seen = [{i for b in shard for i in b} for shard in shards]
     assert len({len(s) for s in shards}) == 1
-    assert all(len(shard) == len(BucketBatchSampler(lengths, 10, rank=r, world_size=3))
-               for r, shard in enumerate(shards))
-    assert not (seen[0] & seen[1]) and not (seen[0] & seen[2]) and not (seen[1] & seen[2])
+    assert all(
+        len(shard) == len(BucketBatchSampler(lengths, 10, rank=r, world_size=3))
+        for r, shard in enumerate(shards)
+    )
+    assert (
+        not (seen[0] & seen[1]) and not (seen[0] & seen[2]) and not (seen[1] & seen[2])
+    )
     with pytest.raises(ValueError, match="rank < world_size"):
         BucketBatchSampler(lengths, 10, rank=3, world_size=3)
 
@@ -111,8 +137,10 @@ def test_sampler_drives_a_dataloader():
     task = SumModTask()
     seqs = task.sequences(200, seed=0, lengths=(1, 20))
     loader = torch.utils.data.DataLoader(
-        seqs, batch_sampler=BucketBatchSampler([len(s) for s in seqs], 16, seed=0),
-        collate_fn=lambda b: collate(b, task.pad_id, task.modulus))
+        seqs,
+        batch_sampler=BucketBatchSampler([len(s) for s in seqs], 16, seed=0),
+        collate_fn=lambda b: collate(b, task.pad_id, task.modulus),
+    )
     total = 0
     for ids, lengths, targets in loader:
         assert ids.shape[1] == int(lengths.max())

@@ -14,7 +14,10 @@ from rnn_ref.scan import linear_recurrence_loop, linear_recurrence_scan
 
 pytestmark = pytest.mark.gpu
 
-TOL = {torch.float64: dict(rtol=1e-9, atol=1e-10), torch.float32: dict(rtol=1e-3, atol=1e-4)}
+TOL = {
+    torch.float64: dict(rtol=1e-9, atol=1e-10),
+    torch.float32: dict(rtol=1e-3, atol=1e-4),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +34,9 @@ def _no_tf32():
 @pytest.mark.parametrize("cls", [nn.RNN, nn.GRU, nn.LSTM])
 @pytest.mark.parametrize("hoist", [False, True], ids=["naive", "hoisted"])
 def test_reference_matches_cudnn(cls, bidirectional, dtype, hoist):
-    rnn = cls(6, 8, num_layers=2, bidirectional=bidirectional, device="cuda", dtype=dtype)
+    rnn = cls(
+        6, 8, num_layers=2, bidirectional=bidirectional, device="cuda", dtype=dtype
+    )
     x = torch.randn(11, 4, 6, device="cuda", dtype=dtype, requires_grad=True)
     out, h = rnn(x)
     ref_out, ref_h = reference_forward(rnn, x, hoist=hoist)
@@ -57,11 +62,13 @@ def test_packed_reference_matches_cudnn(cls, dtype):
 def test_scan_matches_loop_on_cuda():
     a = torch.rand(1000, 32, device="cuda", dtype=torch.float64) * 0.9
     b = torch.randn(1000, 32, device="cuda", dtype=torch.float64)
-    torch.testing.assert_close(linear_recurrence_scan(a, b), linear_recurrence_loop(a, b), rtol=0, atol=1e-10)
+    torch.testing.assert_close(
+        linear_recurrence_scan(a, b), linear_recurrence_loop(a, b), rtol=0, atol=1e-10
+    )
 
 
 def test_bench_quick_runs_on_cuda():
-    from rnn_ref.bench import PARTS, run_bench
+    from rnn_ref.experiments.bench import PARTS, run_bench
 
     results = run_bench("cuda", quick=True)
     assert results["machine"]["device"] == "cuda" and set(PARTS) <= set(results)

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-from rnn_ref.cells import gru_cell, lstm_cell, rnn_cell
+from rnn_ref.cells import rnn_cell
 from rnn_ref.loops import reference_forward, run_layer, run_layer_packed
 
 H_IN, H, PROJ = 3, 4, 3
@@ -20,7 +20,9 @@ MODES = ["rnn_tanh", "rnn_relu", "gru", "lstm", "lstm_proj"]
 
 pytestmark = [
     # torch's own notices about its kernels, not about our code
-    pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN"),
+    pytest.mark.filterwarnings(
+        "ignore:LSTM with projections is not supported with oneDNN"
+    ),
     pytest.mark.filterwarnings("ignore:dropout option adds dropout after all but last"),
 ]
 
@@ -42,11 +44,15 @@ def make_hx(module: nn.RNNBase, batch: int | None, dtype: torch.dtype):
     lead = (layers,) if batch is None else (layers, batch)
     h = torch.randn(*lead, h_out, dtype=dtype, requires_grad=True)
     if isinstance(module, nn.LSTM):
-        return h, torch.randn(*lead, module.hidden_size, dtype=dtype, requires_grad=True)
+        return h, torch.randn(
+            *lead, module.hidden_size, dtype=dtype, requires_grad=True
+        )
     return h
 
 
-def make_input(kind: str, L: int, N: int, batch_first: bool, dtype: torch.dtype, lengths=None):
+def make_input(
+    kind: str, L: int, N: int, batch_first: bool, dtype: torch.dtype, lengths=None
+):
     """Return (input for the module, the leaf tensor to take grads of)."""
     x = torch.randn(N, L, H_IN) if batch_first else torch.randn(L, N, H_IN)
     x = x.to(dtype).requires_grad_()
@@ -60,7 +66,9 @@ def make_input(kind: str, L: int, N: int, batch_first: bool, dtype: torch.dtype,
         elif N > 1 and L > 1:
             lengths[0] = 1  # shortest first: really unsorted
     sorted_ = kind == "packed_sorted"
-    return pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=sorted_), x
+    return pack_padded_sequence(
+        x, lengths, batch_first=batch_first, enforce_sorted=sorted_
+    ), x
 
 
 def _tensors(result) -> list[torch.Tensor]:
@@ -70,8 +78,17 @@ def _tensors(result) -> list[torch.Tensor]:
     return [out, *(hidden if isinstance(hidden, tuple) else (hidden,))]
 
 
-def assert_parity(module, inp, hx, leaves, *, hoist=False, atol=1e-10, record=None,
-                  reference_module=None):
+def assert_parity(
+    module,
+    inp,
+    hx,
+    leaves,
+    *,
+    hoist=False,
+    atol=1e-10,
+    record=None,
+    reference_module=None,
+):
     """Forward and backward through torch and the reference; compare values and gradients.
 
     The reference runs on `reference_module` if given (a copy, to show that a change is caught).
@@ -89,10 +106,16 @@ def assert_parity(module, inp, hx, leaves, *, hoist=False, atol=1e-10, record=No
             assert (e is None and a is None) or torch.equal(e, a), field
     exp, act = _tensors(expected), _tensors(actual)
     weights = [torch.randn_like(e) for e in exp]  # a random weighted sum of all outputs
-    grads_exp = torch.autograd.grad(sum((w * e).sum() for w, e in zip(weights, exp)),
-                                    [*module.parameters(), *leaves], retain_graph=True)
-    grads_act = torch.autograd.grad(sum((w * a).sum() for w, a in zip(weights, act)),
-                                    [*ref_module.parameters(), *leaves], retain_graph=True)
+    grads_exp = torch.autograd.grad(
+        sum((w * e).sum() for w, e in zip(weights, exp)),
+        [*module.parameters(), *leaves],
+        retain_graph=True,
+    )
+    grads_act = torch.autograd.grad(
+        sum((w * a).sum() for w, a in zip(weights, act)),
+        [*ref_module.parameters(), *leaves],
+        retain_graph=True,
+    )
     for kind, pairs in (("value", zip(act, exp)), ("grad", zip(grads_act, grads_exp))):
         for a, e in pairs:
             assert a.shape == e.shape and a.dtype == e.dtype
@@ -119,8 +142,11 @@ def max_errors(request):
 
 
 # both variants in float64; float32 (same code path, looser tolerance) with the plain loop
-@pytest.mark.parametrize("dtype,hoist", [(torch.float64, False), (torch.float64, True),
-                                         (torch.float32, False)], ids=["f64", "f64-hoist", "f32"])
+@pytest.mark.parametrize(
+    "dtype,hoist",
+    [(torch.float64, False), (torch.float64, True), (torch.float32, False)],
+    ids=["f64", "f64-hoist", "f32"],
+)
 @pytest.mark.parametrize("given_hx", [True, False], ids=["hx", "no_hx"])
 @pytest.mark.parametrize("kind", ["padded", "packed_sorted", "packed_unsorted"])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
@@ -128,15 +154,33 @@ def max_errors(request):
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 @pytest.mark.parametrize("mode", MODES)
-def test_parity_grid(mode, num_layers, bidirectional, batch_first, bias, kind, given_hx, hoist,
-                     dtype, max_errors):
+def test_parity_grid(
+    mode,
+    num_layers,
+    bidirectional,
+    batch_first,
+    bias,
+    kind,
+    given_hx,
+    hoist,
+    dtype,
+    max_errors,
+):
     L, N = 5, 4
-    module = make_module(mode, num_layers=num_layers, bidirectional=bidirectional,
-                         batch_first=batch_first, bias=bias, dtype=dtype)
+    module = make_module(
+        mode,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        bias=bias,
+        dtype=dtype,
+    )
     inp, x = make_input(kind, L, N, batch_first, dtype)
     hx = make_hx(module, N, dtype) if given_hx else None
     leaves = [x, *(() if hx is None else hx if isinstance(hx, tuple) else (hx,))]
-    assert_parity(module, inp, hx, leaves, hoist=hoist, atol=TOL[dtype], record=max_errors)
+    assert_parity(
+        module, inp, hx, leaves, hoist=hoist, atol=TOL[dtype], record=max_errors
+    )
 
 
 EDGES = {  # name: (L, N, hidden_size, kind, lengths)
@@ -157,8 +201,13 @@ EDGES = {  # name: (L, N, hidden_size, kind, lengths)
 def test_parity_edge_cases(mode, edge, hoist, max_errors):
     L, N, hidden, kind, lengths = EDGES[edge]
     dtype = torch.float64
-    module = make_module(mode, hidden_size=max(hidden, 2) if mode == "lstm_proj" else hidden,
-                         num_layers=2, bidirectional=True, dtype=dtype)
+    module = make_module(
+        mode,
+        hidden_size=max(hidden, 2) if mode == "lstm_proj" else hidden,
+        num_layers=2,
+        bidirectional=True,
+        dtype=dtype,
+    )
     inp, x = make_input(kind, L, N, False, dtype, lengths)
     hx = make_hx(module, N, dtype)
     leaves = [x, *(hx if isinstance(hx, tuple) else (hx,))]
@@ -170,8 +219,9 @@ def test_parity_edge_cases(mode, edge, hoist, max_errors):
 @pytest.mark.parametrize("mode", MODES)
 def test_parity_unbatched(mode, batch_first, given_hx, max_errors):
     dtype = torch.float64
-    module = make_module(mode, num_layers=2, bidirectional=True, batch_first=batch_first,
-                         dtype=dtype)
+    module = make_module(
+        mode, num_layers=2, bidirectional=True, batch_first=batch_first, dtype=dtype
+    )
     x = torch.randn(5, H_IN, dtype=dtype, requires_grad=True)  # (L, H_in): no batch dim
     hx = make_hx(module, None, dtype) if given_hx else None
     leaves = [x, *(() if hx is None else hx if isinstance(hx, tuple) else (hx,))]
@@ -184,7 +234,9 @@ def test_parity_unbatched(mode, batch_first, given_hx, max_errors):
 @pytest.mark.parametrize("name", ["weight_hh_l1_reverse", "bias_ih_l0", "weight_ih_l1"])
 def test_parity_detects_a_perturbed_weight(name):
     """The comparison can fail: a copy with one weight nudged by 1e-6 no longer matches."""
-    module = make_module("lstm_proj", num_layers=2, bidirectional=True, dtype=torch.float64)
+    module = make_module(
+        "lstm_proj", num_layers=2, bidirectional=True, dtype=torch.float64
+    )
     inp, x = make_input("packed_unsorted", 5, 4, False, torch.float64)
     assert_parity(module, inp, None, [x])  # the unperturbed copy passes
     nudged = copy.deepcopy(module)
@@ -192,38 +244,6 @@ def test_parity_detects_a_perturbed_weight(name):
         getattr(nudged, name).view(-1)[0] += 1e-6
     with pytest.raises(AssertionError, match="Tensor-likes are not close"):
         assert_parity(module, inp, None, [x], reference_module=nudged)
-
-
-# ---------------------------------------------------------------- cells
-
-
-@pytest.mark.parametrize("batched", [True, False], ids=["batched", "unbatched"])
-@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
-@pytest.mark.parametrize("cell_type", ["rnn_tanh", "rnn_relu", "gru", "lstm"])
-def test_cells_match_torch_cells(cell_type, bias, batched):
-    lead = (3,) if batched else ()
-    x = torch.randn(*lead, H_IN, dtype=torch.float64)
-    h, c = torch.randn(2, *lead, H, dtype=torch.float64)
-    if cell_type.startswith("rnn"):
-        nl = cell_type.split("_")[1]
-        cell = nn.RNNCell(H_IN, H, bias=bias, nonlinearity=nl, dtype=torch.float64)
-        def ours(x, w_ih, b_ih):
-            return rnn_cell(x, h, w_ih, cell.weight_hh, b_ih, cell.bias_hh, nl)
-        expected = cell(x, h)
-    elif cell_type == "gru":
-        cell = nn.GRUCell(H_IN, H, bias=bias, dtype=torch.float64)
-        def ours(x, w_ih, b_ih):
-            return gru_cell(x, h, w_ih, cell.weight_hh, b_ih, cell.bias_hh)
-        expected = cell(x, h)
-    else:
-        cell = nn.LSTMCell(H_IN, H, bias=bias, dtype=torch.float64)
-        def ours(x, w_ih, b_ih):
-            return torch.cat(lstm_cell(x, (h, c), w_ih, cell.weight_hh, b_ih, cell.bias_hh), -1)
-        expected = torch.cat(cell(x, (h, c)), dim=-1)
-    torch.testing.assert_close(ours(x, cell.weight_ih, cell.bias_ih), expected, atol=1e-12, rtol=0)
-    # the hoisted form: x already projected, w_ih=None
-    projected = F.linear(x, cell.weight_ih, cell.bias_ih)
-    torch.testing.assert_close(ours(projected, None, None), expected, atol=1e-12, rtol=0)
 
 
 def test_run_layer_reverse_aligns_outputs_with_inputs():
@@ -238,7 +258,9 @@ def test_run_layer_reverse_aligns_outputs_with_inputs():
     # packed, all lengths equal: the same thing on the packed layout
     data = x.reshape(-1, H_IN)  # (L*N, H_in)
     batch_sizes = torch.tensor([2] * 5)
-    packed_out, (packed_h,) = run_layer_packed(step, data, batch_sizes, (h0,), reverse=True)
+    packed_out, (packed_h,) = run_layer_packed(
+        step, data, batch_sizes, (h0,), reverse=True
+    )
     torch.testing.assert_close(packed_out, out.reshape(-1, H))
     torch.testing.assert_close(packed_h, h_n)
 
@@ -257,63 +279,108 @@ def _both_raise(module, inp, hx, exc, match):
 def test_error_input_dims():
     rnn = nn.GRU(H_IN, H)
     for shape in [(2, 5, 3, H_IN), (H_IN,)]:
-        _both_raise(rnn, torch.randn(shape), None, ValueError,
-                    rf"Expected input to be 2D \(L, H_in\) unbatched or 3D .* got {len(shape)}D"
-                    r".*reshape it, or pack")
+        _both_raise(
+            rnn,
+            torch.randn(shape),
+            None,
+            ValueError,
+            rf"Expected input to be 2D \(L, H_in\) unbatched or 3D .* got {len(shape)}D"
+            r".*reshape it, or pack",
+        )
 
 
 def test_error_input_size():
-    _both_raise(nn.RNN(H_IN, H), torch.randn(5, 2, 7), None, RuntimeError,
-                r"input.size\(-1\) must be equal to input_size. Expected 3, got 7; "
-                r"build the module")
+    _both_raise(
+        nn.RNN(H_IN, H),
+        torch.randn(5, 2, 7),
+        None,
+        RuntimeError,
+        r"input.size\(-1\) must be equal to input_size. Expected 3, got 7; "
+        r"build the module",
+    )
 
 
 def test_error_dtype():
-    _both_raise(nn.RNN(H_IN, H), torch.randn(5, 2, H_IN, dtype=torch.float64), None, ValueError,
-                r"input dtype \(torch.float64\) does not match weight dtype \(torch.float32\)")
+    _both_raise(
+        nn.RNN(H_IN, H),
+        torch.randn(5, 2, H_IN, dtype=torch.float64),
+        None,
+        ValueError,
+        r"input dtype \(torch.float64\) does not match weight dtype \(torch.float32\)",
+    )
 
 
 def test_error_hx_dims():
     rnn = nn.RNN(H_IN, H, num_layers=2)
-    _both_raise(rnn, torch.randn(5, 2, H_IN), torch.randn(2, H), RuntimeError,
-                r"For batched 3-D input, hx should also be 3-D: expected shape \(2, 2, 4\) .* "
-                r"got 2-D .* add the batch dim")
-    _both_raise(rnn, torch.randn(5, H_IN), torch.randn(2, 1, H), RuntimeError,
-                r"For unbatched 2-D input, hx should also be 2-D: expected shape \(2, 4\) .* "
-                r"got 3-D .* drop the batch dim")
+    _both_raise(
+        rnn,
+        torch.randn(5, 2, H_IN),
+        torch.randn(2, H),
+        RuntimeError,
+        r"For batched 3-D input, hx should also be 3-D: expected shape \(2, 2, 4\) .* "
+        r"got 2-D .* add the batch dim",
+    )
+    _both_raise(
+        rnn,
+        torch.randn(5, H_IN),
+        torch.randn(2, 1, H),
+        RuntimeError,
+        r"For unbatched 2-D input, hx should also be 2-D: expected shape \(2, 4\) .* "
+        r"got 3-D .* drop the batch dim",
+    )
     lstm = nn.LSTM(H_IN, H)
-    _both_raise(lstm, torch.randn(5, 2, H_IN), (torch.randn(1, 2, H), torch.randn(2, H)),
-                RuntimeError, r"batched 3-D input, c_0 should also be 3-D")
+    _both_raise(
+        lstm,
+        torch.randn(5, 2, H_IN),
+        (torch.randn(1, 2, H), torch.randn(2, H)),
+        RuntimeError,
+        r"batched 3-D input, c_0 should also be 3-D",
+    )
 
 
 def test_error_hx_shape():
     rnn = nn.GRU(H_IN, H, num_layers=2, bidirectional=True)
-    _both_raise(rnn, torch.randn(5, 3, H_IN), torch.randn(2, 3, H), RuntimeError,
-                r"Expected hx size \(4, 3, 4\) \(num_layers \* num_directions, N, H_out\), "
-                r"got \[2, 3, 4\]; build it with that shape \(or pass hx=None")
+    _both_raise(
+        rnn,
+        torch.randn(5, 3, H_IN),
+        torch.randn(2, 3, H),
+        RuntimeError,
+        r"Expected hx size \(4, 3, 4\) \(num_layers \* num_directions, N, H_out\), "
+        r"got \[2, 3, 4\]; build it with that shape \(or pass hx=None",
+    )
     lstm = nn.LSTM(H_IN, H, proj_size=2)
-    _both_raise(lstm, torch.randn(5, 3, H_IN), (torch.randn(1, 3, 2), torch.randn(1, 3, 2)),
-                RuntimeError, r"Expected c_0 size \(1, 3, 4\)")
+    _both_raise(
+        lstm,
+        torch.randn(5, 3, H_IN),
+        (torch.randn(1, 3, 2), torch.randn(1, 3, 2)),
+        RuntimeError,
+        r"Expected c_0 size \(1, 3, 4\)",
+    )
     packed = pack_padded_sequence(torch.randn(5, 3, H_IN), [5, 3, 2])
-    _both_raise(nn.RNN(H_IN, H), packed, torch.randn(1, 2, H), RuntimeError,
-                r"Expected hx size \(1, 3, 4\)")
+    _both_raise(
+        nn.RNN(H_IN, H),
+        packed,
+        torch.randn(1, 2, H),
+        RuntimeError,
+        r"Expected hx size \(1, 3, 4\)",
+    )
 
 
 def test_error_lstm_hx_not_a_pair():
-    with pytest.raises(TypeError,
-                       match=r"LSTM expects hx=\(h_0, c_0\), a tuple of two tensors; got Tensor"):
-        reference_forward(nn.LSTM(H_IN, H), torch.randn(5, 2, H_IN), torch.randn(1, 2, H))
+    with pytest.raises(
+        TypeError,
+        match=r"LSTM expects hx=\(h_0, c_0\), a tuple of two tensors; got Tensor",
+    ):
+        reference_forward(
+            nn.LSTM(H_IN, H), torch.randn(5, 2, H_IN), torch.randn(1, 2, H)
+        )
 
 
 def test_error_not_a_recurrent_module():
-    with pytest.raises(TypeError, match="module must be an nn.RNN, nn.GRU or nn.LSTM; got Linear"):
+    with pytest.raises(
+        TypeError, match="module must be an nn.RNN, nn.GRU or nn.LSTM; got Linear"
+    ):
         reference_forward(nn.Linear(H_IN, H), torch.randn(5, 2, H_IN))
-
-
-def test_error_cell_nonlinearity():
-    with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got 'gelu'"):
-        rnn_cell(torch.randn(H_IN), torch.randn(H), torch.randn(H, H_IN), torch.randn(H, H),
-                 nonlinearity="gelu")
 
 
 # ---------------------------------------------------------------- dropout
@@ -325,8 +392,14 @@ def test_error_cell_nonlinearity():
 @pytest.mark.parametrize("mode", MODES)
 def test_dropout_same_seed_same_masks_as_torch(mode, batch_first, kind, dtype):
     """Train mode, same seed: the same masks as torch, so the same results up to rounding."""
-    module = make_module(mode, num_layers=3, bidirectional=True, batch_first=batch_first,
-                         dropout=0.4, dtype=dtype).train()
+    module = make_module(
+        mode,
+        num_layers=3,
+        bidirectional=True,
+        batch_first=batch_first,
+        dropout=0.4,
+        dtype=dtype,
+    ).train()
     inp, _ = make_input(kind, 5, 4, batch_first, dtype)
     torch.manual_seed(1)
     expected = _tensors(module(inp))
@@ -335,7 +408,9 @@ def test_dropout_same_seed_same_masks_as_torch(mode, batch_first, kind, dtype):
         actual = _tensors(reference_forward(module, inp, hoist=hoist))
         for a, e in zip(actual, expected):
             torch.testing.assert_close(a, e, atol=TOL[dtype] / 10, rtol=0)
-    torch.manual_seed(2)  # other masks differ by far more than rounding: the check can fail
+    torch.manual_seed(
+        2
+    )  # other masks differ by far more than rounding: the check can fail
     other = _tensors(reference_forward(module, inp, hoist=True))
     assert (other[0] - expected[0]).abs().max() > 1e-3
 
@@ -343,9 +418,14 @@ def test_dropout_same_seed_same_masks_as_torch(mode, batch_first, kind, dtype):
 @pytest.mark.parametrize("mode", MODES)
 def test_no_dropout_after_the_last_layer(mode):
     """num_layers=1 with dropout: train mode equals eval mode, for torch and for ours."""
-    module = make_module(mode, num_layers=1, bidirectional=True, dropout=0.5, dtype=torch.float64)
+    module = make_module(
+        mode, num_layers=1, bidirectional=True, dropout=0.5, dtype=torch.float64
+    )
     x = torch.randn(5, 3, H_IN, dtype=torch.float64)
-    ours_eval, torch_eval = _tensors(reference_forward(module.eval(), x)), _tensors(module(x))
+    ours_eval, torch_eval = (
+        _tensors(reference_forward(module.eval(), x)),
+        _tensors(module(x)),
+    )
     module.train()
     for a, e in zip(_tensors(reference_forward(module, x)), ours_eval):
         assert torch.equal(a, e)
@@ -356,8 +436,14 @@ def test_no_dropout_after_the_last_layer(mode):
 def test_dropout_masks_between_layers(monkeypatch):
     """Observe each layer's dropped input: p zeroed, survivors scaled 1/(1-p); top layer kept."""
     p, num_layers = 0.3, 3
-    module = nn.GRU(H_IN, 32, num_layers=num_layers, bidirectional=True, dropout=p,
-                    dtype=torch.float64).train()
+    module = nn.GRU(
+        H_IN,
+        32,
+        num_layers=num_layers,
+        bidirectional=True,
+        dropout=p,
+        dtype=torch.float64,
+    ).train()
     x = torch.randn(20, 16, H_IN, dtype=torch.float64)
     calls = []
     original = F.dropout
@@ -382,28 +468,33 @@ def test_dropout_masks_between_layers(monkeypatch):
         zeroed = dropped == 0
         n = zeroed.numel()
         assert abs(zeroed.double().mean().item() - p) < 4 * (p * (1 - p) / n) ** 0.5
-        torch.testing.assert_close(dropped[~zeroed], inp[~zeroed] / (1 - p), rtol=1e-12, atol=0)
+        torch.testing.assert_close(
+            dropped[~zeroed], inp[~zeroed] / (1 - p), rtol=1e-12, atol=0
+        )
     # the output of the top layer is not dropped: torch's output has no zeroed entries
     assert not (torch_out == 0).any()
 
 
 def test_error_empty_sequence():
-    _both_raise(nn.RNN(H_IN, H), torch.randn(0, 2, H_IN), None, RuntimeError,
-                r"sequence length to be larger than 0.*got input of shape \[0, 2, 3\]")
+    _both_raise(
+        nn.RNN(H_IN, H),
+        torch.randn(0, 2, H_IN),
+        None,
+        RuntimeError,
+        r"sequence length to be larger than 0.*got input of shape \[0, 2, 3\]",
+    )
 
 
 def test_error_c0_shape_names_its_own_legend():
     lstm = nn.LSTM(H_IN, 4, proj_size=2)
-    hx = (torch.zeros(1, 2), torch.zeros(1, 2))  # unbatched; c_0 must have hidden_size 4, not 2
-    _both_raise(lstm, torch.randn(5, H_IN), hx, RuntimeError,
-                r"Expected c_0 size \(1, 4\) \(num_layers \* num_directions, H\), got \[1, 2\]")
-
-
-def test_docstring_examples():
-    import doctest
-
-    from rnn_ref import cells, loops
-
-    for module in (cells, loops):
-        result = doctest.testmod(module)
-        assert result.failed == 0 and result.attempted >= 5, module.__name__
+    hx = (
+        torch.zeros(1, 2),
+        torch.zeros(1, 2),
+    )  # unbatched; c_0 must have hidden_size 4, not 2
+    _both_raise(
+        lstm,
+        torch.randn(5, H_IN),
+        hx,
+        RuntimeError,
+        r"Expected c_0 size \(1, 4\) \(num_layers \* num_directions, H\), got \[1, 2\]",
+    )

@@ -3,8 +3,7 @@
 import pytest
 import torch
 
-from rnn_ref.model import CELLS, CheckpointError, SumModClassifier, load_classifier, safe_load
-from rnn_ref.train import TrainConfig, train
+from rnn_ref.model import CELLS, SumModClassifier
 
 
 def _batch():
@@ -17,12 +16,24 @@ def _batch():
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
-@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, False), (2, True)])
+@pytest.mark.parametrize(
+    "num_layers, bidirectional", [(1, False), (2, False), (2, True)]
+)
 def test_padding_does_not_change_the_prediction(cell, num_layers, bidirectional):
-    model = SumModClassifier(10, 10, cell, hidden_size=12, num_layers=num_layers,
-                             bidirectional=bidirectional).double().eval()
+    model = (
+        SumModClassifier(
+            10,
+            10,
+            cell,
+            hidden_size=12,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+        )
+        .double()
+        .eval()
+    )
     seqs, ids, lengths = _batch()
-    batched = model(ids, lengths)                                            # (N, C)
+    batched = model(ids, lengths)  # (N, C)
     alone = torch.cat([model(torch.tensor([s]), torch.tensor([len(s)])) for s in seqs])
     torch.testing.assert_close(batched, alone, rtol=0, atol=1e-12)
     # whatever sits in the padded slots, packing never reads it
@@ -34,13 +45,19 @@ def test_padding_does_not_change_the_prediction(cell, num_layers, bidirectional)
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_bidirectional_summary_is_forward_last_and_backward_first(cell):
     """h_n[-2] is the forward direction at each sequence's last step; h_n[-1] the backward at its first."""
-    model = SumModClassifier(10, 10, cell, hidden_size=6, num_layers=2, bidirectional=True).double().eval()
+    model = (
+        SumModClassifier(10, 10, cell, hidden_size=6, num_layers=2, bidirectional=True)
+        .double()
+        .eval()
+    )
     seqs, ids, lengths = _batch()
     with torch.no_grad():
         for i, s in enumerate(seqs):
-            out, _ = model.rnn(model.embed(torch.tensor([s])))               # (1, len, 2H)
-            summary = torch.cat([out[0, -1, :6], out[0, 0, 6:]])             # (2H,)
-            torch.testing.assert_close(model(ids[i:i + 1], lengths[i:i + 1])[0], model.head(summary))
+            out, _ = model.rnn(model.embed(torch.tensor([s])))  # (1, len, 2H)
+            summary = torch.cat([out[0, -1, :6], out[0, 0, 6:]])  # (2H,)
+            torch.testing.assert_close(
+                model(ids[i : i + 1], lengths[i : i + 1])[0], model.head(summary)
+            )
 
 
 def test_predict_matches_forward_and_accepts_any_order():
@@ -55,40 +72,3 @@ def test_predict_matches_forward_and_accepts_any_order():
 def test_rejects_an_unknown_cell():
     with pytest.raises(ValueError, match="cell must be one of"):
         SumModClassifier(cell="transformer")
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run")
-    train(TrainConfig(hidden_size=8, steps=5, eval_every=5, eval_samples=10, out=str(out)))
-    return out
-
-
-def test_load_classifier_round_trip(run_dir):
-    model = load_classifier(run_dir)
-    assert not model.training
-    state = torch.load(run_dir / "model.pt", weights_only=True)
-    assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
-    assert len(model.predict([[1, 2, 3]])) == 1
-    assert isinstance(safe_load(run_dir / "state.pt")["step"], int)
-
-
-def test_load_errors(run_dir, tmp_path):
-    with pytest.raises(CheckpointError, match="no config.json"):
-        load_classifier(tmp_path)
-    (tmp_path / "config.json").write_text((run_dir / "config.json").read_text())
-    with pytest.raises(CheckpointError, match="no checkpoint file"):
-        load_classifier(tmp_path)
-    (tmp_path / "model.pt").write_bytes(b"not a checkpoint")
-    with pytest.raises(CheckpointError, match="is corrupt"):
-        load_classifier(tmp_path)
-    torch.save(SumModClassifier(hidden_size=8), tmp_path / "model.pt")  # a whole pickled module
-    with pytest.raises(CheckpointError, match="pickled Python objects"):
-        load_classifier(tmp_path)
-    torch.save(SumModClassifier(hidden_size=4).state_dict(), tmp_path / "model.pt")
-    with pytest.raises(CheckpointError, match="does not fit"):
-        load_classifier(tmp_path)
-    (tmp_path / "config.json").write_text("{not json")
-    with pytest.raises(CheckpointError, match="not a valid run config"):
-        load_classifier(tmp_path)
-    assert issubclass(CheckpointError, ValueError)  # the CLI reports every ValueError the same way

@@ -19,19 +19,29 @@ INT_PADDING = [0, 0.0, -1, 3, 1.5, -2.5, True]
 
 # ---------------------------------------------------------------- comparison helpers
 
+
 def assert_same_tensor(ours, theirs, what="tensor"):
     """Bit-identical: shape, dtype, device, layout (strides), requires_grad, and every bit of every value."""
     assert isinstance(ours, torch.Tensor), f"{what}: got {type(ours).__name__}"
-    assert ours.shape == theirs.shape, f"{what}: shape {tuple(ours.shape)} != torch's {tuple(theirs.shape)}"
-    assert ours.dtype == theirs.dtype, f"{what}: dtype {ours.dtype} != torch's {theirs.dtype}"
-    assert ours.device == theirs.device, f"{what}: device {ours.device} != torch's {theirs.device}"
+    assert ours.shape == theirs.shape, (
+        f"{what}: shape {tuple(ours.shape)} != torch's {tuple(theirs.shape)}"
+    )
+    assert ours.dtype == theirs.dtype, (
+        f"{what}: dtype {ours.dtype} != torch's {theirs.dtype}"
+    )
+    assert ours.device == theirs.device, (
+        f"{what}: device {ours.device} != torch's {theirs.device}"
+    )
     assert ours.requires_grad == theirs.requires_grad, f"{what}: requires_grad differs"
     # same memory layout (strides of size-1 dims do not matter), e.g. a transposed view stays a view
     big = [d for d in range(ours.dim()) if ours.size(d) > 1]
     assert [ours.stride(d) for d in big] == [theirs.stride(d) for d in big], (
-        f"{what}: strides {ours.stride()} != torch's {theirs.stride()}")
+        f"{what}: strides {ours.stride()} != torch's {theirs.stride()}"
+    )
     a, b = ours.detach(), theirs.detach()
-    if a.is_floating_point():  # compare bits, so -0.0 != 0.0 and NaN == NaN (same payload)
+    if (
+        a.is_floating_point()
+    ):  # compare bits, so -0.0 != 0.0 and NaN == NaN (same payload)
         bits = {2: torch.int16, 4: torch.int32, 8: torch.int64}[a.element_size()]
         a, b = a.view(bits), b.view(bits)
     assert torch.equal(a, b), f"{what}: values differ\nours:  {ours}\ntorch: {theirs}"
@@ -41,7 +51,9 @@ def assert_same_packed(ours, theirs):
     assert type(ours) is PackedSequence is type(theirs)
     assert_same_tensor(ours.data, theirs.data, "data")
     assert_same_tensor(ours.batch_sizes, theirs.batch_sizes, "batch_sizes")
-    assert ours.batch_sizes.dtype == torch.int64 and ours.batch_sizes.device.type == "cpu"
+    assert (
+        ours.batch_sizes.dtype == torch.int64 and ours.batch_sizes.device.type == "cpu"
+    )
     for name in ("sorted_indices", "unsorted_indices"):
         a, b = getattr(ours, name), getattr(theirs, name)
         assert (a is None) == (b is None), f"{name}: ours {a}, torch's {b}"
@@ -70,6 +82,7 @@ def assert_same_error(call_ours, call_torch):
 
 # ---------------------------------------------------------------- strategies
 
+
 def make_tensor(shape, dtype, seed, positive=False):
     """Random data; `positive` keeps every value away from 0 (so no real step looks like padding)."""
     g = torch.Generator().manual_seed(seed)
@@ -89,14 +102,18 @@ def batches(draw, min_length=1, max_batch=5, zero_features=False):
     lengths = draw(st.lists(st.integers(min_length, 6), min_size=n, max_size=n))
     if draw(st.booleans()):
         lengths[-1] = lengths[0]  # equal lengths are common in real batches
-    features = tuple(draw(st.lists(st.integers(0 if zero_features else 1, 3), max_size=2)))
+    features = tuple(
+        draw(st.lists(st.integers(0 if zero_features else 1, 3), max_size=2))
+    )
     dtype = draw(st.sampled_from(DTYPES))
     return lengths, features, dtype, draw(st.integers(0, 2**31 - 1))
 
 
 @st.composite
 def padding_values(draw, dtype):
-    return draw(st.sampled_from(FLOAT_PADDING if dtype.is_floating_point else INT_PADDING))
+    return draw(
+        st.sampled_from(FLOAT_PADDING if dtype.is_floating_point else INT_PADDING)
+    )
 
 
 def make_sequences(lengths, features, dtype, seed, requires_grad=False):
@@ -116,35 +133,55 @@ def padded_batches(draw):
     extra = draw(st.integers(0, 2))  # padded length may exceed the longest sequence
     batch_first = draw(st.booleans())
     n, length = len(lengths), max(lengths) + extra
-    padded = make_tensor((n, length, *features) if batch_first else (length, n, *features), dtype, seed)
+    padded = make_tensor(
+        (n, length, *features) if batch_first else (length, n, *features), dtype, seed
+    )
     if dtype.is_floating_point and draw(st.booleans()):
         padded.requires_grad_()
     as_given = draw(st.sampled_from(["list", "int64", "int32"]))
-    given_lengths = lengths if as_given == "list" else torch.tensor(lengths, dtype=getattr(torch, as_given))
+    given_lengths = (
+        lengths
+        if as_given == "list"
+        else torch.tensor(lengths, dtype=getattr(torch, as_given))
+    )
     return padded, given_lengths, batch_first, enforce_sorted
 
 
 # ---------------------------------------------------------------- parity with torch (hypothesis)
 
-@given(batches(min_length=0, zero_features=True), st.booleans(), st.sampled_from(["right", "left"]),
-       st.booleans(), st.data())
-def test_pad_sequence_matches_torch(batch, batch_first, padding_side, requires_grad, data):
+
+@given(
+    batches(min_length=0, zero_features=True),
+    st.booleans(),
+    st.sampled_from(["right", "left"]),
+    st.booleans(),
+    st.data(),
+)
+def test_pad_sequence_matches_torch(
+    batch, batch_first, padding_side, requires_grad, data
+):
     lengths, features, dtype, seed = batch
     seqs = make_sequences(lengths, features, dtype, seed, requires_grad)
     value = data.draw(padding_values(dtype))
-    assert_same_tensor(P.pad_sequence(seqs, batch_first, value, padding_side),
-                       R.pad_sequence(seqs, batch_first, value, padding_side))
+    assert_same_tensor(
+        P.pad_sequence(seqs, batch_first, value, padding_side),
+        R.pad_sequence(seqs, batch_first, value, padding_side),
+    )
 
 
 @given(padded_batches())
 def test_pack_padded_sequence_matches_torch(case):
     padded, lengths, batch_first, enforce_sorted = case
-    assert_same_packed(P.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted),
-                       R.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted))
+    assert_same_packed(
+        P.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted),
+        R.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted),
+    )
 
 
 @given(padded_batches(), st.booleans(), st.integers(0, 3), st.booleans(), st.data())
-def test_pad_packed_sequence_matches_torch(case, batch_first, extra, use_total_length, data):
+def test_pad_packed_sequence_matches_torch(
+    case, batch_first, extra, use_total_length, data
+):
     padded, lengths, pack_batch_first, enforce_sorted = case
     packed = R.pack_padded_sequence(padded, lengths, pack_batch_first, enforce_sorted)
     total_length = len(packed.batch_sizes) + extra if use_total_length else None
@@ -161,7 +198,9 @@ def test_pack_sequence_matches_torch(batch, enforce_sorted, requires_grad):
     if enforce_sorted:
         lengths = sorted(lengths, reverse=True)
     seqs = make_sequences(lengths, features, dtype, seed, requires_grad)
-    assert_same_packed(P.pack_sequence(seqs, enforce_sorted), R.pack_sequence(seqs, enforce_sorted))
+    assert_same_packed(
+        P.pack_sequence(seqs, enforce_sorted), R.pack_sequence(seqs, enforce_sorted)
+    )
 
 
 @given(padded_batches())
@@ -170,9 +209,13 @@ def test_unpad_sequence_matches_torch(case):
     lengths = torch.as_tensor(lengths)
     before = padded.detach().clone()
     ours = P.unpad_sequence(padded, lengths, batch_first)
-    assert_same_tensor(padded.detach(), before, "input after unpad (must not be modified)")
+    assert_same_tensor(
+        padded.detach(), before, "input after unpad (must not be modified)"
+    )
     # torch's unpad_sequence transposes its argument in place: give it a copy without grad history
-    theirs = R.unpad_sequence(padded.detach().clone().requires_grad_(False), lengths, batch_first)
+    theirs = R.unpad_sequence(
+        padded.detach().clone().requires_grad_(False), lengths, batch_first
+    )
     assert_same_list([s.detach() for s in ours], theirs)
 
 
@@ -181,11 +224,14 @@ def test_unpack_sequence_matches_torch(batch, enforce_sorted):
     lengths, features, dtype, seed = batch
     if enforce_sorted:
         lengths = sorted(lengths, reverse=True)
-    packed = R.pack_sequence(make_sequences(lengths, features, dtype, seed), enforce_sorted)
+    packed = R.pack_sequence(
+        make_sequences(lengths, features, dtype, seed), enforce_sorted
+    )
     assert_same_list(P.unpack_sequence(packed), R.unpack_sequence(packed))
 
 
 # ---------------------------------------------------------------- round trips (hypothesis)
+
 
 @given(batches(), st.booleans(), st.booleans(), st.data())
 def test_round_trips(batch, batch_first, enforce_sorted, data):
@@ -208,22 +254,29 @@ def test_round_trips(batch, batch_first, enforce_sorted, data):
 
 # ---------------------------------------------------------------- gradients
 
+
 @given(padded_batches(), st.booleans())
 def test_gradients_match_torch(case, batch_first_out):
     padded, lengths, batch_first, enforce_sorted = case
     padded = padded.detach().double().requires_grad_()
-    weight = make_tensor(padded.shape, torch.float64, 1)  # a loss that weights every element differently
+    weight = make_tensor(
+        padded.shape, torch.float64, 1
+    )  # a loss that weights every element differently
     grads = []
     for rnn in (P, R):
         packed = rnn.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted)
         out, _ = rnn.pad_packed_sequence(packed, batch_first)
-        (grad,) = torch.autograd.grad((out * weight[: out.size(0), : out.size(1)]).sum(), padded)
+        (grad,) = torch.autograd.grad(
+            (out * weight[: out.size(0), : out.size(1)]).sum(), padded
+        )
         grads.append(grad)
     assert_same_tensor(*grads, "input gradient")
 
 
 def test_pad_sequence_gradient_matches_torch():
-    seqs = [torch.randn(n, 2, dtype=torch.float64, requires_grad=True) for n in (3, 1, 4)]
+    seqs = [
+        torch.randn(n, 2, dtype=torch.float64, requires_grad=True) for n in (3, 1, 4)
+    ]
     weight = torch.randn(4, 3, 2, dtype=torch.float64)
     ours = torch.autograd.grad((P.pad_sequence(seqs) * weight).sum(), seqs)
     theirs = torch.autograd.grad((R.pad_sequence(seqs) * weight).sum(), seqs)
@@ -257,28 +310,60 @@ def test_invalid_pack_inputs_raise_like_torch(case, kind, data):
         enforce_sorted = True
         lengths = torch.cat([lengths, lengths.max()[None] + 1])
         time_dim, batch_dim = (1, 0) if batch_first else (0, 1)
-        padded = torch.cat([padded, padded.narrow(time_dim, 0, 1)], dim=time_dim)  # one more step
-        padded = torch.cat([padded, padded.narrow(batch_dim, 0, 1)], dim=batch_dim)  # one more sequence
-    elif kind == "count":  # with enforce_sorted=False torch may silently drop sequences (see below)
+        padded = torch.cat(
+            [padded, padded.narrow(time_dim, 0, 1)], dim=time_dim
+        )  # one more step
+        padded = torch.cat(
+            [padded, padded.narrow(batch_dim, 0, 1)], dim=batch_dim
+        )  # one more sequence
+    elif (
+        kind == "count"
+    ):  # with enforce_sorted=False torch may silently drop sequences (see below)
         enforce_sorted = True
         lengths = lengths.sort(descending=True).values
-        lengths = lengths[:-1] if data.draw(st.booleans()) else torch.cat([lengths, lengths[-1:]])
-    elif kind == "2-D lengths":  # torch's type differs with enforce_sorted=False (IndexError)
+        lengths = (
+            lengths[:-1]
+            if data.draw(st.booleans())
+            else torch.cat([lengths, lengths[-1:]])
+        )
+    elif (
+        kind == "2-D lengths"
+    ):  # torch's type differs with enforce_sorted=False (IndexError)
         enforce_sorted, lengths = True, lengths[None]
     elif kind == "0-D lengths":
         lengths = lengths[0]
-    elif kind == "empty input":  # no steps, or a feature dim of size 0 (an empty batch: see the report)
-        feature_dim = padded.dim() - 1 if padded.dim() > 2 and data.draw(st.booleans()) else None
-        padded = padded.narrow(feature_dim if feature_dim else (1 if batch_first else 0), 0, 0)
+    elif (
+        kind == "empty input"
+    ):  # no steps, or a feature dim of size 0 (an empty batch: see the report)
+        feature_dim = (
+            padded.dim() - 1 if padded.dim() > 2 and data.draw(st.booleans()) else None
+        )
+        padded = padded.narrow(
+            feature_dim if feature_dim else (1 if batch_first else 0), 0, 0
+        )
     elif kind == "1-D input":
         padded, lengths = padded.flatten(), lengths[:1]
-    error = assert_same_error(lambda: P.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted),
-                              lambda: R.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted))
+    error = assert_same_error(
+        lambda: P.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted),
+        lambda: R.pack_padded_sequence(padded, lengths, batch_first, enforce_sorted),
+    )
     assert re.search(ERROR_KINDS[kind], str(error)), str(error)
 
 
-@given(batches(), st.sampled_from(["empty", "not iterable", "0-d first", "0-d later", "feature shape",
-                                   "padding side", "not a tensor"]))
+@given(
+    batches(),
+    st.sampled_from(
+        [
+            "empty",
+            "not iterable",
+            "0-d first",
+            "0-d later",
+            "feature shape",
+            "padding side",
+            "not a tensor",
+        ]
+    ),
+)
 def test_invalid_pad_sequence_raises_like_torch(batch, kind):
     lengths, features, dtype, seed = batch
     seqs = make_sequences(lengths, features, dtype, seed)
@@ -297,8 +382,10 @@ def test_invalid_pad_sequence_raises_like_torch(batch, kind):
         side = "middle"
     elif kind == "not a tensor":
         seqs = seqs + [[1.0, 2.0]]
-    assert_same_error(lambda: P.pad_sequence(seqs, padding_side=side),
-                      lambda: R.pad_sequence(seqs, padding_side=side))
+    assert_same_error(
+        lambda: P.pad_sequence(seqs, padding_side=side),
+        lambda: R.pad_sequence(seqs, padding_side=side),
+    )
 
 
 # ---------------------------------------------------------------- errors: pinned messages
@@ -306,22 +393,49 @@ def test_invalid_pad_sequence_raises_like_torch(batch, kind):
 X = torch.arange(1.0, 25.0).reshape(4, 3, 2)  # (L, N, *) = (4, 3, 2), no zeros
 
 
-@pytest.mark.parametrize("lengths, enforce_sorted, match", [
-    ([4, 2, 0], True, r"greater than 0, but got lengths=\[4, 2, 0\]; drop empty sequences"),
-    ([0, 2, 4], False, r"greater than 0, but got lengths=\[0, 2, 4\]"),
-    ([2, 4, 1], True, r"sorted in decreasing order .* but got \[2, 4, 1\]; pass enforce_sorted=False"),
-    ([4, 2], True, r"equal to batch_size, but got 2 \(batch_size=3\); check batch_first"),
-    (torch.tensor([[4, 2, 1]]), True, r"1-D CPU int64 tensor.*got a 2-D tensor on cpu; pass lengths.cpu\(\)"),
-])
+@pytest.mark.parametrize(
+    "lengths, enforce_sorted, match",
+    [
+        (
+            [4, 2, 0],
+            True,
+            r"greater than 0, but got lengths=\[4, 2, 0\]; drop empty sequences",
+        ),
+        ([0, 2, 4], False, r"greater than 0, but got lengths=\[0, 2, 4\]"),
+        (
+            [2, 4, 1],
+            True,
+            r"sorted in decreasing order .* but got \[2, 4, 1\]; pass enforce_sorted=False",
+        ),
+        (
+            [4, 2],
+            True,
+            r"equal to batch_size, but got 2 \(batch_size=3\); check batch_first",
+        ),
+        (
+            torch.tensor([[4, 2, 1]]),
+            True,
+            r"1-D CPU int64 tensor.*got a 2-D tensor on cpu; pass lengths.cpu\(\)",
+        ),
+    ],
+)
 def test_pack_error_messages(lengths, enforce_sorted, match):
-    torch_type = type(_raised(lambda: R.pack_padded_sequence(X, lengths, enforce_sorted=enforce_sorted)))
+    torch_type = type(
+        _raised(
+            lambda: R.pack_padded_sequence(X, lengths, enforce_sorted=enforce_sorted)
+        )
+    )
     with pytest.raises(torch_type, match=match):
         P.pack_padded_sequence(X, lengths, enforce_sorted=enforce_sorted)
 
 
 def test_1d_input_raises_index_error_like_torch():
-    assert type(_raised(lambda: R.pack_padded_sequence(torch.ones(4), [4]))) is IndexError
-    with pytest.raises(IndexError, match=r"\(L, N, \*\).*got a 1-D tensor; add a batch dimension"):
+    assert (
+        type(_raised(lambda: R.pack_padded_sequence(torch.ones(4), [4]))) is IndexError
+    )
+    with pytest.raises(
+        IndexError, match=r"\(L, N, \*\).*got a 1-D tensor; add a batch dimension"
+    ):
         P.pack_padded_sequence(torch.ones(4), [4])
 
 
@@ -329,14 +443,21 @@ def test_empty_list_of_sequences():
     for fn in (P.pad_sequence, P.pack_sequence):
         torch_fn = getattr(R, fn.__name__)
         torch_type = type(_raised(lambda: torch_fn([])))
-        with pytest.raises(torch_type, match="empty list of sequences; expected at least"):
+        with pytest.raises(
+            torch_type, match="empty list of sequences; expected at least"
+        ):
             fn([])
 
 
 def test_total_length_shorter_than_longest_sequence():
     packed = R.pack_padded_sequence(X, [4, 2, 1])
-    assert type(_raised(lambda: R.pad_packed_sequence(packed, total_length=3))) is ValueError
-    with pytest.raises(ValueError, match=r"total_length=3 and max sequence length being 4; pass"):
+    assert (
+        type(_raised(lambda: R.pad_packed_sequence(packed, total_length=3)))
+        is ValueError
+    )
+    with pytest.raises(
+        ValueError, match=r"total_length=3 and max sequence length being 4; pass"
+    ):
         P.pad_packed_sequence(packed, total_length=3)
 
 
@@ -345,7 +466,9 @@ def test_lengths_on_another_device_are_rejected_like_torch():
     lengths = torch.tensor([4, 2, 1], device="meta")
     assert type(_raised(lambda: R.pack_padded_sequence(X, lengths))) is RuntimeError
     for enforce_sorted in (True, False):
-        with pytest.raises(RuntimeError, match=r"1-D CPU int64 tensor.*on meta; pass lengths.cpu\(\)"):
+        with pytest.raises(
+            RuntimeError, match=r"1-D CPU int64 tensor.*on meta; pass lengths.cpu\(\)"
+        ):
             P.pack_padded_sequence(X, lengths, enforce_sorted=enforce_sorted)
 
 
@@ -353,13 +476,19 @@ def test_lengths_on_another_device_are_rejected_like_torch():
 def test_lengths_on_gpu_are_rejected_like_torch():
     x, lengths = X.cuda(), torch.tensor([4, 2, 1], device="cuda")
     for enforce_sorted in (True, False):
-        torch_error = _raised(lambda: R.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted))
+        torch_error = _raised(
+            lambda: R.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+        )
         assert type(torch_error) is RuntimeError
-        with pytest.raises(RuntimeError, match=r"1-D CPU int64 tensor.*on cuda:0; pass lengths.cpu\(\)"):
+        with pytest.raises(
+            RuntimeError, match=r"1-D CPU int64 tensor.*on cuda:0; pass lengths.cpu\(\)"
+        ):
             P.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
     # with CPU lengths, data and indices stay on the GPU and match torch
-    assert_same_packed(P.pack_padded_sequence(x, [2, 4, 1], enforce_sorted=False),
-                       R.pack_padded_sequence(x, [2, 4, 1], enforce_sorted=False))
+    assert_same_packed(
+        P.pack_padded_sequence(x, [2, 4, 1], enforce_sorted=False),
+        R.pack_padded_sequence(x, [2, 4, 1], enforce_sorted=False),
+    )
 
 
 def _raised(call):
@@ -372,32 +501,53 @@ def _raised(call):
 
 # ---------------------------------------------------------------- where we are stricter than torch (pitfalls)
 
+
 def test_lengths_longer_than_padded_dim_torch_returns_corrupt_packed_sequence():
-    packed = R.pack_padded_sequence(X, [5, 2, 1])  # torch accepts a length of 5 with only 4 steps
+    packed = R.pack_padded_sequence(
+        X, [5, 2, 1]
+    )  # torch accepts a length of 5 with only 4 steps
     # batch_sizes promise a row that is not there
     assert packed.batch_sizes.sum() == 8 and packed.data.size(0) == 7
-    with pytest.raises(RuntimeError, match=r"at most the padded length 4, but got lengths=\[5, 2, 1\]"):
+    with pytest.raises(
+        RuntimeError, match=r"at most the padded length 4, but got lengths=\[5, 2, 1\]"
+    ):
         P.pack_padded_sequence(X, [5, 2, 1])
 
 
 def test_too_few_lengths_unsorted_torch_silently_drops_a_sequence():
-    packed = R.pack_padded_sequence(X, [1, 4], enforce_sorted=False)  # 3 sequences, 2 lengths
+    packed = R.pack_padded_sequence(
+        X, [1, 4], enforce_sorted=False
+    )  # 3 sequences, 2 lengths
     assert packed.unsorted_indices.tolist() == [1, 0]  # sequence 2 is gone, no error
-    with pytest.raises(RuntimeError, match=r"equal to batch_size, but got 2 \(batch_size=3\)"):
+    with pytest.raises(
+        RuntimeError, match=r"equal to batch_size, but got 2 \(batch_size=3\)"
+    ):
         P.pack_padded_sequence(X, [1, 4], enforce_sorted=False)
 
 
 def test_pad_sequence_torch_broadcasts_mismatched_features():
     seqs = [torch.ones(2, 3), torch.full((2, 1), 5.0)]
-    assert R.pad_sequence(seqs)[:, 1].tolist() == [[5.0] * 3] * 2  # (2, 1) silently broadcast to (2, 3)
-    with pytest.raises(RuntimeError, match=r"feature shape of sequences\[0\], \(3,\), but sequences\[1\]"):
+    assert (
+        R.pad_sequence(seqs)[:, 1].tolist() == [[5.0] * 3] * 2
+    )  # (2, 1) silently broadcast to (2, 3)
+    with pytest.raises(
+        RuntimeError,
+        match=r"feature shape of sequences\[0\], \(3,\), but sequences\[1\]",
+    ):
         P.pad_sequence(seqs)
 
 
 def test_unpad_sequence_accepts_a_list_of_lengths_unlike_torch():
-    assert type(_raised(lambda: R.unpad_sequence(X.clone(), [4, 2, 1]))) is AttributeError
-    assert_same_list(P.unpad_sequence(X, [4, 2, 1]), R.unpad_sequence(X.clone(), torch.tensor([4, 2, 1])))
-    with pytest.raises(ValueError, match=r"one length per sequence \(3\), got lengths of shape \(2,\)"):
+    assert (
+        type(_raised(lambda: R.unpad_sequence(X.clone(), [4, 2, 1]))) is AttributeError
+    )
+    assert_same_list(
+        P.unpad_sequence(X, [4, 2, 1]),
+        R.unpad_sequence(X.clone(), torch.tensor([4, 2, 1])),
+    )
+    with pytest.raises(
+        ValueError, match=r"one length per sequence \(3\), got lengths of shape \(2,\)"
+    ):
         P.unpad_sequence(X, [4, 2])
 
 
@@ -412,13 +562,16 @@ def test_torch_unpad_sequence_transposes_its_argument_in_place():
 
 # ---------------------------------------------------------------- check_lengths
 
+
 def test_check_lengths_catches_the_classic_bug():
     """True lengths [2, 4, 1], but packed with lengths [4, 2, 1] (sorted by hand, data not reordered)."""
     true_lengths = [2, 4, 1]
     padded = torch.zeros(3, 4, 2)  # (N, L, *), batch_first
     for b, n in enumerate(true_lengths):
         padded[b, :n] = torch.arange(1.0, 2 * n + 1).reshape(n, 2) + 10 * b
-    packed = R.pack_padded_sequence(padded, [4, 2, 1], batch_first=True)  # torch: no error
+    packed = R.pack_padded_sequence(
+        padded, [4, 2, 1], batch_first=True
+    )  # torch: no error
     assert packed.data.size(0) == 7 == sum(true_lengths)
     zero_rows = (packed.data == 0).all(dim=1)
     assert zero_rows.sum() == 2  # sequence 0's padding went in as data ...
@@ -430,7 +583,9 @@ def test_check_lengths_catches_the_classic_bug():
 
 
 def test_check_lengths_limitation_real_padding_valued_step_at_the_end():
-    padded = torch.tensor([[1.0, 2.0, 0.0], [3.0, 0.0, 0.0]])  # sequence 0 really is [1, 2, 0]
+    padded = torch.tensor(
+        [[1.0, 2.0, 0.0], [3.0, 0.0, 0.0]]
+    )  # sequence 0 really is [1, 2, 0]
     with pytest.raises(ValueError, match=r"batch index 0 \(given 3, data suggests 2\)"):
         P.check_lengths(padded, [3, 1], batch_first=True)
     # the fix: a padding value the data never takes
@@ -447,26 +602,36 @@ def test_check_lengths_nan_padding():
 
 
 def test_check_lengths_wrong_count():
-    with pytest.raises(ValueError, match=r"expected 3 lengths, got shape \(2,\); check batch_first"):
+    with pytest.raises(
+        ValueError, match=r"expected 3 lengths, got shape \(2,\); check batch_first"
+    ):
         P.check_lengths(X, [4, 2])
 
 
 @given(batches(), st.booleans(), st.data())
-def test_check_lengths_accepts_true_lengths_and_names_wrong_ones(batch, batch_first, data):
+def test_check_lengths_accepts_true_lengths_and_names_wrong_ones(
+    batch, batch_first, data
+):
     lengths, features, dtype, seed = batch
-    seqs = [make_tensor((n, *features), dtype, seed + i, positive=True) for i, n in enumerate(lengths)]
+    seqs = [
+        make_tensor((n, *features), dtype, seed + i, positive=True)
+        for i, n in enumerate(lengths)
+    ]
     padded = P.pad_sequence(seqs, batch_first)
     assert P.check_lengths(padded, lengths, batch_first=batch_first) is None
     b = data.draw(st.integers(0, len(lengths) - 1))
     wrong = list(lengths)
     padded_length = padded.size(1 if batch_first else 0)
-    wrong[b] = data.draw(st.integers(0, padded_length).filter(lambda n: n != lengths[b]))
+    wrong[b] = data.draw(
+        st.integers(0, padded_length).filter(lambda n: n != lengths[b])
+    )
     message = rf"batch index {b} \(given {wrong[b]}, data suggests {lengths[b]}\)"
     with pytest.raises(ValueError, match=message):
         P.check_lengths(padded, wrong, batch_first=batch_first)
 
 
 # ---------------------------------------------------------------- the tests can fail
+
 
 def test_comparison_helper_detects_a_perturbed_batch_sizes():
     ours = P.pack_padded_sequence(X, [4, 2, 1])
@@ -480,33 +645,51 @@ def test_comparison_helper_detects_negative_zero_and_missing_indices():
     with pytest.raises(AssertionError, match="values differ"):
         assert_same_tensor(torch.tensor([-0.0]), torch.tensor([0.0]))
     with pytest.raises(AssertionError, match="sorted_indices"):
-        assert_same_packed(P.pack_padded_sequence(X, [4, 2, 1], enforce_sorted=False),
-                           R.pack_padded_sequence(X, [4, 2, 1]))
+        assert_same_packed(
+            P.pack_padded_sequence(X, [4, 2, 1], enforce_sorted=False),
+            R.pack_padded_sequence(X, [4, 2, 1]),
+        )
 
 
 def test_docstring_examples():
-    result = doctest.testmod(P, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(
+        P, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
     assert result.attempted >= 7 and result.failed == 0
 
 
 def test_module_does_not_call_torch_packing():
     """The point is to show how packing works: no calls into torch's own packing kernels."""
     source = open(P.__file__).read()
-    for forbidden in ("_VF", "torch._C", "torch.ops", "_pack_padded_sequence", "_pad_packed_sequence"):
+    for forbidden in (
+        "_VF",
+        "torch._C",
+        "torch.ops",
+        "_pack_padded_sequence",
+        "_pad_packed_sequence",
+    ):
         assert forbidden not in source, forbidden
     imports = re.findall(r"^(?:from|import) .*$", source, flags=re.M)
     assert "from torch.nn.utils.rnn import PackedSequence" in imports
-    assert not [line for line in imports if "rnn" in line and not line.endswith("import PackedSequence")]
+    assert not [
+        line
+        for line in imports
+        if "rnn" in line and not line.endswith("import PackedSequence")
+    ]
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_long_sequences_pack_like_torch(seed):
     """The property tests draw short lengths; real batches are long (hundreds of steps)."""
     gen = torch.Generator().manual_seed(seed)
-    lengths = torch.randint(1, 400, (int(torch.randint(1, 40, (1,), generator=gen)),), generator=gen)
+    lengths = torch.randint(
+        1, 400, (int(torch.randint(1, 40, (1,), generator=gen)),), generator=gen
+    )
     padded = torch.randn(int(lengths.max()), len(lengths), 2, generator=gen)
     ours = P.pack_padded_sequence(padded, lengths, enforce_sorted=False)
-    assert_same_packed(ours, R.pack_padded_sequence(padded, lengths, enforce_sorted=False))
+    assert_same_packed(
+        ours, R.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    )
     for a, b in zip(P.pad_packed_sequence(ours), R.pad_packed_sequence(ours)):
         assert_same_tensor(a, b)
 
@@ -518,8 +701,12 @@ def test_total_length_accepts_what_torch_accepts(kind):
 
     total = {"int": 6, "numpy int64": np.int64(6), "0-d tensor": torch.tensor(6)}[kind]
     packed = R.pack_padded_sequence(torch.randn(4, 3, 2), [4, 2, 1])
-    for a, b in zip(P.pad_packed_sequence(packed, total_length=total),
-                    R.pad_packed_sequence(packed, total_length=total)):
+    for a, b in zip(
+        P.pad_packed_sequence(packed, total_length=total),
+        R.pad_packed_sequence(packed, total_length=total),
+    ):
         assert_same_tensor(a, b)
-    assert_same_error(lambda: P.pad_packed_sequence(packed, total_length=6.0),
-                      lambda: R.pad_packed_sequence(packed, total_length=6.0))
+    assert_same_error(
+        lambda: P.pad_packed_sequence(packed, total_length=6.0),
+        lambda: R.pad_packed_sequence(packed, total_length=6.0),
+    )

@@ -16,7 +16,9 @@ LENGTHS = [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 33, 100, 128, 255, 1000]
 
 def _inputs(T, feature_shape=(3,), dtype=torch.float64, seed=0):
     g = torch.Generator().manual_seed(seed)
-    a = torch.rand(T, *feature_shape, generator=g, dtype=dtype) * 1.8 - 0.9  # |a| < 1: stable
+    a = (
+        torch.rand(T, *feature_shape, generator=g, dtype=dtype) * 1.8 - 0.9
+    )  # |a| < 1: stable
     b = torch.randn(T, *feature_shape, generator=g, dtype=dtype)
     h0 = torch.randn(tuple(feature_shape), generator=g, dtype=dtype)
     return a, b, h0
@@ -33,25 +35,43 @@ def test_scan_equals_loop(T, with_h0):
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-10)
 
 
-@given(T=st.integers(1, 300), features=st.lists(st.integers(1, 4), max_size=3), seed=st.integers(0, 2**16))
+@given(
+    T=st.integers(1, 300),
+    features=st.lists(st.integers(1, 4), max_size=3),
+    seed=st.integers(0, 2**16),
+)
 def test_scan_equals_loop_any_shape(T, features, seed):
     a, b, h0 = _inputs(T, tuple(features), seed=seed)
-    torch.testing.assert_close(linear_recurrence_scan(a, b, h0), linear_recurrence_loop(a, b, h0),
-                               rtol=0, atol=1e-10)
+    torch.testing.assert_close(
+        linear_recurrence_scan(a, b, h0),
+        linear_recurrence_loop(a, b, h0),
+        rtol=0,
+        atol=1e-10,
+    )
 
 
 def test_scan_float32_within_rounding():
     a, b, h0 = _inputs(4096, (16,), dtype=torch.float32)
-    torch.testing.assert_close(linear_recurrence_scan(a, b, h0), linear_recurrence_loop(a, b, h0),
-                               rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(
+        linear_recurrence_scan(a, b, h0),
+        linear_recurrence_loop(a, b, h0),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("T", [1, 6, 64, 77])
 def test_scan_gradients_equal_loop(T):
     a, b, h0 = (t.requires_grad_() for t in _inputs(T, (4,)))
-    weights = torch.randn(T, 4, dtype=torch.float64)  # a loss that weighs every step differently
-    grads_loop = torch.autograd.grad((linear_recurrence_loop(a, b, h0) * weights).sum(), (a, b, h0))
-    grads_scan = torch.autograd.grad((linear_recurrence_scan(a, b, h0) * weights).sum(), (a, b, h0))
+    weights = torch.randn(
+        T, 4, dtype=torch.float64
+    )  # a loss that weighs every step differently
+    grads_loop = torch.autograd.grad(
+        (linear_recurrence_loop(a, b, h0) * weights).sum(), (a, b, h0)
+    )
+    grads_scan = torch.autograd.grad(
+        (linear_recurrence_scan(a, b, h0) * weights).sum(), (a, b, h0)
+    )
     for g_loop, g_scan in zip(grads_loop, grads_scan):
         torch.testing.assert_close(g_scan, g_loop, rtol=0, atol=1e-10)
 
@@ -87,7 +107,9 @@ def test_tanh_steps_do_not_compose():
 
 
 def test_scan_rejects_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"a and b must have the same shape .* broadcast them"):
+    with pytest.raises(
+        ValueError, match=r"a and b must have the same shape .* broadcast them"
+    ):
         linear_recurrence_scan(torch.ones(3, 2), torch.ones(3, 4))
     with pytest.raises(ValueError, match=r"h0 must have the shape of one step, \[2\]"):
         linear_recurrence_loop(torch.ones(3, 2), torch.ones(3, 2), torch.ones(3))

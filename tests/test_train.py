@@ -6,11 +6,22 @@ import math
 import pytest
 import torch
 
-from rnn_ref.model import load_classifier
-from rnn_ref.train import TrainConfig, TrainingDiverged, lr_at, read_metrics, train
+from rnn_ref.checkpoint import load_classifier
+from rnn_ref.config import TrainConfig
+from rnn_ref.errors import TrainingDiverged
+from rnn_ref.train import lr_at, read_metrics, train
 
-TINY = dict(cell="gru", hidden_size=16, batch_size=32, steps=40, eval_every=10, eval_samples=64,
-            warmup_steps=5, clip=1.0, device="cpu")
+TINY = dict(
+    cell="gru",
+    hidden_size=16,
+    batch_size=32,
+    steps=40,
+    eval_every=10,
+    eval_samples=64,
+    warmup_steps=5,
+    clip=1.0,
+    device="cpu",
+)
 
 
 def _curve(metrics):
@@ -28,13 +39,17 @@ def test_schedule_warms_up_linearly_then_decays_to_zero():
     assert lr_at(c, 110) == pytest.approx(0.0, abs=1e-12)
     lrs = [lr_at(c, s) for s in range(10, 110)]
     assert all(a >= b for a, b in zip(lrs, lrs[1:]))
-    assert lr_at(TrainConfig(lr=1.0, steps=50), 0) == 1.0   # no warmup: starts at the peak
+    assert (
+        lr_at(TrainConfig(lr=1.0, steps=50), 0) == 1.0
+    )  # no warmup: starts at the peak
 
 
 def test_same_seed_same_curve_and_weights():
     a, b = train(TrainConfig(**TINY, seed=3)), train(TrainConfig(**TINY, seed=3))
     assert _curve(a.metrics) == _curve(b.metrics)
-    assert all(torch.equal(v, b.model.state_dict()[k]) for k, v in a.model.state_dict().items())
+    assert all(
+        torch.equal(v, b.model.state_dict()[k]) for k, v in a.model.state_dict().items()
+    )
     c = train(TrainConfig(**TINY, seed=4))
     assert _curve(c.metrics) != _curve(a.metrics)
 
@@ -42,22 +57,35 @@ def test_same_seed_same_curve_and_weights():
 def test_resume_continues_the_same_curve(tmp_path):
     straight = train(TrainConfig(**TINY, seed=1, out=str(tmp_path / "straight")))
     config = TrainConfig(**TINY, seed=1, out=str(tmp_path / "resumed"))
-    first = train(config, stop_at=15)                 # interrupted between two evaluations
+    first = train(config, stop_at=15)  # interrupted between two evaluations
     assert [m["step"] for m in first.metrics] == [10]
     resumed = train(config, resume=True)
     assert _curve(resumed.metrics) == _curve(straight.metrics)
     assert _curve(read_metrics(tmp_path / "resumed")) == _curve(straight.metrics)
-    assert all(torch.equal(v, resumed.model.state_dict()[k]) for k, v in _params(straight.model).items())
-    assert all(torch.equal(v, load_classifier(tmp_path / "resumed").state_dict()[k])
-               for k, v in _params(straight.model).items())
+    assert all(
+        torch.equal(v, resumed.model.state_dict()[k])
+        for k, v in _params(straight.model).items()
+    )
+    assert all(
+        torch.equal(v, load_classifier(tmp_path / "resumed").state_dict()[k])
+        for k, v in _params(straight.model).items()
+    )
 
 
 def test_checkpoint_files_are_plain(tmp_path):
     train(TrainConfig(**TINY, out=str(tmp_path)))
     state = torch.load(tmp_path / "state.pt", weights_only=True)
     assert state["step"] == 40 and isinstance(state["data_rng"], torch.Tensor)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "metrics.jsonl", "model.pt", "state.pt"]
-    assert all(torch.equal(v, state["model"][k]) for k, v in torch.load(tmp_path / "model.pt").items())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "config.json",
+        "metrics.jsonl",
+        "model.pt",
+        "state.pt",
+    ]
+    assert all(
+        torch.equal(v, state["model"][k])
+        for k, v in torch.load(tmp_path / "model.pt").items()
+    )
     assert isinstance(torch.load(tmp_path / "model.pt", weights_only=True), dict)
     config = json.loads((tmp_path / "config.json").read_text())
     assert TrainConfig.from_dict(config) == TrainConfig(**TINY, out=str(tmp_path))
@@ -73,32 +101,51 @@ def test_fresh_run_refuses_a_directory_that_holds_a_run(tmp_path):
 
 
 def test_nan_loss_stops_with_a_clear_message():
-    with pytest.raises(TrainingDiverged, match=r"loss became nan at step \d+ .*lower --lr"):
+    with pytest.raises(
+        TrainingDiverged, match=r"loss became nan at step \d+ .*lower --lr"
+    ):
         train(TrainConfig(cell="rnn", hidden_size=8, lr=1e30, steps=50, eval_every=50))
 
 
 def test_it_learns():
-    result = train(TrainConfig(cell="gru", hidden_size=32, batch_size=64, lr=5e-3, clip=1.0,
-                               min_len=2, max_len=3, steps=300, eval_every=100, eval_samples=500))
+    result = train(
+        TrainConfig(
+            cell="gru",
+            hidden_size=32,
+            batch_size=64,
+            lr=5e-3,
+            clip=1.0,
+            min_len=2,
+            max_len=3,
+            steps=300,
+            eval_every=100,
+            eval_samples=500,
+        )
+    )
     first, last = result.metrics[0], result.metrics[-1]
     assert last["train_loss"] < first["train_loss"] - 0.5
-    assert last["loss"] < 0.6 * math.log(10)   # chance: cross-entropy ln(10), accuracy 0.1
+    assert last["loss"] < 0.6 * math.log(
+        10
+    )  # chance: cross-entropy ln(10), accuracy 0.1
     assert last["accuracy"] > 0.5
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(cell="transformer"), "cell must be one of"),
-    (dict(optimizer="sgd"), "adam or adamw"),
-    (dict(steps=0), "steps must be at least 1"),
-    (dict(lr=-1.0), "need a finite lr > 0"),
-    (dict(lr=float("inf")), "need a finite lr > 0"),
-    (dict(clip=float("nan")), "finite clip > 0"),
-    (dict(weight_decay=-1.0), "weight_decay must be a finite number >= 0"),
-    (dict(embed_dim=0), "embed_dim must be at least 1"),
-    (dict(seed=2**63), "seed must be in"),
-    (dict(min_len=9, max_len=3), "min_len <= max_len"),
-    (dict(device="tpu"), "auto, cpu or cuda"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(cell="transformer"), "cell must be one of"),
+        (dict(optimizer="sgd"), "adam or adamw"),
+        (dict(steps=0), "steps must be at least 1"),
+        (dict(lr=-1.0), "need a finite lr > 0"),
+        (dict(lr=float("inf")), "need a finite lr > 0"),
+        (dict(clip=float("nan")), "finite clip > 0"),
+        (dict(weight_decay=-1.0), "weight_decay must be a finite number >= 0"),
+        (dict(embed_dim=0), "embed_dim must be at least 1"),
+        (dict(seed=2**63), "seed must be in"),
+        (dict(min_len=9, max_len=3), "min_len <= max_len"),
+        (dict(device="tpu"), "auto, cpu or cuda"),
+    ],
+)
 def test_config_rejects_bad_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
         TrainConfig(**kwargs)

@@ -11,6 +11,8 @@
 # %% [markdown]
 # # Training walk-through (notebook)
 #
+# [Download this chapter as a notebook](../training_walkthrough.ipynb)
+#
 # A tiny many-to-one classifier trained end to end in a few seconds on the CPU, run when this
 # site is built: every number below was printed by the code above it. The task is
 # `rnn_ref.data.SumModTask`: a sequence of digits in, their sum modulo 5 out. Sequences have
@@ -44,15 +46,18 @@ print("lengths", lengths.tolist(), " targets", targets.tolist())
 # → `Linear` on `h_n[-1]`, the top layer's state at each sequence's *own* last step.
 
 # %%
-model = SumModClassifier(num_digits=task.num_digits, num_classes=task.modulus, cell="gru", hidden_size=32)
+model = SumModClassifier(
+    num_digits=task.num_digits, num_classes=task.modulus, cell="gru", hidden_size=32
+)
 print(model)
-print("logits", tuple(model(ids, lengths).shape))   # (N, C)
+print("logits", tuple(model(ids, lengths).shape))  # (N, C)
 
 # %% [markdown]
 # ## The training loop
 #
 # Fresh batches from a seeded stream, Adam, cross-entropy on the logits, and the gradient norm
 # clipped at 1 (cheap insurance for recurrent nets).
+
 
 # %%
 def accuracy(model: nn.Module, n: int = 1000, seed: int = 1) -> float:
@@ -83,7 +88,9 @@ print(f"trained in {time.perf_counter() - start:.1f} s")
 
 # %%
 for length in (2, 6, 10, 20):
-    ids, lengths, targets = task.batch(1000, torch.Generator().manual_seed(length), lengths=(length, length))
+    ids, lengths, targets = task.batch(
+        1000, torch.Generator().manual_seed(length), lengths=(length, length)
+    )
     with torch.no_grad():
         acc = (model(ids, lengths).argmax(dim=1) == targets).float().mean().item()
     print(f"length {length:2d}: accuracy {acc:.1%}")
@@ -97,10 +104,23 @@ for length in (2, 6, 10, 20):
 # line calls the same function.
 
 # %%
-from rnn_ref.train import TrainConfig, train
+from rnn_ref.config import TrainConfig
+from rnn_ref.train import train
 
-config = TrainConfig(cell="gru", hidden_size=32, num_digits=5, modulus=5, min_len=2, max_len=6,
-                     lr=1e-2, clip=1.0, steps=300, eval_every=100, eval_samples=500, device="cpu")
+config = TrainConfig(
+    cell="gru",
+    hidden_size=32,
+    num_digits=5,
+    modulus=5,
+    min_len=2,
+    max_len=6,
+    lr=1e-2,
+    clip=1.0,
+    steps=300,
+    eval_every=100,
+    eval_samples=500,
+    device="cpu",
+)
 result = train(config)
 for m in result.metrics:
     print(f"step {m['step']:4d}  loss {m['loss']:.3f}  accuracy {m['accuracy']:.1%}")

@@ -16,12 +16,24 @@ def summaries(x):
 
 
 (last_a, summary_a), (last_b, summary_b) = summaries(x), summaries(changed)
-print("output[-1] forward half changed: ", not torch.allclose(last_a[:, :H], last_b[:, :H]))
-print("output[-1] backward half changed:", not torch.allclose(last_a[:, H:], last_b[:, H:]))
+print(
+    "output[-1] forward half changed: ",
+    not torch.allclose(last_a[:, :H], last_b[:, :H]),
+)
+print(
+    "output[-1] backward half changed:",
+    not torch.allclose(last_a[:, H:], last_b[:, H:]),
+)
 print("cat(h_n[-2], h_n[-1]) changed:   ", not torch.allclose(summary_a, summary_b))
 
 # The backward half of output[-1] is one cell step from h_0 = 0 on x[-1] alone.
 w = {k: v for k, v in rnn.state_dict().items() if k.endswith("_reverse")}
-one_step = torch.tanh(x[-1] @ w["weight_ih_l0_reverse"].T + w["bias_ih_l0_reverse"]
-                      + w["bias_hh_l0_reverse"])
-print("backward half of output[-1] == one step on x[-1]:", torch.allclose(last_a[:, H:], one_step))
+one_step = torch.tanh(
+    x[-1] @ w["weight_ih_l0_reverse"].T
+    + w["bias_ih_l0_reverse"]
+    + w["bias_hh_l0_reverse"]
+)
+print(
+    "backward half of output[-1] == one step on x[-1]:",
+    torch.allclose(last_a[:, H:], one_step),
+)

@@ -14,6 +14,8 @@ output, h_n = rnn(x)  # output (L, N, H_out), h_n (1, N, H_out)
 h = torch.zeros(N, H_out, dtype=torch.float64)  # h_0: zeros, as when hx is omitted
 for t in range(L):
     h = cell(x[t], h)  # the new state from this step's input and the previous state
-    print(f"output[{t}] == h after step {t}: {torch.allclose(output[t], h)};"
-          f"  output[{t}, 0, :3] = {[round(v, 4) for v in output[t, 0, :3].tolist()]}")
+    print(
+        f"output[{t}] == h after step {t}: {torch.allclose(output[t], h)};"
+        f"  output[{t}, 0, :3] = {[round(v, 4) for v in output[t, 0, :3].tolist()]}"
+    )
 print("h_n[0] == output[-1]:", torch.equal(h_n[0], output[-1]))

@@ -22,5 +22,8 @@ for name, module in modules.items():
             out, ref_out = out.data, ref_out.data
         states = state if isinstance(state, tuple) else (state,)
         ref_states = ref_state if isinstance(ref_state, tuple) else (ref_state,)
-        diff = max((a - b).abs().max().item() for a, b in zip((out, *states), (ref_out, *ref_states)))
+        diff = max(
+            (a - b).abs().max().item()
+            for a, b in zip((out, *states), (ref_out, *ref_states))
+        )
         print(f"{name:30} {kind}: max |diff| over output and final states = {diff:.1e}")

@@ -15,6 +15,17 @@ print("forgotten when unpacking: ", tuple(wrong.shape), "(L, N, H_out)")
 # With a square batch (N == L) the shape looks right and every row is wrong:
 sq = torch.randn(4, 4, 3)
 packed_out, _ = rnn(pack_padded_sequence(sq, [4, 3, 2, 1], batch_first=True))
-good, bad = pad_packed_sequence(packed_out, batch_first=True)[0], pad_packed_sequence(packed_out)[0]
-print("square batch:", tuple(good.shape), "vs", tuple(bad.shape),
-      "| same contents:", torch.equal(good, bad), "| bad == good transposed:", torch.equal(bad, good.transpose(0, 1)))
+good, bad = (
+    pad_packed_sequence(packed_out, batch_first=True)[0],
+    pad_packed_sequence(packed_out)[0],
+)
+print(
+    "square batch:",
+    tuple(good.shape),
+    "vs",
+    tuple(bad.shape),
+    "| same contents:",
+    torch.equal(good, bad),
+    "| bad == good transposed:",
+    torch.equal(bad, good.transpose(0, 1)),
+)

@@ -10,7 +10,9 @@ class Tagger(nn.Module):
     def __init__(self):
         super().__init__()
         self.embed = nn.Embedding(vocab, E)
-        self.rnn = nn.RNN(E, H, batch_first=True, bidirectional=True)  # each tag sees both sides
+        self.rnn = nn.RNN(
+            E, H, batch_first=True, bidirectional=True
+        )  # each tag sees both sides
         self.head = nn.Linear(2 * H, tags)
 
     def forward(self, tokens):  # tokens (N, L) integer ids

@@ -33,16 +33,22 @@ def forward(x, hx=None):  # --- the docstring, verbatim ---
 torch.manual_seed(0)
 batch_first = False
 for input_size, hidden_size, num_layers in [(4, 4, 1), (4, 4, 2), (3, 4, 2)]:
-    rnn = nn.RNN(input_size, hidden_size, num_layers)  # the docstring's free variables, from rnn:
-    weight_ih, bias_ih, weight_hh, bias_hh = ([getattr(rnn, f"{kind}_l{k}").detach() for k in range(num_layers)]
-                                              for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh"))
+    rnn = nn.RNN(
+        input_size, hidden_size, num_layers
+    )  # the docstring's free variables, from rnn:
+    weight_ih, bias_ih, weight_hh, bias_hh = (
+        [getattr(rnn, f"{kind}_l{k}").detach() for k in range(num_layers)]
+        for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
+    )
     x = torch.randn(5, 2, input_size)  # (L, N, H_in)
     out, h_n = rnn(x)
     print(f"RNN({input_size}, {hidden_size}, num_layers={num_layers}):", end=" ")
     try:
         doc_out, doc_h_n = forward(x)
-        print(f"h_n equal: {torch.allclose(h_n, doc_h_n, atol=1e-6)}; output equal: "
-              f"{torch.allclose(out, doc_out, atol=1e-6)} (every output[t] is the last state: "
-              f"{bool((doc_out == doc_out[-1]).all())})")
+        print(
+            f"h_n equal: {torch.allclose(h_n, doc_h_n, atol=1e-6)}; output equal: "
+            f"{torch.allclose(out, doc_out, atol=1e-6)} (every output[t] is the last state: "
+            f"{bool((doc_out == doc_out[-1]).all())})"
+        )
     except RuntimeError as e:
         print("RuntimeError:", str(e).split(" (")[0])

@@ -16,13 +16,17 @@ for num_layers in (1, 2):
         print("UserWarning:", w.message)
     eval_out, _ = rnn.eval()(x)
     train_out, _ = rnn.train()(x)  # (L, N, H_out)
-    print(f"num_layers={num_layers}: train == eval: {torch.allclose(train_out, eval_out)}; "
-          f"exact zeros in output: {(train_out == 0).sum().item()} of {train_out.numel()}")
+    print(
+        f"num_layers={num_layers}: train == eval: {torch.allclose(train_out, eval_out)}; "
+        f"exact zeros in output: {(train_out == 0).sum().item()} of {train_out.numel()}"
+    )
 
 # Same seed, same masks: our loop drops out layer 0's output before layer 1 reads it.
 torch.manual_seed(1)
 theirs, _ = rnn(x)
 torch.manual_seed(1)
 ours, _ = reference_forward(rnn, x)
-print("reference_forward in train mode, same seed: max |diff| =",
-      f"{(ours - theirs).abs().max().item():.1e}")
+print(
+    "reference_forward in train mode, same seed: max |diff| =",
+    f"{(ours - theirs).abs().max().item():.1e}",
+)

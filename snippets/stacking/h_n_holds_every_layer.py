@@ -13,8 +13,10 @@ print("h_n   ", tuple(h_n.shape), "= (num_layers, N, H_out)")
 layer0 = nn.RNN(10, 20, num_layers=1)
 layer0.load_state_dict({k: v for k, v in rnn.state_dict().items() if k.endswith("_l0")})
 out0, _ = layer0(x)
-checks = {"h_n[0] == last step of layer 0": torch.allclose(h_n[0], out0[-1]),
-          "h_n[1] == last step of layer 1": torch.allclose(h_n[1], output[-1]),
-          "h_n[0] == output[-1]": torch.allclose(h_n[0], output[-1])}
+checks = {
+    "h_n[0] == last step of layer 0": torch.allclose(h_n[0], out0[-1]),
+    "h_n[1] == last step of layer 1": torch.allclose(h_n[1], output[-1]),
+    "h_n[0] == output[-1]": torch.allclose(h_n[0], output[-1]),
+}
 for name, result in checks.items():
     print(f"{name + ':':32} {result}")

@@ -18,5 +18,4 @@ _, h_unsorted = rnn(pack_padded_sequence(x, lengths, enforce_sorted=False))
 # The same batch sorted by hand (longest first), packed with enforce_sorted=True.
 order = torch.tensor([1, 2, 0])
 _, h_sorted = rnn(pack_padded_sequence(x[:, order], [5, 3, 2]))
-print("h_n rows in the caller's order:",
-      torch.equal(h_unsorted[:, order], h_sorted))
+print("h_n rows in the caller's order:", torch.equal(h_unsorted[:, order], h_sorted))

@@ -13,5 +13,8 @@ output, _ = pad_packed_sequence(packed_out)  # (L, N, H_out), zeros after each l
 last = output[lengths - 1, torch.arange(3)]  # (N, H_out): output at step lengths[b]-1
 print("h_n[0] == output at each last real step:", torch.equal(h_n[0], last))
 print("h_n[0] == output[-1] (the padded end):   ", torch.equal(h_n[0], output[-1]))
-print("output[-1] per sequence:", output[-1].abs().sum(dim=1).detach().numpy().round(4),
-      "<- zero rows where the sequence had ended")
+print(
+    "output[-1] per sequence:",
+    output[-1].abs().sum(dim=1).detach().numpy().round(4),
+    "<- zero rows where the sequence had ended",
+)

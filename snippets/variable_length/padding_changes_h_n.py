@@ -19,7 +19,15 @@ print("h_n of `short`, alone: ", h_alone[0, 0].detach().numpy().round(4))
 birnn = nn.RNN(input_size=1, hidden_size=2, bidirectional=True)
 out, _ = birnn(padded)  # (3, 2, 2*2): [forward, backward]
 out_alone, _ = birnn(short.unsqueeze(1))
-print("output[0] of `short`, padded: forward", out[0, 1, :2].detach().numpy().round(4),
-      "backward", out[0, 1, 2:].detach().numpy().round(4))
-print("output[0] of `short`, alone:  forward", out_alone[0, 0, :2].detach().numpy().round(4),
-      "backward", out_alone[0, 0, 2:].detach().numpy().round(4))
+print(
+    "output[0] of `short`, padded: forward",
+    out[0, 1, :2].detach().numpy().round(4),
+    "backward",
+    out[0, 1, 2:].detach().numpy().round(4),
+)
+print(
+    "output[0] of `short`, alone:  forward",
+    out_alone[0, 0, :2].detach().numpy().round(4),
+    "backward",
+    out_alone[0, 0, 2:].detach().numpy().round(4),
+)

@@ -31,9 +31,18 @@ def test_parameters_double_with_reverse_names(num_layers):
 def _split(bi):
     """Two one-directional RNNs holding bi's forward and *_reverse weights (one layer)."""
     state = bi.state_dict()
-    fwd, bwd = nn.RNN(bi.input_size, bi.hidden_size, dtype=F64), nn.RNN(bi.input_size, bi.hidden_size, dtype=F64)
+    fwd, bwd = (
+        nn.RNN(bi.input_size, bi.hidden_size, dtype=F64),
+        nn.RNN(bi.input_size, bi.hidden_size, dtype=F64),
+    )
     fwd.load_state_dict({k: v for k, v in state.items() if not k.endswith("_reverse")})
-    bwd.load_state_dict({k.removesuffix("_reverse"): v for k, v in state.items() if k.endswith("_reverse")})
+    bwd.load_state_dict(
+        {
+            k.removesuffix("_reverse"): v
+            for k, v in state.items()
+            if k.endswith("_reverse")
+        }
+    )
     return fwd, bwd
 
 
@@ -87,9 +96,14 @@ def test_backward_half_of_last_output_sees_one_step():
         moved = x.clone()
         moved[t] += 1
         h_m = rnn(moved)[1]
-        assert not torch.allclose(torch.cat([h_a[-2], h_a[-1]], -1), torch.cat([h_m[-2], h_m[-1]], -1))
-    one_step = torch.tanh(x[-1] @ rnn.weight_ih_l0_reverse.T + rnn.bias_ih_l0_reverse
-                          + rnn.bias_hh_l0_reverse)
+        assert not torch.allclose(
+            torch.cat([h_a[-2], h_a[-1]], -1), torch.cat([h_m[-2], h_m[-1]], -1)
+        )
+    one_step = torch.tanh(
+        x[-1] @ rnn.weight_ih_l0_reverse.T
+        + rnn.bias_ih_l0_reverse
+        + rnn.bias_hh_l0_reverse
+    )
     torch.testing.assert_close(out_a[-1, :, H:], one_step, rtol=0, atol=1e-12)
 
 
@@ -100,6 +114,7 @@ def test_summary_is_cat_of_last_two_h_n():
     rnn = nn.RNN(3, H, num_layers=2, bidirectional=True, dtype=F64)
     output, h_n = rnn(torch.randn(5, 2, 3, dtype=F64))
     summary = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (N, 2*H)
-    torch.testing.assert_close(summary, torch.cat([output[-1, :, :H], output[0, :, H:]], -1),
-                               rtol=0, atol=0)
+    torch.testing.assert_close(
+        summary, torch.cat([output[-1, :, :H], output[0, :, H:]], -1), rtol=0, atol=0
+    )
     assert not torch.allclose(summary, output[-1])

@@ -15,11 +15,16 @@ def test_cell_equals_nn_rnncell(nonlinearity, bias):
     """h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh) is what nn.RNNCell computes."""
     cell = nn.RNNCell(3, 4, bias=bias, nonlinearity=nonlinearity, dtype=F64)
     x, h = torch.randn(5, 3, dtype=F64), torch.randn(5, 4, dtype=F64)
-    ours = rnn_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh, nonlinearity)
+    ours = rnn_cell(
+        x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh, nonlinearity
+    )
     torch.testing.assert_close(ours, cell(x, h), rtol=0, atol=1e-12)
     act = torch.tanh if nonlinearity == "tanh" else torch.relu
-    by_hand = act(x @ cell.weight_ih.T + h @ cell.weight_hh.T
-                  + (cell.bias_ih + cell.bias_hh if bias else 0))
+    by_hand = act(
+        x @ cell.weight_ih.T
+        + h @ cell.weight_hh.T
+        + (cell.bias_ih + cell.bias_hh if bias else 0)
+    )
     torch.testing.assert_close(by_hand, cell(x, h), rtol=0, atol=1e-12)
 
 
@@ -28,7 +33,9 @@ def test_output_is_the_hidden_state():
     h_n forward as hx, reproduces output step by step; nn.RNNCell in a loop does too."""
     rnn = nn.RNN(3, 5, dtype=F64)
     cell = nn.RNNCell(3, 5, dtype=F64)
-    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in rnn.state_dict().items()})
+    cell.load_state_dict(
+        {k.removesuffix("_l0"): v for k, v in rnn.state_dict().items()}
+    )
     x = torch.randn(6, 2, 3, dtype=F64)
     output, h_n = rnn(x)
     h, h_cell = None, torch.zeros(2, 5, dtype=F64)
@@ -50,7 +57,9 @@ def test_shapes_legend():
         output, h_n = rnn(torch.randn(L, N, H_in))
         assert output.shape == (L, N, D * H_out) and h_n.shape == (D * layers, N, H_out)
         rnn.batch_first = True
-        hx = torch.zeros(D * layers, N, H_out)  # hx keeps N in the middle with batch_first too
+        hx = torch.zeros(
+            D * layers, N, H_out
+        )  # hx keeps N in the middle with batch_first too
         output, h_n = rnn(torch.randn(N, L, H_in), hx)
         assert output.shape == (N, L, D * H_out) and h_n.shape == (D * layers, N, H_out)
         output, h_n = rnn(torch.randn(L, H_in))
@@ -62,7 +71,9 @@ def test_relu_replaces_tanh():
     tanh_rnn = nn.RNN(3, 4, dtype=F64)
     relu_rnn = nn.RNN(3, 4, nonlinearity="relu", dtype=F64)
     relu_rnn.load_state_dict(tanh_rnn.state_dict())
-    x = torch.randn(1, 8, 3, dtype=F64)  # one step from h_0 = 0: output = act(pre-activation)
+    x = torch.randn(
+        1, 8, 3, dtype=F64
+    )  # one step from h_0 = 0: output = act(pre-activation)
     pre = torch.atanh(tanh_rnn(x)[0])
     torch.testing.assert_close(relu_rnn(x)[0], torch.relu(pre), rtol=0, atol=1e-10)
     output, _ = relu_rnn(torch.randn(6, 2, 3, dtype=F64))
@@ -76,7 +87,9 @@ def test_last_input_dimension_must_be_input_size():
     rnn = nn.RNN(10, 20, 1)
     output, h_n = rnn(torch.randn(5, 3, 10))
     assert output.shape == (5, 3, 20) and h_n.shape == (1, 3, 20)
-    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
+    with pytest.raises(
+        RuntimeError, match="input.size\\(-1\\) must be equal to input_size"
+    ):
         rnn(torch.randn(5, 3, 5))
 
 
@@ -84,7 +97,11 @@ def test_bias_false_removes_both_biases():
     """bias=False: no bias_ih/bias_hh parameters, and a zero input from h_0 = 0 stays zero."""
     rnn = nn.RNN(3, 4, num_layers=2, bias=False)
     assert [n for n, _ in rnn.named_parameters()] == [
-        "weight_ih_l0", "weight_hh_l0", "weight_ih_l1", "weight_hh_l1"]
+        "weight_ih_l0",
+        "weight_hh_l0",
+        "weight_ih_l1",
+        "weight_hh_l1",
+    ]
     output, h_n = rnn(torch.zeros(6, 2, 3))
     assert (output == 0).all() and (h_n == 0).all()
 

@@ -24,12 +24,18 @@ def test_lstm_gates_are_stacked_i_f_g_o():
     c = torch.randn(5, 4, dtype=F64)
     assert cell.weight_ih.shape == (4 * 4, 3) and cell.weight_hh.shape == (4 * 4, 4)
     want_h, want_c = cell(x, (h, c))
-    gates = F.linear(x, cell.weight_ih, cell.bias_ih) + F.linear(h, cell.weight_hh, cell.bias_hh)
+    gates = F.linear(x, cell.weight_ih, cell.bias_ih) + F.linear(
+        h, cell.weight_hh, cell.bias_hh
+    )
 
     def run(order):
         parts = dict(zip(order, gates.chunk(4, dim=-1)))
-        i, f, g, o = (torch.sigmoid(parts["i"]), torch.sigmoid(parts["f"]),
-                      torch.tanh(parts["g"]), torch.sigmoid(parts["o"]))
+        i, f, g, o = (
+            torch.sigmoid(parts["i"]),
+            torch.sigmoid(parts["f"]),
+            torch.tanh(parts["g"]),
+            torch.sigmoid(parts["o"]),
+        )
         c1 = f * c + i * g
         return o * torch.tanh(c1), c1
 
@@ -62,30 +68,45 @@ def test_reference_cells_equal_torch_cells():
     x, h = _cell_inputs(gru)
     c = torch.randn(5, 4, dtype=F64)
     torch.testing.assert_close(
-        gru_cell(x, h, gru.weight_ih, gru.weight_hh, gru.bias_ih, gru.bias_hh), gru(x, h),
-        rtol=0, atol=1e-12)
-    got = lstm_cell(x, (h, c), lstm.weight_ih, lstm.weight_hh, lstm.bias_ih, lstm.bias_hh)
+        gru_cell(x, h, gru.weight_ih, gru.weight_hh, gru.bias_ih, gru.bias_hh),
+        gru(x, h),
+        rtol=0,
+        atol=1e-12,
+    )
+    got = lstm_cell(
+        x, (h, c), lstm.weight_ih, lstm.weight_hh, lstm.bias_ih, lstm.bias_hh
+    )
     for a, b in zip(got, lstm(x, (h, c))):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: nn.GRU(4, 5, num_layers=2, bidirectional=True),
-    lambda: nn.LSTM(4, 5, num_layers=2, bidirectional=True),
-    lambda: nn.LSTM(4, 5, num_layers=2, bidirectional=True, proj_size=3),
-], ids=["gru", "lstm", "lstm-proj"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.GRU(4, 5, num_layers=2, bidirectional=True),
+        lambda: nn.LSTM(4, 5, num_layers=2, bidirectional=True),
+        lambda: nn.LSTM(4, 5, num_layers=2, bidirectional=True, proj_size=3),
+    ],
+    ids=["gru", "lstm", "lstm-proj"],
+)
 @pytest.mark.parametrize("packed", [False, True], ids=["padded", "packed"])
 def test_reference_forward_equals_torch(make, packed):
     module = make().double()
     x = torch.randn(6, 3, 4, dtype=F64)
-    inp = torch.nn.utils.rnn.pack_padded_sequence(x, [6, 2, 4], enforce_sorted=False) if packed else x
+    inp = (
+        torch.nn.utils.rnn.pack_padded_sequence(x, [6, 2, 4], enforce_sorted=False)
+        if packed
+        else x
+    )
     out, state = module(inp)
     ref_out, ref_state = reference_forward(module, inp)
     if packed:
         out, ref_out = out.data, ref_out.data
     torch.testing.assert_close(ref_out, out, rtol=0, atol=1e-12)
-    for a, b in zip(ref_state if isinstance(state, tuple) else (ref_state,),
-                    state if isinstance(state, tuple) else (state,)):
+    for a, b in zip(
+        ref_state if isinstance(state, tuple) else (ref_state,),
+        state if isinstance(state, tuple) else (state,),
+    ):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
 
 
@@ -98,8 +119,14 @@ def test_proj_size_shapes():
     output, (h_n, c_n) = lstm(torch.randn(7, 3, 10))
     assert output.shape == (7, 3, 2 * 5)
     assert h_n.shape == (2 * 2, 3, 5) and c_n.shape == (2 * 2, 3, 20)
-    assert lstm.weight_hr_l0.shape == (5, 20) and lstm.weight_hr_l1_reverse.shape == (5, 20)
-    assert lstm.weight_hh_l0.shape == (4 * 20, 5) and lstm.weight_ih_l1.shape == (4 * 20, 2 * 5)
+    assert lstm.weight_hr_l0.shape == (5, 20) and lstm.weight_hr_l1_reverse.shape == (
+        5,
+        20,
+    )
+    assert lstm.weight_hh_l0.shape == (4 * 20, 5) and lstm.weight_ih_l1.shape == (
+        4 * 20,
+        2 * 5,
+    )
 
 
 def test_proj_size_h_is_the_projection_of_o_tanh_c():
@@ -107,16 +134,20 @@ def test_proj_size_h_is_the_projection_of_o_tanh_c():
     lstm = nn.LSTM(4, 6, proj_size=2, dtype=F64)
     x = torch.randn(5, 3, 4, dtype=F64)
     output, (h_n, c_n) = lstm(x)
-    gates = (F.linear(x[-1], lstm.weight_ih_l0, lstm.bias_ih_l0)
-             + F.linear(output[-2], lstm.weight_hh_l0, lstm.bias_hh_l0))
+    gates = F.linear(x[-1], lstm.weight_ih_l0, lstm.bias_ih_l0) + F.linear(
+        output[-2], lstm.weight_hh_l0, lstm.bias_hh_l0
+    )
     o = torch.sigmoid(gates.chunk(4, dim=-1)[3])
-    torch.testing.assert_close(h_n[0], F.linear(o * torch.tanh(c_n[0]), lstm.weight_hr_l0),
-                               rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        h_n[0], F.linear(o * torch.tanh(c_n[0]), lstm.weight_hr_l0), rtol=0, atol=1e-12
+    )
     assert torch.equal(h_n[-1], output[-1])
 
 
 def test_proj_size_is_lstm_only_and_smaller_than_hidden_size():
-    with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+    with pytest.raises(
+        ValueError, match="proj_size has to be smaller than hidden_size"
+    ):
         nn.LSTM(3, 4, proj_size=4)
     for module in (nn.GRU, nn.RNN):
         with pytest.raises(ValueError, match="only supported for LSTM, not RNN or GRU"):

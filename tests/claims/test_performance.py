@@ -7,7 +7,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_ref import reference_forward
-from rnn_ref.bench import _padded_logits
+from rnn_ref.experiments.bench import _padded_logits
 from rnn_ref.model import SumModClassifier
 
 F64 = torch.float64
@@ -32,23 +32,44 @@ def test_padded_output_at_last_real_step_equals_packed_h_n():
     lengths = torch.tensor([5, 2, 4])
     x = torch.randn(3, 5, 4, dtype=F64)
     out, h_padded = gru(x)
-    _, h_packed = gru(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
+    _, h_packed = gru(
+        pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    )
     last = out[torch.arange(3), lengths - 1]  # (N, H)
     torch.testing.assert_close(last, h_packed[-1], rtol=0, atol=1e-12)
-    assert not torch.allclose(h_padded[-1], h_packed[-1])  # rows 1 and 2 ran over padding
+    assert not torch.allclose(
+        h_padded[-1], h_packed[-1]
+    )  # rows 1 and 2 ran over padding
 
-    model = SumModClassifier(num_digits=10, num_classes=10, cell="gru", hidden_size=8).double()
+    model = SumModClassifier(
+        num_digits=10, num_classes=10, cell="gru", hidden_size=8
+    ).double()
     ids = torch.tensor([[3, 1, 4, 1, 5], [9, 2, 10, 10, 10], [6, 5, 3, 10, 10]])
     n = torch.tensor([5, 2, 3])
-    torch.testing.assert_close(_padded_logits(model, ids, n), model(ids, n), rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        _padded_logits(model, ids, n), model(ids, n), rtol=0, atol=1e-12
+    )
 
 
 def test_packed_batch_computes_only_real_steps():
     """A PackedSequence holds sum(lengths) rows; the padded batch computes N * max(lengths)."""
     lengths = torch.tensor([7, 1, 3, 3])
     packed = pack_padded_sequence(torch.randn(7, 4, 2), lengths, enforce_sorted=False)
-    assert packed.data.shape[0] == int(packed.batch_sizes.sum()) == int(lengths.sum()) == 14
-    assert packed.batch_sizes.tolist() == [4, 3, 3, 1, 1, 1, 1]  # rows computed at each step
+    assert (
+        packed.data.shape[0]
+        == int(packed.batch_sizes.sum())
+        == int(lengths.sum())
+        == 14
+    )
+    assert packed.batch_sizes.tolist() == [
+        4,
+        3,
+        3,
+        1,
+        1,
+        1,
+        1,
+    ]  # rows computed at each step
     assert 4 * 7 == 28  # the padded batch: twice the work for the same 14 real tokens
 
 
@@ -60,12 +81,20 @@ def test_indexing_each_step_costs_a_full_size_backward():
     step = xp[2]
     assert step.grad_fn.name() == "SelectBackward0"
     grad = step.grad_fn(torch.ones(2, 3))
-    assert grad.shape == xp.shape and grad.count_nonzero() == 6  # full (T, N, H), one step filled
+    assert (
+        grad.shape == xp.shape and grad.count_nonzero() == 6
+    )  # full (T, N, H), one step filled
     steps = xp.unbind(0)
-    assert steps[0].grad_fn is steps[5].grad_fn and steps[0].grad_fn.name() == "UnbindBackward0"
+    assert (
+        steps[0].grad_fn is steps[5].grad_fn
+        and steps[0].grad_fn.name() == "UnbindBackward0"
+    )
     # the packed loop's data.split(batch_sizes): one node for all steps too
     parts = xp.reshape(12, 3).split([3, 3, 2, 2, 1, 1])
-    assert parts[0].grad_fn is parts[5].grad_fn and parts[0].grad_fn.name() == "SplitWithSizesBackward0"
+    assert (
+        parts[0].grad_fn is parts[5].grad_fn
+        and parts[0].grad_fn.name() == "SplitWithSizesBackward0"
+    )
 
 
 def test_matmul_does_the_same_multiply_adds_as_the_recurrence():
@@ -77,8 +106,14 @@ def test_matmul_does_the_same_multiply_adds_as_the_recurrence():
     h_prev = torch.cat([torch.zeros(1, 2, 4, dtype=F64), out[:-1]])  # (T, N, H)
     stacked = torch.cat([x, h_prev], dim=-1).reshape(10, 7)  # (T*N, H_in+H)
     w = torch.cat([rnn.weight_ih_l0, rnn.weight_hh_l0], dim=1).T  # (H_in+H, H)
-    torch.testing.assert_close(torch.tanh(stacked @ w).reshape(5, 2, 4), out, rtol=0, atol=1e-12)
-    assert F.linear(x, rnn.weight_ih_l0).shape == (5, 2, 4)  # the hoisted part: all T steps at once
+    torch.testing.assert_close(
+        torch.tanh(stacked @ w).reshape(5, 2, 4), out, rtol=0, atol=1e-12
+    )
+    assert F.linear(x, rnn.weight_ih_l0).shape == (
+        5,
+        2,
+        4,
+    )  # the hoisted part: all T steps at once
 
 
 def _graph(t: torch.Tensor) -> list:
@@ -101,8 +136,14 @@ def test_torch_packed_path_hoists_then_slices_every_step():
     x = torch.randn(6, 3, 4)
     out, _ = gru(pack_padded_sequence(x, lengths))
     slices = [n for n in _graph(out.data) if n.name() == "SliceBackward0"]
-    of_data = [n for n in slices if tuple(n._saved_self_sym_sizes) == (int(lengths.sum()), 3 * 8)]
-    assert len(of_data) == 6  # one per step, each slicing the (sum(lengths), 3H) projection
+    of_data = [
+        n
+        for n in slices
+        if tuple(n._saved_self_sym_sizes) == (int(lengths.sum()), 3 * 8)
+    ]
+    assert (
+        len(of_data) == 6
+    )  # one per step, each slicing the (sum(lengths), 3H) projection
     names = [n.name() for n in _graph(gru(x)[0])]
     assert names.count("UnbindBackward0") == 1 and "SliceBackward0" not in names
     # both paths: one matmul projecting every step's input, then one h W_hh^T per step
@@ -110,12 +151,20 @@ def test_torch_packed_path_hoists_then_slices_every_step():
         assert [n.name() for n in graph].count("AddmmBackward0") == 6 + 1
 
 
-@pytest.mark.skipif(not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN")
+@pytest.mark.skipif(
+    not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN"
+)
 def test_float32_lstm_on_padded_input_runs_one_fused_onednn_kernel():
     """On CPU a float32 `nn.LSTM` on a padded batch is one oneDNN (mkldnn) RNN kernel for the whole
     layer; on a PackedSequence it is torch's step loop with slices."""
     lstm = nn.LSTM(4, 8)
     x = torch.randn(6, 3, 4)
     assert "MkldnnRnnLayerBackward0" in [n.name() for n in _graph(lstm(x)[0])]
-    packed_names = [n.name() for n in _graph(lstm(pack_padded_sequence(x, torch.tensor([6, 4, 2])))[0].data)]
-    assert "MkldnnRnnLayerBackward0" not in packed_names and "SliceBackward0" in packed_names
+    packed_names = [
+        n.name()
+        for n in _graph(lstm(pack_padded_sequence(x, torch.tensor([6, 4, 2])))[0].data)
+    ]
+    assert (
+        "MkldnnRnnLayerBackward0" not in packed_names
+        and "SliceBackward0" in packed_names
+    )

@@ -27,12 +27,18 @@ def _padded(lengths, features=3, batch_first=False):
 
 # ---- lengths: a list or a 1-D CPU int64 tensor ----
 
+
 def test_lengths_list_and_integer_tensors_are_accepted():
     _, x = _padded([4, 2, 1])
     want = tr.pack_padded_sequence(x, [4, 2, 1])
-    for lengths in (torch.tensor([4, 2, 1]), torch.tensor([4, 2, 1], dtype=torch.int32)):
+    for lengths in (
+        torch.tensor([4, 2, 1]),
+        torch.tensor([4, 2, 1], dtype=torch.int32),
+    ):
         got = tr.pack_padded_sequence(x, lengths)
-        assert torch.equal(got.data, want.data) and torch.equal(got.batch_sizes, want.batch_sizes)
+        assert torch.equal(got.data, want.data) and torch.equal(
+            got.batch_sizes, want.batch_sizes
+        )
 
 
 def test_float_lengths_are_truncated_silently():
@@ -44,20 +50,30 @@ def test_float_lengths_are_truncated_silently():
 
 def test_lengths_of_wrong_count_or_shape_are_rejected():
     _, x = _padded([4, 2, 1])
-    with pytest.raises(RuntimeError, match=r"Expected `len\(lengths\)` to be equal to batch_size, "
-                                           r"but got 2 \(batch_size=3\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Expected `len\(lengths\)` to be equal to batch_size, "
+        r"but got 2 \(batch_size=3\)",
+    ):
         tr.pack_padded_sequence(x, [4, 2])
-    with pytest.raises(RuntimeError, match="'lengths' argument should be a 1D CPU int64 tensor, "
-                                           "but got 2D cpu Long tensor"):
+    with pytest.raises(
+        RuntimeError,
+        match="'lengths' argument should be a 1D CPU int64 tensor, "
+        "but got 2D cpu Long tensor",
+    ):
         tr.pack_padded_sequence(x, torch.tensor([[4, 2, 1]]))
 
 
 @pytest.mark.gpu
 def test_cuda_lengths_are_rejected():
     _, x = _padded([4, 2, 1])
-    with pytest.raises(RuntimeError, match="'lengths' argument should be a 1D CPU int64 tensor.*cuda"):
+    with pytest.raises(
+        RuntimeError, match="'lengths' argument should be a 1D CPU int64 tensor.*cuda"
+    ):
         tr.pack_padded_sequence(x.cuda(), torch.tensor([4, 2, 1], device="cuda"))
-    packed = tr.pack_padded_sequence(x.cuda(), torch.tensor([4, 2, 1]))  # CPU lengths: fine
+    packed = tr.pack_padded_sequence(
+        x.cuda(), torch.tensor([4, 2, 1])
+    )  # CPU lengths: fine
     assert packed.data.is_cuda and packed.batch_sizes.device.type == "cpu"
 
 
@@ -69,15 +85,20 @@ def test_lengths_longer_than_the_batch_fail_late_in_torch_early_in_rnn_ref():
     assert packed.batch_sizes.sum() == 8 and packed.data.size(0) == 7
     with pytest.raises(RuntimeError, match="exceeds dimension size"):
         nn.RNN(3, 4, dtype=F64)(packed)
-    with pytest.raises(RuntimeError, match="lengths can be at most the padded length 4"):
+    with pytest.raises(
+        RuntimeError, match="lengths can be at most the padded length 4"
+    ):
         packing.pack_padded_sequence(x, [5, 2, 1])
 
 
 # ---- zero-length sequences ----
 
+
 def test_zero_length_is_rejected():
     _, x = _padded([3, 1, 2])
-    with pytest.raises(RuntimeError, match="Length of all samples has to be greater than 0"):
+    with pytest.raises(
+        RuntimeError, match="Length of all samples has to be greater than 0"
+    ):
         tr.pack_padded_sequence(x, [3, 0, 2], enforce_sorted=False)
 
 
@@ -96,24 +117,30 @@ def test_clamp_and_mask_workaround():
 
 # ---- total_length ----
 
+
 def test_total_length_keeps_the_padded_width_for_the_loss():
     """Unpacking returns max(lengths) steps; targets padded to the batch width need total_length."""
     rnn = nn.RNN(3, 4, batch_first=True, dtype=F64)
     _, x = _padded([3, 2], batch_first=True)
-    x = torch.cat([x, torch.zeros(2, 2, 3, dtype=F64)], dim=1)  # batch padded to width 5
+    x = torch.cat(
+        [x, torch.zeros(2, 2, 3, dtype=F64)], dim=1
+    )  # batch padded to width 5
     targets = torch.zeros(2, 5, 4, dtype=F64)
     packed_out, _ = rnn(tr.pack_padded_sequence(x, [3, 2], batch_first=True))
     narrow, _ = tr.pad_packed_sequence(packed_out, batch_first=True)
     assert narrow.shape == (2, 3, 4)
     with pytest.raises(RuntimeError, match="must match the size"):
         narrow - targets
-    full, _ = tr.pad_packed_sequence(packed_out, batch_first=True, total_length=x.size(1))
+    full, _ = tr.pad_packed_sequence(
+        packed_out, batch_first=True, total_length=x.size(1)
+    )
     assert full.shape == targets.shape and torch.equal(full[:, :3], narrow)
     assert torch.equal(full[:, 3:], torch.zeros(2, 2, 4, dtype=F64))
     assert "DataParallel" in tr.pad_packed_sequence.__doc__
 
 
 # ---- batch_first ----
+
 
 def test_packed_sequence_does_not_remember_batch_first():
     """Packed with batch_first=True, unpacked with the default: the result is time-major."""
@@ -122,7 +149,9 @@ def test_packed_sequence_does_not_remember_batch_first():
     assert not hasattr(packed, "batch_first")
     good, _ = tr.pad_packed_sequence(packed, batch_first=True)
     bad, _ = tr.pad_packed_sequence(packed)
-    assert torch.equal(good, x) and bad.shape == good.shape and not torch.equal(bad, good)
+    assert (
+        torch.equal(good, x) and bad.shape == good.shape and not torch.equal(bad, good)
+    )
     assert torch.equal(bad, good.transpose(0, 1))
 
 
@@ -139,6 +168,7 @@ def test_module_batch_first_is_ignored_for_packed_input():
 
 # ---- bidirectional ----
 
+
 def test_bidirectional_output_last_has_read_one_backward_step():
     """output[-1]'s backward half is the reverse state after ONE step (x[-1] from h0), not the
     final reverse state h_n[-1] = output[0, :, H:]. torch's LSTM docstring calls it 'the initial
@@ -151,8 +181,13 @@ def test_bidirectional_output_last_has_read_one_backward_step():
     torch.testing.assert_close(h_n[0], output[-1, :, :H], rtol=0, atol=0)
     torch.testing.assert_close(h_n[1], output[0, :, H:], rtol=0, atol=0)
     cell = nn.LSTMCell(3, H, dtype=F64)
-    cell.load_state_dict({k.removesuffix("_l0_reverse"): v for k, v in lstm.state_dict().items()
-                          if k.endswith("_reverse")})
+    cell.load_state_dict(
+        {
+            k.removesuffix("_l0_reverse"): v
+            for k, v in lstm.state_dict().items()
+            if k.endswith("_reverse")
+        }
+    )
     one_step, _ = cell(x[-1], (h0[1], c0[1]))
     torch.testing.assert_close(output[-1, :, H:], one_step, rtol=0, atol=1e-12)
     assert not torch.allclose(output[-1, :, H:], h0[1])
@@ -169,15 +204,19 @@ def test_padded_bidirectional_corrupts_the_backward_direction():
     torch.testing.assert_close(out[:3, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
     assert not torch.allclose(out[:3, 1, 4:], alone[:, 0, 4:], atol=1e-3)
     packed_out, _ = rnn(tr.pack_padded_sequence(x, [6, 3]))
-    torch.testing.assert_close(tr.pad_packed_sequence(packed_out)[0][:3, 1], alone[:, 0],
-                               rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        tr.pad_packed_sequence(packed_out)[0][:3, 1], alone[:, 0], rtol=0, atol=1e-12
+    )
 
 
 # ---- lengths come back on the CPU ----
 
+
 def test_unpacked_lengths_are_cpu_int64():
     _, x = _padded([3, 2])
-    _, lengths = tr.pad_packed_sequence(tr.pack_padded_sequence(x, torch.tensor([3, 2])))
+    _, lengths = tr.pad_packed_sequence(
+        tr.pack_padded_sequence(x, torch.tensor([3, 2]))
+    )
     assert lengths.device.type == "cpu" and lengths.dtype == torch.int64
 
 
@@ -186,11 +225,14 @@ def test_unpacked_lengths_stay_on_cpu_for_cuda_data():
     _, x = _padded([3, 2])
     padded, lengths = tr.pad_packed_sequence(tr.pack_padded_sequence(x.cuda(), [3, 2]))
     assert padded.is_cuda and lengths.device.type == "cpu"
-    mask = torch.arange(padded.size(0), device="cuda")[:, None] < lengths.cuda()[None, :]
+    mask = (
+        torch.arange(padded.size(0), device="cuda")[:, None] < lengths.cuda()[None, :]
+    )
     assert mask.is_cuda and mask.sum().item() == 5
 
 
 # ---- cuDNN and determinism ----
+
 
 def test_rnn_docs_include_the_cudnn_determinism_note():
     for module in (nn.RNN, nn.LSTM):
@@ -226,9 +268,13 @@ def test_deterministic_flags_make_runs_repeatable(device):
     starts): two forward + backward runs of a 2-layer bidirectional LSTM give bit-identical
     gradients. The cuda case runs on GPU machines only."""
     script = "import sys\n" + _recipe_from_the_page() + _TWO_RUNS
-    proc = subprocess.run([sys.executable, "-c", script, device], capture_output=True, text=True,
-                          timeout=300, env={k: v for k, v in os.environ.items()
-                                            if k != "CUBLAS_WORKSPACE_CONFIG"})
+    proc = subprocess.run(
+        [sys.executable, "-c", script, device],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "CUBLAS_WORKSPACE_CONFIG"},
+    )
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
@@ -243,6 +289,7 @@ def test_gpu_agrees_with_cpu_within_tolerance():
 
 
 # ---- enforce_sorted ----
+
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
 def test_enforce_sorted_true_and_false_compute_identical_results(mode):

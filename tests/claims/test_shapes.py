@@ -6,22 +6,25 @@ import pytest
 import torch
 from torch import nn
 
-from rnn_ref.regen import ROOT
+from rnn_ref.site import paths
 
 F64 = torch.float64
 
 
 def _run(name: str) -> dict:
     """Run snippets/shapes/<name>.py and return its globals."""
-    return runpy.run_path(str(ROOT / "snippets" / "shapes" / f"{name}.py"))
+    return runpy.run_path(str(paths.snippets() / "shapes" / f"{name}.py"))
 
 
-@pytest.mark.parametrize("name, result, shape", [
-    ("one_to_many", "tokens", ("N", "steps")),
-    ("many_to_one", "logits", ("N", "C")),
-    ("many_to_many_aligned", "logits", ("N", "L", "tags")),
-    ("encoder_decoder", "logits", ("N", "T", "vocab")),
-])
+@pytest.mark.parametrize(
+    "name, result, shape",
+    [
+        ("one_to_many", "tokens", ("N", "steps")),
+        ("many_to_one", "logits", ("N", "C")),
+        ("many_to_many_aligned", "logits", ("N", "L", "tags")),
+        ("encoder_decoder", "logits", ("N", "T", "vocab")),
+    ],
+)
 def test_each_model_returns_the_shape_its_page_states(name, result, shape, capsys):
     g = _run(name)
     assert tuple(g[result].shape) == tuple(g[s] for s in shape)

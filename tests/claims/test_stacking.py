@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from rnn_ref import reference_forward
-from rnn_ref.regen import ROOT
+from rnn_ref.site import paths
 
 F64 = torch.float64
 
@@ -22,12 +22,20 @@ def test_h_n_holds_last_step_of_every_layer():
     x = torch.randn(5, 2, 4, dtype=F64)
     output, h_n = rnn(x)
     assert h_n.shape == (num_layers, 2, 6)
-    assert rnn.weight_ih_l0.shape == (6, 4) and rnn.weight_ih_l1.shape == (6, 6)  # (H_out, H_out)
+    assert rnn.weight_ih_l0.shape == (6, 4) and rnn.weight_ih_l1.shape == (
+        6,
+        6,
+    )  # (H_out, H_out)
     layer_input = x  # run the layers one at a time, as separate one-layer RNNs
     for k in range(num_layers):
         single = nn.RNN(layer_input.shape[-1], 6, dtype=F64)
-        single.load_state_dict({n.replace(f"_l{k}", "_l0"): p
-                                for n, p in rnn.state_dict().items() if n.endswith(f"_l{k}")})
+        single.load_state_dict(
+            {
+                n.replace(f"_l{k}", "_l0"): p
+                for n, p in rnn.state_dict().items()
+                if n.endswith(f"_l{k}")
+            }
+        )
         layer_input, _ = single(layer_input)
         torch.testing.assert_close(h_n[k], layer_input[-1], rtol=0, atol=1e-12)
     torch.testing.assert_close(layer_input, output, rtol=0, atol=1e-12)
@@ -73,9 +81,14 @@ def test_dropout_acts_between_layers_only():
 
 def _old_docstring_forward(**free_variables):
     """The `forward` transcribed in snippets/stacking/docstring_loop_before_the_fix.py."""
-    source = (ROOT / "snippets/stacking/docstring_loop_before_the_fix.py").read_text()
-    func = next(n for n in ast.parse(source).body
-                if isinstance(n, ast.FunctionDef) and n.name == "forward")
+    source = (
+        paths.snippets() / "stacking/docstring_loop_before_the_fix.py"
+    ).read_text()
+    func = next(
+        n
+        for n in ast.parse(source).body
+        if isinstance(n, ast.FunctionDef) and n.name == "forward"
+    )
     namespace = {"torch": torch, **free_variables}
     exec(ast.get_source_segment(source, func), namespace)
     return namespace["forward"]
@@ -83,9 +96,15 @@ def _old_docstring_forward(**free_variables):
 
 def _free_variables(rnn):
     names = ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
-    return dict(batch_first=False, num_layers=rnn.num_layers, hidden_size=rnn.hidden_size,
-                **{n: [getattr(rnn, f"{n}_l{k}").detach() for k in range(rnn.num_layers)]
-                   for n in names})
+    return dict(
+        batch_first=False,
+        num_layers=rnn.num_layers,
+        hidden_size=rnn.hidden_size,
+        **{
+            n: [getattr(rnn, f"{n}_l{k}").detach() for k in range(rnn.num_layers)]
+            for n in names
+        },
+    )
 
 
 def test_docstring_loop_before_the_fix_is_wrong():
@@ -102,8 +121,12 @@ def test_docstring_loop_before_the_fix_is_wrong():
     two = nn.RNN(4, 4, 2)
     out, h_n = two(x)
     doc_out, doc_h_n = _old_docstring_forward(**_free_variables(two))(x)
-    torch.testing.assert_close(doc_h_n[0], h_n[0].detach(), rtol=0, atol=1e-6)  # layer 0 is right
-    assert not torch.allclose(doc_h_n[1], h_n[1]) and not torch.allclose(doc_out[-1], out[-1])
+    torch.testing.assert_close(
+        doc_h_n[0], h_n[0].detach(), rtol=0, atol=1e-6
+    )  # layer 0 is right
+    assert not torch.allclose(doc_h_n[1], h_n[1]) and not torch.allclose(
+        doc_out[-1], out[-1]
+    )
 
     wide = nn.RNN(3, 4, 2)
     with pytest.raises(RuntimeError, match="mat1 and mat2 shapes cannot be multiplied"):
@@ -113,11 +136,18 @@ def test_docstring_loop_before_the_fix_is_wrong():
 def test_docstring_loop_in_installed_torch_is_right():
     """The loop in this torch's nn.RNN docstring feeds layer k the layer below and, run as it
     stands, equals nn.RNN (float64) for 1-3 layers and input_size != hidden_size."""
-    code = textwrap.dedent(nn.RNN.__doc__.split(".. code-block:: python")[1].split("Args:")[0])
+    code = textwrap.dedent(
+        nn.RNN.__doc__.split(".. code-block:: python")[1].split("Args:")[0]
+    )
     assert "h_t[layer - 1]" in code and "x[t] @ weight_ih[layer]" not in code
     for input_size, hidden_size, num_layers in [(4, 4, 1), (4, 4, 2), (3, 6, 3)]:
-        namespace = dict(torch=torch, nn=nn, input_size=input_size, hidden_size=hidden_size,
-                         num_layers=num_layers)
+        namespace = dict(
+            torch=torch,
+            nn=nn,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+        )
         exec(code, namespace)
         rnn = namespace["rnn"].double()
         x = torch.randn(5, 2, input_size, dtype=F64)
@@ -129,7 +159,9 @@ def test_docstring_loop_in_installed_torch_is_right():
         torch.testing.assert_close(doc_h_n, h_n, rtol=0, atol=1e-12)
     # it covers the default case only: it ignores nonlinearity="relu" and needs the biases
     for kwargs in ({"nonlinearity": "relu"}, {"bias": False}):
-        namespace["rnn"] = rnn = nn.RNN(input_size, hidden_size, num_layers, dtype=F64, **kwargs)
+        namespace["rnn"] = rnn = nn.RNN(
+            input_size, hidden_size, num_layers, dtype=F64, **kwargs
+        )
         namespace["params"] = dict(rnn.named_parameters())
         with torch.no_grad():
             if "bias" in kwargs:

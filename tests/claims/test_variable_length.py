@@ -49,7 +49,9 @@ def test_pad_sequence_layout_and_padding_side():
     a, b = torch.tensor([1, 2, 3]), torch.tensor([4])
     assert tr.pad_sequence([a, b]).tolist() == [[1, 4], [2, 0], [3, 0]]  # (L, N)
     assert tr.pad_sequence([a, b], batch_first=True).tolist() == [[1, 2, 3], [4, 0, 0]]
-    left = tr.pad_sequence([a, b], batch_first=True, padding_side="left", padding_value=-1)
+    left = tr.pad_sequence(
+        [a, b], batch_first=True, padding_side="left", padding_value=-1
+    )
     assert left.tolist() == [[1, 2, 3], [-1, -1, 4]]
     # packing keeps the FIRST lengths[b] steps: a left-padded batch packs padding, drops data
     packed = tr.pack_padded_sequence(left, [3, 1], batch_first=True)
@@ -66,8 +68,13 @@ def test_packed_data_has_sum_of_lengths_rows():
     packed = tr.pack_padded_sequence(padded, lengths, enforce_sorted=False)
     assert packed.data.size(0) == sum(lengths) != padded.numel()
     assert packed.data.tolist() == [21, 11, 31, 22, 12, 23, 24]
-    assert packed.batch_sizes.tolist() == [sum(n > t for n in lengths) for t in range(4)]
-    assert packed.batch_sizes.dtype == torch.int64 and packed.batch_sizes.device.type == "cpu"
+    assert packed.batch_sizes.tolist() == [
+        sum(n > t for n in lengths) for t in range(4)
+    ]
+    assert (
+        packed.batch_sizes.dtype == torch.int64
+        and packed.batch_sizes.device.type == "cpu"
+    )
 
 
 def test_sorted_and_unsorted_indices_are_inverse_permutations():
@@ -78,7 +85,9 @@ def test_sorted_and_unsorted_indices_are_inverse_permutations():
     assert lengths[s].tolist() == sorted(lengths.tolist(), reverse=True)
     assert torch.equal(s[u], torch.arange(5)) and torch.equal(u[s], torch.arange(5))
     sorted_packed = tr.pack_padded_sequence(padded[:, [1, 3, 4, 0, 2]], [7, 7, 5, 3, 1])
-    assert sorted_packed.sorted_indices is None and sorted_packed.unsorted_indices is None
+    assert (
+        sorted_packed.sorted_indices is None and sorted_packed.unsorted_indices is None
+    )
 
 
 def test_pad_packed_sequence_total_length():
@@ -96,7 +105,9 @@ def test_pad_packed_sequence_total_length():
 def test_enforce_sorted_rejects_unsorted_lengths():
     """The default enforce_sorted=True raises on unsorted lengths; the message and the
     docstring both say it is only needed for ONNX export."""
-    assert "only necessary for ONNX export" in " ".join(tr.pack_padded_sequence.__doc__.split())
+    assert "only necessary for ONNX export" in " ".join(
+        tr.pack_padded_sequence.__doc__.split()
+    )
     _, padded = _batch([2, 5, 3])
     with pytest.raises(RuntimeError, match="sorted in decreasing order.*ONNX"):
         tr.pack_padded_sequence(padded, [2, 5, 3])
@@ -109,7 +120,9 @@ def test_enforce_sorted_false_returns_results_in_callers_order():
     order = [1, 2, 0]
     out_s, h_s = rnn(tr.pack_padded_sequence(padded[:, order], [5, 3, 2]))
     assert torch.equal(h_n[:, order], h_s)
-    assert torch.equal(tr.pad_packed_sequence(out)[0][:, order], tr.pad_packed_sequence(out_s)[0])
+    assert torch.equal(
+        tr.pad_packed_sequence(out)[0][:, order], tr.pad_packed_sequence(out_s)[0]
+    )
 
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
@@ -143,8 +156,10 @@ def test_our_packing_is_bit_identical_to_torch(batch_first, enforce_sorted):
     theirs = tr.pack_padded_sequence(torch_p, lengths, batch_first, enforce_sorted)
     for a, b in zip(ours, theirs):
         assert (a is None and b is None) or torch.equal(a, b)
-    for a, b in zip(packing.pad_packed_sequence(ours, batch_first, total_length=9),
-                    tr.pad_packed_sequence(theirs, batch_first, total_length=9)):
+    for a, b in zip(
+        packing.pad_packed_sequence(ours, batch_first, total_length=9),
+        tr.pad_packed_sequence(theirs, batch_first, total_length=9),
+    ):
         assert torch.equal(a, b)
 
 
@@ -156,7 +171,9 @@ def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them()
     batch[0, :2] = torch.tensor([[1, 1.1], [2, 2.2]])
     batch[1] = torch.tensor([[1, 1.1], [2, 2.2], [3, 3.3], [4, 4.4]])
     batch[2, :1] = torch.tensor([[1, 1.1]])
-    wrong = tr.pack_padded_sequence(batch, [4, 2, 1], batch_first=True, enforce_sorted=False)
+    wrong = tr.pack_padded_sequence(
+        batch, [4, 2, 1], batch_first=True, enforce_sorted=False
+    )
     assert wrong.data[:, 0].tolist() == [1, 1, 1, 2, 2, 0, 0]  # padding in, 3 and 4 out
     rnn = nn.RNN(2, 3, batch_first=True, dtype=F64)
     _, h_wrong = rnn(wrong)

@@ -33,11 +33,17 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = (os.environ.get("RNN_REF_CHROMIUM")
-            or ("/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else shutil.which("chromium"))
-            or "/usr/bin/chromium")
+CHROMIUM = (
+    os.environ.get("RNN_REF_CHROMIUM")
+    or (
+        "/usr/bin/chromium"
+        if Path("/usr/bin/chromium").is_file()
+        else shutil.which("chromium")
+    )
+    or "/usr/bin/chromium"
+)
 SEARCH_TERMS = ["pack_padded_sequence", "enforce_sorted", "h_n"]
 EXPLORER_CASES = 60
 # TeX that KaTeX should have replaced: a backslash command, or a display-math delimiter
@@ -49,7 +55,9 @@ class PageReport:
     path: str
     status: int | None = None
     katex: int = 0
-    untypeset: list[str] = field(default_factory=list)     # arithmatex spans KaTeX did not render
+    untypeset: list[str] = field(
+        default_factory=list
+    )  # arithmatex spans KaTeX did not render
     katex_errors: list[str] = field(default_factory=list)
     raw_tex: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
@@ -64,9 +72,9 @@ class Visit:
     base: str
     shots: Path
     pages: list[PageReport]
-    outside: list[str]                 # requests for another host, aborted
-    page: object                       # the Playwright page, still open, for the interactive tests
-    interactive: PageReport            # console errors raised while the tests type and click
+    outside: list[str]  # requests for another host, aborted
+    page: object  # the Playwright page, still open, for the interactive tests
+    interactive: PageReport  # console errors raised while the tests type and click
     seconds: float = 0.0
     timing: dict = field(default_factory=dict)
 
@@ -96,10 +104,14 @@ def browser_page(server):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Python Playwright is not installed: pip install -e '.[test]' (make setup does)")
+        pytest.skip(
+            "Python Playwright is not installed: pip install -e '.[test]' (make setup does)"
+        )
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package "
-                    "(`make setup` does, as root) or point RNN_REF_CHROMIUM at a Chromium binary")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's `chromium` package "
+            "(`make setup` does, as root) or point RNN_REF_CHROMIUM at a Chromium binary"
+        )
     outside: list[str] = []
 
     def route(r):
@@ -111,10 +123,19 @@ def browser_page(server):
 
     start = time.perf_counter()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-quic",
-                                          "--disable-background-networking", "--disable-component-update"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, service_workers="block"
+        )
         context.route("**/*", route)
         page = context.new_page()
         yield page, outside, start
@@ -130,10 +151,25 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
     page, outside, start = browser_page
     shots = tmp_path_factory.mktemp("screenshots")
     current: dict = {}
-    page.on("console", lambda m: m.type == "error" and current["report"].console_errors.append(
-        f"{m.text} ({(m.location or {}).get('url', '')})"))
-    page.on("pageerror", lambda e: current["report"].console_errors.append(f"uncaught: {e}"))
-    page.on("response", lambda r: r.status >= 400 and current["report"].bad_responses.append(f"{r.status} {r.url}"))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and current["report"].console_errors.append(
+                f"{m.text} ({(m.location or {}).get('url', '')})"
+            )
+        ),
+    )
+    page.on(
+        "pageerror", lambda e: current["report"].console_errors.append(f"uncaught: {e}")
+    )
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400
+            and current["report"].bad_responses.append(f"{r.status} {r.url}")
+        ),
+    )
 
     reports = []
     shot_seconds = 0.0
@@ -147,21 +183,30 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
         report.status = response.status if response else None
         # Material mounts copy buttons and katex-init typesets on its document$ observable
         try:
-            page.wait_for_function("() => document.querySelectorAll('.md-content pre > code').length === "
-                                   "document.querySelectorAll('.md-content pre .md-code__button').length",
-                                   timeout=5_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.md-content pre > code').length === "
+                "document.querySelectorAll('.md-content pre .md-code__button').length",
+                timeout=5_000,
+            )
         except PlaywrightTimeout:
-            pass                                          # reported per block by the copy-button test
+            pass  # reported per block by the copy-button test
         _inspect(page, report)
         name = re.sub(r"[^\w.-]+", "_", path.strip("/")) or "index"
         t0 = time.perf_counter()
-        page.screenshot(path=shots / f"{name}.jpg", full_page=True, type="jpeg", quality=70)
+        page.screenshot(
+            path=shots / f"{name}.jpg", full_page=True, type="jpeg", quality=70
+        )
         shot_seconds += time.perf_counter() - t0
         reports.append(report)
-    current["report"] = PageReport("(interactive tests)")  # search and explorer errors land here
+    current["report"] = PageReport(
+        "(interactive tests)"
+    )  # search and explorer errors land here
     result = Visit(server, shots, reports, outside, page, current["report"])
     result.seconds = time.perf_counter() - start
-    result.timing = {"launch": round(launched, 1), "screenshots": round(shot_seconds, 1)}
+    result.timing = {
+        "launch": round(launched, 1),
+        "screenshots": round(shot_seconds, 1),
+    }
     return result
 
 
@@ -197,8 +242,10 @@ def _inspect(page, report: PageReport) -> None:
     report.untypeset = found["untypeset"]
     report.katex_errors = found["katex_errors"]
     prose = found["prose"]
-    report.raw_tex = [prose[max(0, m.start() - 30): m.end() + 30].replace("\n", " ")
-                      for m in RAW_TEX.finditer(prose)]
+    report.raw_tex = [
+        prose[max(0, m.start() - 30) : m.end() + 30].replace("\n", " ")
+        for m in RAW_TEX.finditer(prose)
+    ]
     report.images = found["images"]
     report.code_blocks = found["code_blocks"]
     report.without_copy = found["without_copy"]
@@ -230,8 +277,10 @@ def test_every_page_opens(visit, site_pages):
 
 def test_nothing_is_requested_from_another_host(visit):
     if visit.outside:
-        pytest.fail(f"requests that left 127.0.0.1 (blocked; the site must work offline): "
-                    f"{sorted(set(visit.outside))}{_where(visit)}")
+        pytest.fail(
+            f"requests that left 127.0.0.1 (blocked; the site must work offline): "
+            f"{sorted(set(visit.outside))}{_where(visit)}"
+        )
 
 
 def test_no_missing_files(visit):
@@ -241,16 +290,27 @@ def test_no_missing_files(visit):
 
 
 def test_math_is_typeset(visit):
-    assert sum(r.katex for r in visit.pages) > 0, "no formula was typeset anywhere" + _where(visit)
-    bad = {r.path: {"untypeset": r.untypeset, "katex errors": r.katex_errors, "raw TeX in the text": r.raw_tex}
-           for r in visit.pages if r.untypeset or r.katex_errors or r.raw_tex}
+    assert sum(r.katex for r in visit.pages) > 0, (
+        "no formula was typeset anywhere" + _where(visit)
+    )
+    bad = {
+        r.path: {
+            "untypeset": r.untypeset,
+            "katex errors": r.katex_errors,
+            "raw TeX in the text": r.raw_tex,
+        }
+        for r in visit.pages
+        if r.untypeset or r.katex_errors or r.raw_tex
+    }
     if bad:
         pytest.fail(f"math not typeset: {json.dumps(bad, indent=1)}{_where(visit)}")
 
 
 def test_every_image_loads(visit):
-    bad = {r.path: [i["src"] for i in r.images if not (i["complete"] and i["width"] > 0)]
-           for r in visit.pages}
+    bad = {
+        r.path: [i["src"] for i in r.images if not (i["complete"] and i["width"] > 0)]
+        for r in visit.pages
+    }
     bad = {k: v for k, v in bad.items() if v}
     if bad:
         pytest.fail(f"images that did not load: {bad}{_where(visit)}")
@@ -263,7 +323,9 @@ def test_no_console_errors(visit):
 
 
 def test_code_blocks_have_copy_buttons(visit):
-    assert sum(r.code_blocks for r in visit.pages) > 0, "no code block anywhere" + _where(visit)
+    assert sum(r.code_blocks for r in visit.pages) > 0, (
+        "no code block anywhere" + _where(visit)
+    )
     bad = {r.path: r.without_copy for r in visit.pages if r.without_copy}
     if bad:
         pytest.fail(f"code blocks without a copy button: {bad}{_where(visit)}")
@@ -280,22 +342,29 @@ def test_search_finds(visit, site, term):
     page.click(".md-search__input")
     page.keyboard.type(term, delay=10)
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
-    hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link",
-                                      "as => as.map(a => a.href)")
+    hrefs = page.eval_on_selector_all(
+        ".md-search-result__item a.md-search-result__link", "as => as.map(a => a.href)"
+    )
     assert hrefs, f"search for {term!r} listed nothing{_where(visit)}"
     top = urlsplit(urljoin(visit.base, hrefs[0]))
     target = site / unquote(top.path).lstrip("/")
     target = target / "index.html" if target.is_dir() else target
     text = html.unescape(re.sub(r"<[^>]+>", "", target.read_text(encoding="utf-8")))
-    assert term in text, f"top result for {term!r} is {hrefs[0]}, which does not contain it; all: {hrefs}"
+    assert term in text, (
+        f"top result for {term!r} is {hrefs[0]}, which does not contain it; all: {hrefs}"
+    )
 
 
 # ---------------------------------------------------------------- packing explorer
 
 
 def _explorer(visit: Visit, site: Path):
-    pages = [p for p in site.rglob("*.html") if 'class="packing-explorer"' in p.read_text(encoding="utf-8")]
-    assert pages, "no page holds the packing explorer (<div class=\"packing-explorer\">)"
+    pages = [
+        p
+        for p in site.rglob("*.html")
+        if 'class="packing-explorer"' in p.read_text(encoding="utf-8")
+    ]
+    assert pages, 'no page holds the packing explorer (<div class="packing-explorer">)'
     rel = pages[0].relative_to(site).as_posix().removesuffix("index.html")
     page = visit.page
     page.goto(visit.base + rel, wait_until="load")
@@ -322,9 +391,9 @@ _READ = """() => {
 def _torch_packing(lengths: list[int]) -> dict:
     """pack_padded_sequence on a padded batch whose entry (t, s) encodes sequence s and step t."""
     longest = max(lengths)
-    t = torch.arange(longest).unsqueeze(1)                        # (L, 1)
-    s = torch.arange(len(lengths)).unsqueeze(0)                   # (1, N)
-    padded = (s * 1000 + t).double()                               # (L, N): 1000 s + t
+    t = torch.arange(longest).unsqueeze(1)  # (L, 1)
+    s = torch.arange(len(lengths)).unsqueeze(0)  # (1, N)
+    padded = (s * 1000 + t).double()  # (L, N): 1000 s + t
     packed = pack_padded_sequence(padded, torch.tensor(lengths), enforce_sorted=False)
     return {
         "batch_sizes": packed.batch_sizes.tolist(),
@@ -335,8 +404,12 @@ def _torch_packing(lengths: list[int]) -> dict:
 
 
 def _shown(found: dict) -> dict:
-    return {"batch_sizes": json.loads(found["batch_sizes"]), "sorted_indices": json.loads(found["sorted_indices"]),
-            "unsorted_indices": json.loads(found["unsorted_indices"]), "data": found["data"]}
+    return {
+        "batch_sizes": json.loads(found["batch_sizes"]),
+        "sorted_indices": json.loads(found["sorted_indices"]),
+        "unsorted_indices": json.loads(found["unsorted_indices"]),
+        "data": found["data"],
+    }
 
 
 def test_packing_explorer_matches_torch(visit, site):
@@ -349,10 +422,16 @@ def test_packing_explorer_matches_torch(visit, site):
         sep = rng.choice([", ", ",", " ", " , "])
         page.fill(".packing-explorer .pe-input", sep.join(map(str, lengths)))
         found = page.evaluate(_READ)
-        assert found["error"] is None, f"{lengths}: unexpected message {found['error']!r}"
+        assert found["error"] is None, (
+            f"{lengths}: unexpected message {found['error']!r}"
+        )
         expected = _torch_packing(lengths)
-        assert _shown(found) == expected, f"lengths {lengths}: widget shows {_shown(found)}, torch gives {expected}"
-        assert found["sorted"] == [f"s{i} ({lengths[i]})" for i in expected["sorted_indices"]], found["sorted"]
+        assert _shown(found) == expected, (
+            f"lengths {lengths}: widget shows {_shown(found)}, torch gives {expected}"
+        )
+        assert found["sorted"] == [
+            f"s{i} ({lengths[i]})" for i in expected["sorted_indices"]
+        ], found["sorted"]
     assert not visit.interactive.console_errors, visit.interactive.console_errors
 
 
@@ -362,16 +441,31 @@ def test_packing_explorer_random_button(visit, site):
         page.click(".packing-explorer .pe-random")
         found = page.evaluate(_READ)
         lengths = [int(x) for x in re.split(r"[,\s]+", found["input"].strip())]
-        assert found["error"] is None and _shown(found) == _torch_packing(lengths), (lengths, found)
+        assert found["error"] is None and _shown(found) == _torch_packing(lengths), (
+            lengths,
+            found,
+        )
 
 
-@pytest.mark.parametrize("text, says", [
-    ("", "at least one"), ("   ", "at least one"), ("4, 0, 1", "Length 0"), ("3, -2", "negative"),
-    ("a, 2", "not a whole number"), ("2.5", "not a whole number"), ("4,, x", "not a whole number"),
-])
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("", "at least one"),
+        ("   ", "at least one"),
+        ("4, 0, 1", "Length 0"),
+        ("3, -2", "negative"),
+        ("a, 2", "not a whole number"),
+        ("2.5", "not a whole number"),
+        ("4,, x", "not a whole number"),
+    ],
+)
 def test_packing_explorer_explains_bad_input(visit, site, text, says):
     page = _explorer(visit, site)
     page.fill(".packing-explorer .pe-input", text)
     found = page.evaluate(_READ)
-    assert found["error"] and says in found["error"], f"input {text!r}: message {found['error']!r}"
-    assert found["batch_sizes"] is None and not found["data"], "a bad input still shows a packing"
+    assert found["error"] and says in found["error"], (
+        f"input {text!r}: message {found['error']!r}"
+    )
+    assert found["batch_sizes"] is None and not found["data"], (
+        "a bad input still shows a packing"
+    )

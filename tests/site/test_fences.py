@@ -31,7 +31,11 @@ def test_exists(ref: str) -> bool:
     path = ROOT / match[1] if match else None
     if path is None or not path.exists():
         return False
-    names = {n.name for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.FunctionDef)}
+    names = {
+        n.name
+        for n in ast.walk(ast.parse(path.read_text()))
+        if isinstance(n, ast.FunctionDef)
+    }
     return match[2] in names
 
 
@@ -47,15 +51,26 @@ def _fence_problems(doc: Path) -> list[str]:
         lines = [l.strip() for l in block.code.splitlines() if l.strip()]
         is_include = lines and all(INCLUDE_LINE.match(l) for l in lines)
         if block.syntax in EXECUTED and is_include:
-            problems.append(f"{where}: an include fence tagged {block.syntax!r} would be executed; tag it py or text")
+            problems.append(
+                f"{where}: an include fence tagged {block.syntax!r} would be executed; tag it py or text"
+            )
         elif block.syntax in EXECUTED:
             skips = [m for m in block.marks if "skip" in m]
             refs = [r for m in skips for r in TEST_REF.findall(m)]
-            if skips and not all(test_exists(f"{p}::{n}") for p, n in refs) or skips and not refs:
-                problems.append(f"{where}: a skipped fence must say which existing test covers it: {skips}")
+            if (
+                skips
+                and not all(test_exists(f"{p}::{n}") for p, n in refs)
+                or skips
+                and not refs
+            ):
+                problems.append(
+                    f"{where}: a skipped fence must say which existing test covers it: {skips}"
+                )
         elif not is_include:
-            problems.append(f"{where}: fence ```{block.syntax} is neither an include nor executed; "
-                            "tag it exactly python/sh/bash (no title) or include a tested file")
+            problems.append(
+                f"{where}: fence ```{block.syntax} is neither an include nor executed; "
+                "tag it exactly python/sh/bash (no title) or include a tested file"
+            )
     return problems
 
 
@@ -66,19 +81,25 @@ def test_every_fence_is_tested(doc):
 
 
 def test_checked_by_links_point_at_real_tests():
-    refs = {(doc.name, ref) for doc in DOCS for ref in CHECKED_BY.findall(doc.read_text())}
+    refs = {
+        (doc.name, ref) for doc in DOCS for ref in CHECKED_BY.findall(doc.read_text())
+    }
     missing = sorted(f"{doc}: {ref}" for doc, ref in refs if not test_exists(ref))
     assert not missing, f"pages cite tests that do not exist: {missing}"
 
 
 def test_every_claim_test_is_cited_by_a_page():
     cited = {ref for doc in DOCS for ref in CHECKED_BY.findall(doc.read_text())}
-    claims = [f"tests/claims/{p.name}::{n.name}"
-              for p in sorted((ROOT / "tests" / "claims").glob("test_*.py"))
-              for n in ast.parse(p.read_text()).body
-              if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+    claims = [
+        f"tests/claims/{p.name}::{n.name}"
+        for p in sorted((ROOT / "tests" / "claims").glob("test_*.py"))
+        for n in ast.parse(p.read_text()).body
+        if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+    ]
     uncited = [c for c in claims if c not in cited]
-    assert not uncited, f"claim tests no page cites (cite them with 'Checked by `...`'): {uncited}"
+    assert not uncited, (
+        f"claim tests no page cites (cite them with 'Checked by `...`'): {uncited}"
+    )
 
 
 def test_checker_rejects_an_untested_fence(tmp_path):
@@ -86,4 +107,6 @@ def test_checker_rejects_an_untested_fence(tmp_path):
     page.write_text('```py title="x.py"\nprint(1)\n```\n')
     assert "neither an include nor executed" in _fence_problems(page)[0]
     assert not test_exists("tests/site/test_fences.py::no_such_test")
-    assert test_exists("tests/site/test_fences.py::test_checker_rejects_an_untested_fence")
+    assert test_exists(
+        "tests/site/test_fences.py::test_checker_rejects_an_untested_fence"
+    )

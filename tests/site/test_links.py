@@ -7,12 +7,23 @@ a reader receives.
 """
 
 from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pytest
 
-LINKING = {("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"),
-           ("iframe", "src"), ("image", "href")}
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
+
+
+LINKING = {
+    ("a", "href"),
+    ("link", "href"),
+    ("img", "src"),
+    ("script", "src"),
+    ("source", "src"),
+    ("iframe", "src"),
+    ("image", "href"),
+}
 
 
 class _Page(HTMLParser):
@@ -30,7 +41,11 @@ class _Page(HTMLParser):
 
 
 def _html_pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if p.name != "404.html" and "assets" not in p.relative_to(site).parts)
+    return sorted(
+        p
+        for p in site.rglob("*.html")
+        if p.name != "404.html" and "assets" not in p.relative_to(site).parts
+    )
 
 
 def _parse(path: Path, cache: dict) -> _Page:
@@ -57,7 +72,7 @@ def broken_links(site: Path) -> list[str]:
         for link in _parse(page_path, cache).links:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or link.startswith("//") or link == "":
-                continue                                  # another site (or the page itself)
+                continue  # another site (or the page itself)
             where = f"{here}: {link!r}"
             if parts.path:
                 resolved = urljoin(here, parts.path)
@@ -68,8 +83,14 @@ def broken_links(site: Path) -> list[str]:
             else:
                 target = page_path
             fragment = unquote(parts.fragment)
-            if fragment and target.suffix == ".html" and fragment not in _parse(target, cache).ids:
-                broken.append(f"{where} -> no id {fragment!r} in /{target.relative_to(site).as_posix()}")
+            if (
+                fragment
+                and target.suffix == ".html"
+                and fragment not in _parse(target, cache).ids
+            ):
+                broken.append(
+                    f"{where} -> no id {fragment!r} in /{target.relative_to(site).as_posix()}"
+                )
     return broken
 
 
@@ -82,10 +103,14 @@ def test_no_broken_internal_links_or_anchors(site, site_pages):
 def test_the_checker_sees_a_broken_anchor(tmp_path):
     """A page linking a missing file and a missing anchor is reported twice; good links are not."""
     (tmp_path / "a").mkdir()
-    (tmp_path / "a/index.html").write_text('<h2 id="x">x</h2><a href="#x">ok</a><a href="../b/#nope">bad</a>'
-                                           '<a href="../c/">missing</a><a href="https://example.org/">ext</a>')
+    (tmp_path / "a/index.html").write_text(
+        '<h2 id="x">x</h2><a href="#x">ok</a><a href="../b/#nope">bad</a>'
+        '<a href="../c/">missing</a><a href="https://example.org/">ext</a>'
+    )
     (tmp_path / "b").mkdir()
-    (tmp_path / "b/index.html").write_text('<h2 id="yes">b</h2><a href="../a/#x">ok</a>')
+    (tmp_path / "b/index.html").write_text(
+        '<h2 id="yes">b</h2><a href="../a/#x">ok</a>'
+    )
     broken = broken_links(tmp_path)
     assert len(broken) == 2, broken
     assert "no id 'nope'" in broken[0] or "no id 'nope'" in broken[1]

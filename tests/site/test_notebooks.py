@@ -1,9 +1,10 @@
 """Every chapter downloads as a notebook generated from its tested snippets, and every notebook runs.
 
-The notebooks are built by ``docs/hooks/notebooks.py`` during ``mkdocs build``; these tests read
-them from the built site, check that their code cells *are* the snippet files (not copies that
-could drift), and execute each one with nbclient in a ``python3`` kernel started from this
-interpreter (so it imports the installed ``rnn_ref``).
+The notebooks are committed under `docs/notebooks/`, written by `rnn-ref regen`
+(`rnn_ref.site.notebooks`); these tests check that they are what regen writes now, that their
+code cells *are* the snippet files (not copies that could drift), that the built site serves
+them and the pages link them, and execute each one with nbclient in a `python3` kernel started
+from this interpreter (so it imports the installed `rnn_ref`).
 """
 
 import json
@@ -15,30 +16,39 @@ from pathlib import Path
 
 import pytest
 
+from rnn_ref.site import notebooks
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-SNIPPET_INCLUDE = re.compile(r"""^\s*-+8<-+\s+["'](snippets/[^"':]+\.py)["']\s*$""", re.M)
+SNIPPET_INCLUDE = re.compile(
+    r"""^\s*-+8<-+\s+["'](snippets/[^"':]+\.py)["']\s*$""", re.M
+)
 
 
 def _chapters() -> list[str]:
     """Pages whose source includes at least one runnable snippet, plus the notebook pages."""
-    pages = [p for p in sorted(DOCS.rglob("*.md")) if SNIPPET_INCLUDE.search(p.read_text(encoding="utf-8"))]
+    pages = [
+        p
+        for p in sorted(DOCS.rglob("*.md"))
+        if SNIPPET_INCLUDE.search(p.read_text(encoding="utf-8"))
+    ]
     pages += sorted((DOCS / "notebooks").glob("*.py"))
     return [p.relative_to(DOCS).as_posix() for p in pages]
 
 
-def _notebook_path(site: Path, src: str) -> Path:
-    """Where the hook writes the notebook of docs/<src>: beside the page's index.html."""
-    stem = Path(src).with_suffix("")
-    page_dir = site if stem.name == "index" else site / stem
-    return page_dir / (stem.name + ".ipynb")
+def _notebook_path(src: str) -> Path:
+    """The committed notebook of docs/<src>: docs/notebooks/<stem>.ipynb."""
+    return DOCS / "notebooks" / (Path(src).stem + ".ipynb")
 
 
-def _load(site: Path, src: str) -> dict:
-    path = _notebook_path(site, src)
+def _load(src: str) -> dict:
+    path = _notebook_path(src)
     if not path.exists():
-        pytest.fail(f"docs/{src} has no notebook at {path.relative_to(site)}; "
-                    f"built notebooks: {sorted(str(p.relative_to(site)) for p in site.rglob('*.ipynb'))}")
+        pytest.fail(
+            f"docs/{src} has no notebook at {path.relative_to(ROOT)}; run `rnn-ref regen`"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -54,70 +64,93 @@ def test_there_are_chapters_to_download():
     assert CHAPTERS, "no page includes a snippet and no notebook page exists"
 
 
+def test_committed_notebooks_are_what_regen_writes():
+    problems = notebooks.sync(ROOT, check=True)
+    assert not problems, f"run `rnn-ref regen` and commit docs/notebooks/: {problems}"
+
+
 @pytest.mark.parametrize("src", [c for c in CHAPTERS if c.endswith(".md")])
 def test_notebook_code_cells_are_the_pages_snippets(site, src):
-    """Each snippet a page includes is one code cell, byte for byte; and the page links its notebook."""
-    nb = _load(site, src)
+    """Each snippet a page includes is one code cell, byte for byte; the built page links its
+    notebook, and the site serves it."""
+    nb = _load(src)
     code = [_source(c).strip("\n") for c in nb["cells"] if c["cell_type"] == "code"]
     included = SNIPPET_INCLUDE.findall((DOCS / src).read_text(encoding="utf-8"))
     for snippet in included:
         text = (ROOT / snippet).read_text(encoding="utf-8").strip("\n")
-        assert text in code, f"{snippet} (included by docs/{src}) is not a code cell of its notebook"
-    assert not any("--8<--" in _source(c) for c in nb["cells"]), "an include was left unexpanded"
-    html = (_notebook_path(site, src).parent / "index.html").read_text(encoding="utf-8")
-    assert f'href="{_notebook_path(site, src).name}"' in html, f"docs/{src} does not link its notebook"
+        assert text in code, (
+            f"{snippet} (included by docs/{src}) is not a code cell of its notebook"
+        )
+    assert not any("--8<--" in _source(c) for c in nb["cells"]), (
+        "an include was left unexpanded"
+    )
+    stem = Path(src).stem
+    html = (site / stem / "index.html").read_text(encoding="utf-8")
+    assert f'href="../notebooks/{stem}.ipynb"' in html, (
+        f"docs/{src} does not link its notebook"
+    )
+    assert (site / "notebooks" / f"{stem}.ipynb").read_bytes() == _notebook_path(
+        src
+    ).read_bytes()
 
 
-def _execute(site: Path, src: str, workdir: Path) -> tuple[str | None, float]:
+def _execute(src: str, workdir: Path) -> tuple[str | None, float]:
     """Run the notebook of docs/<src> top to bottom in a fresh kernel; (error or None, seconds)."""
     import nbclient
     import nbformat
 
-    nb = nbformat.reads(json.dumps(_load(site, src)), as_version=4)
+    nb = nbformat.reads(json.dumps(_load(src)), as_version=4)
     # first cell: prove the kernel is this interpreter, the one rnn_ref is installed in
-    nb.cells.insert(0, nbformat.v4.new_code_cell("import sys, rnn_ref\nprint(sys.executable)"))
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
-                                     resources={"metadata": {"path": str(workdir)}})
+    nb.cells.insert(
+        0, nbformat.v4.new_code_cell("import sys, rnn_ref\nprint(sys.executable)")
+    )
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(workdir)}},
+    )
     start = time.perf_counter()
     try:
         client.execute()
-    except Exception as e:                                # CellExecutionError, DeadKernelError, timeouts
+    except Exception as e:  # CellExecutionError, DeadKernelError, timeouts
         return f"{type(e).__name__}: {e}", time.perf_counter() - start
     printed = "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
     if Path(printed).resolve() != Path(sys.executable).resolve():
-        return f"the kernel ran {printed!r}, not {sys.executable}", time.perf_counter() - start
+        return (
+            f"the kernel ran {printed!r}, not {sys.executable}",
+            time.perf_counter() - start,
+        )
     return None, time.perf_counter() - start
 
 
 @pytest.fixture(scope="module")
-def executed(site, tmp_path_factory) -> dict:
+def executed(tmp_path_factory) -> dict:
     """Every notebook executed, two at a time (CI has two cores; kernels mostly wait on imports)."""
     pytest.importorskip("nbclient")
-    jobs = {src: tmp_path_factory.mktemp("nb") for src in CHAPTERS if _notebook_path(site, src).exists()}
+    jobs = {
+        src: tmp_path_factory.mktemp("nb")
+        for src in CHAPTERS
+        if _notebook_path(src).exists()
+    }
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {src: pool.submit(_execute, site, src, d) for src, d in jobs.items()}
-        return {"__site__": site, **{src: f.result() for src, f in futures.items()}}
+        futures = {src: pool.submit(_execute, src, d) for src, d in jobs.items()}
+        return {src: f.result() for src, f in futures.items()}
 
 
 @pytest.mark.parametrize("src", CHAPTERS)
 def test_notebook_runs_without_error(executed, src):
     """The downloadable notebook runs top to bottom, as a reader would run it; any error fails."""
     if src not in executed:
-        _load(executed["__site__"], src)                  # fails, naming the notebooks that exist
+        _load(src)  # fails, naming the missing notebook
     error, seconds = executed[src]
-    assert error is None, f"notebook of docs/{src} failed after {seconds:.1f} s:\n{error}"
+    assert error is None, (
+        f"notebook of docs/{src} failed after {seconds:.1f} s:\n{error}"
+    )
 
 
 # ---------------------------------------------------------------- the converter itself
-
-
-def _hook():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("rnn_ref_notebooks_hook", DOCS / "hooks" / "notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_converter_turns_includes_into_the_right_cells(tmp_path):
@@ -125,34 +158,74 @@ def test_converter_turns_includes_into_the_right_cells(tmp_path):
     (tmp_path / "snippets/p/demo.py").write_text("print(1 + 1)\n")
     (tmp_path / "snippets/p/demo.out").write_text("2\n")
     (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg/mod.py").write_text("x = 0\n# --8<-- [start:part]\ndef f():\n    return 1\n# --8<-- [end:part]\n")
+    (tmp_path / "pkg/mod.py").write_text(
+        "x = 0\n# --8<-- [start:part]\ndef f():\n    return 1\n# --8<-- [end:part]\n"
+    )
     (tmp_path / "docs/assets").mkdir(parents=True)
-    (tmp_path / "docs/assets/fig.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
-    page = "\n".join([
-        "# Title", "", "Intro with $h_t$ and ![a figure](assets/fig.svg), see [the cell](cell.md#eq).", "",
-        "```py", '--8<-- "pkg/mod.py:part"', "```", "",
-        "```py", '--8<-- "snippets/p/demo.py"', "```", "",
-        "```text", '--8<-- "snippets/p/demo.out"', "```", "",
-        '!!! success "Checked by a test"', "", "    Body line.", "",
-        "```python", "y = 3", "```", "",
-        "<!--pytest-codeblocks:expected-output-->", "", "```", "3", "```", "",
-        '<!--pytest.mark.skip(reason="slow")-->', "```python", "train_for_an_hour()", "```",
-    ])
-    nb = _hook().markdown_to_notebook(page, tmp_path, "p.md")
+    (tmp_path / "docs/assets/fig.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"/>'
+    )
+    page = "\n".join(
+        [
+            "# Title",
+            "",
+            "Intro with $h_t$ and ![a figure](assets/fig.svg), see [the cell](cell.md#eq).",
+            "",
+            "```py",
+            '--8<-- "pkg/mod.py:part"',
+            "```",
+            "",
+            "```py",
+            '--8<-- "snippets/p/demo.py"',
+            "```",
+            "",
+            "```text",
+            '--8<-- "snippets/p/demo.out"',
+            "```",
+            "",
+            '!!! success "Checked by a test"',
+            "",
+            "    Body line.",
+            "",
+            "```python",
+            "y = 3",
+            "```",
+            "",
+            "<!--pytest-codeblocks:expected-output-->",
+            "",
+            "```",
+            "3",
+            "```",
+            "",
+            '<!--pytest.mark.skip(reason="slow")-->',
+            "```python",
+            "train_for_an_hour()",
+            "```",
+        ]
+    )
+    nb = notebooks.markdown_to_notebook(page, tmp_path, "p.md")
     kinds = [(c["cell_type"], _source(c)) for c in nb["cells"]]
     code = [s for k, s in kinds if k == "code"]
     prose = "\n".join(s for k, s in kinds if k == "markdown")
-    assert code == ["print(1 + 1)", "y = 3"], code                 # snippet + tested fence, in order
-    assert "```python\ndef f():\n    return 1\n```" in prose        # library section: a listing
+    assert code == ["print(1 + 1)", "y = 3"], code  # snippet + tested fence, in order
+    assert (
+        "```python\ndef f():\n    return 1\n```" in prose
+    )  # library section: a listing
     assert "From `pkg/mod.py:part`" in prose
-    assert "train_for_an_hour()" in prose and "--8<--" not in prose  # skipped block: shown, not run
-    assert "\n2\n" not in prose and "```\n3\n```" not in prose       # outputs dropped
+    assert (
+        "train_for_an_hour()" in prose and "--8<--" not in prose
+    )  # skipped block: shown, not run
+    assert "\n2\n" not in prose and "```\n3\n```" not in prose  # outputs dropped
     assert "> **Checked by a test**" in prose and "> Body line." in prose
     assert "attachment:fig.svg" in prose
-    assert "see the cell." in prose                                # no site to link to: plain text
-    linked = _hook().markdown_to_notebook(page, tmp_path, "p.md", site_url="https://x.org/rnn/")
+    assert "see the cell." in prose  # no site to link to: plain text
+    linked = notebooks.markdown_to_notebook(
+        page, tmp_path, "p.md", site_url="https://x.org/rnn/"
+    )
     assert "[the cell](https://x.org/rnn/cell/#eq)" in _source(linked["cells"][0])
     assert prose.startswith("# Title\n\n*Generated from `docs/p.md`")
-    assert [c["id"] for c in nb["cells"]] == [f"cell-{i}" for i in range(len(nb["cells"]))]
+    assert [c["id"] for c in nb["cells"]] == [
+        f"cell-{i}" for i in range(len(nb["cells"]))
+    ]
     nbformat = pytest.importorskip("nbformat")
     nbformat.validate(nbformat.from_dict(nb))

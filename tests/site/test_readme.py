@@ -8,6 +8,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,18 +34,27 @@ def test_make_serve_serves_the_site():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(["make", "serve", f"ADDR=127.0.0.1:{port}"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "serve", f"ADDR=127.0.0.1:{port}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/", timeout=5
+                ) as r:
                     assert r.status == 200 and b"rnn_ref" in r.read()
                     break
             except OSError:
                 assert proc.poll() is None, "make serve exited"
-                assert time.monotonic() < deadline, "make serve did not answer within 120 s"
+                assert time.monotonic() < deadline, (
+                    "make serve did not answer within 120 s"
+                )
                 time.sleep(1)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
+
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "docs" / "reference.md"
-LISTED = re.findall(r"^:::\s+(rnn_ref[\w.]*)\s*$", REFERENCE.read_text(encoding="utf-8"), re.M)
+LISTED = re.findall(
+    r"^:::\s+(rnn_ref[\w.]*)\s*$", REFERENCE.read_text(encoding="utf-8"), re.M
+)
 TENSORS = re.compile(r"\b(Tensor|PackedSequence)\b")
 
 
@@ -23,16 +27,23 @@ def _public(module_name: str) -> list[tuple[str, object]]:
     """The module's ``__all__``, minus names it re-exports from torch (documented by torch)."""
     module = importlib.import_module(module_name)
     names = [(name, getattr(module, name)) for name in getattr(module, "__all__", [])]
-    return [(name, obj) for name, obj in names
-            if getattr(obj, "__module__", module_name).split(".")[0] != "torch"]
+    return [
+        (name, obj)
+        for name, obj in names
+        if getattr(obj, "__module__", module_name).split(".")[0] != "torch"
+    ]
 
 
 def _own_doc(obj) -> str:
     """The object's own docstring (not one inherited from nn.Module, not a dataclass's signature)."""
-    doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else getattr(obj, "__doc__", None)
+    doc = (
+        obj.__dict__.get("__doc__")
+        if inspect.isclass(obj)
+        else getattr(obj, "__doc__", None)
+    )
     doc = doc or ""
     if inspect.isclass(obj) and doc.startswith(f"{obj.__name__}("):
-        return ""                                          # dataclass default: just the signature
+        return ""  # dataclass default: just the signature
     return inspect.cleandoc(doc)
 
 
@@ -65,11 +76,15 @@ def test_public_callables_are_documented_with_shapes(module_name):
     undocumented, shapeless = [], []
     for name, obj in _public(module_name):
         if not callable(obj):
-            continue                                       # constants: listed, see the test above
+            continue  # constants: listed, see the test above
         doc = _own_doc(obj)
         if not doc:
             undocumented.append(name)
         elif _takes_tensors(obj) and "Shape" not in doc:
             shapeless.append(name)
-    assert not undocumented, f"{module_name}: public names without a docstring: {undocumented}"
-    assert not shapeless, f"{module_name}: take tensors but their docstring has no Shape block: {shapeless}"
+    assert not undocumented, (
+        f"{module_name}: public names without a docstring: {undocumented}"
+    )
+    assert not shapeless, (
+        f"{module_name}: take tensors but their docstring has no Shape block: {shapeless}"
+    )

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from rnn_ref.regen import ROOT, SNIPPETS, compare, run_snippet, snippet_paths
+from rnn_ref.site import paths
+from rnn_ref.site.regen import compare, run_snippet, snippet_paths
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
+
+ROOT = paths.root()
+SNIPPETS = paths.snippets()
 
 PATHS = snippet_paths()
 DOCS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
@@ -16,26 +22,36 @@ INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
 @pytest.fixture(scope="session")
 def results(request):
     """Run the selected snippets once, two at a time, each in a fresh process (as `rnn-ref regen`)."""
-    selected = [item.callspec.params["path"] for item in request.session.items
-                if getattr(item, "originalname", "") == "test_snippet_output_matches_committed"]
+    selected = [
+        item.callspec.params["path"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_snippet_output_matches_committed"
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(selected, pool.map(lambda p: run_snippet(p, "cpu"), selected)))
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[str(p.relative_to(SNIPPETS)) for p in PATHS])
+@pytest.mark.parametrize(
+    "path", PATHS, ids=[str(p.relative_to(SNIPPETS)) for p in PATHS]
+)
 def test_snippet_output_matches_committed(results, path):
     result = results[path]
     assert not result.error, f"{path.relative_to(ROOT)} failed:\n{result.error}"
     out = path.with_suffix(".out")
     assert out.exists(), f"no committed output; run `rnn-ref regen --only {path.name}`"
     diff = compare(out.read_text(), result.text)
-    assert not diff, (f"{out.relative_to(ROOT)} drifted from what the snippet prints now:\n{diff}\n"
-                      f"If the change is intended: rnn-ref regen --only {path.stem} && git add {out.relative_to(ROOT)}")
+    assert not diff, (
+        f"{out.relative_to(ROOT)} drifted from what the snippet prints now:\n{diff}\n"
+        f"If the change is intended: rnn-ref regen --only {path.stem} && git add {out.relative_to(ROOT)}"
+    )
 
 
 def test_compare_catches_drift():
     committed = "# header\nh_n: (2, 3, 20)\nmax |diff| = 1.0e-07\n"
-    assert compare(committed, "# other machine\nh_n: (2, 3, 20)\nmax |diff| = 3.0e-07\n") == ""
+    assert (
+        compare(committed, "# other machine\nh_n: (2, 3, 20)\nmax |diff| = 3.0e-07\n")
+        == ""
+    )
     assert compare(committed, "# header\nh_n: (1, 3, 20)\nmax |diff| = 1.0e-07\n")
     assert compare(committed, "# header\nh_n: (2, 3, 20)\nmax |diff| = 0.5\n")
     assert compare(committed, "# header\nh_n: (2, 3, 20)\n")
@@ -52,12 +68,17 @@ def _included() -> set[Path]:
 def test_every_snippet_and_output_is_on_a_page():
     files = {p.resolve() for p in SNIPPETS.rglob("*") if p.suffix in {".py", ".out"}}
     orphans = sorted(str(p.relative_to(ROOT)) for p in files - _included())
-    assert not orphans, f"snippet files no page includes (delete them or include them): {orphans}"
+    assert not orphans, (
+        f"snippet files no page includes (delete them or include them): {orphans}"
+    )
 
 
 def test_every_output_has_its_snippet():
-    strays = [str(o.relative_to(ROOT)) for o in SNIPPETS.rglob("*.out")
-              if not o.with_suffix(".py").exists()]
+    strays = [
+        str(o.relative_to(ROOT))
+        for o in SNIPPETS.rglob("*.out")
+        if not o.with_suffix(".py").exists()
+    ]
     assert not strays, f"outputs without a snippet: {strays}"
 
 

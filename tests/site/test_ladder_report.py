@@ -2,29 +2,35 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from rnn_ref import figures, ladder
 from rnn_ref.cli import main
+from rnn_ref.site import ladder_report, paths
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = json.loads(ladder.RESULTS.read_text())
-TABLES = ladder.RESULTS.with_name("ladder_tables.md")
-FIGURES = figures.OUT_DIR
-PAGE = ROOT / "docs" / "training.md"
+JSON = paths.results() / "ladder.json"
+RESULTS = json.loads(JSON.read_text())
+TABLES = paths.results() / "ladder_tables.md"
+FIGURES = paths.figures()
+PAGE = paths.docs() / "training.md"
 
 
 def test_committed_tables_are_rendered_from_the_committed_json():
-    assert TABLES.read_text() == ladder.render_tables(RESULTS), (
-        "docs/assets/results/ladder_tables.md is stale: run `rnn-ref ladder --redraw` and commit it")
+    assert TABLES.read_text() == ladder_report.render_tables(RESULTS), (
+        "docs/assets/results/ladder_tables.md is stale: run `rnn-ref ladder --redraw` and commit it"
+    )
 
 
 def test_every_table_section_is_on_the_page():
     sections = re.findall(r"\[start:([\w-]+)\]", TABLES.read_text())
-    included = set(re.findall(r'--8<-- "docs/assets/results/ladder_tables\.md:([\w-]+)"', PAGE.read_text()))
-    assert sections and set(sections) <= included, f"sections the page does not show: {set(sections) - included}"
+    included = set(
+        re.findall(
+            r'--8<-- "docs/assets/results/ladder_tables\.md:([\w-]+)"', PAGE.read_text()
+        )
+    )
+    assert sections and set(sections) <= included, (
+        f"sections the page does not show: {set(sections) - included}"
+    )
 
 
 def test_tables_show_every_rung_and_length():
@@ -38,7 +44,7 @@ def test_tables_show_every_rung_and_length():
 @pytest.fixture(scope="module")
 def redrawn(tmp_path_factory):
     out = tmp_path_factory.mktemp("ladder")
-    (out / "ladder.json").write_text(ladder.RESULTS.read_text())
+    (out / "ladder.json").write_text(JSON.read_text())
     assert main(["ladder", "--redraw", "--out", str(out)]) == 0
     return out
 
@@ -53,6 +59,9 @@ def test_committed_figure_redraws_byte_for_byte(redrawn, name, assert_same_svg):
 
 
 def test_tables_render_without_a_rung_trained_on_lengths_2_5():
-    wide_only = {**RESULTS, "rungs": [r for r in RESULTS["rungs"] if r["config"]["max_len"] > 5]}
-    text = ladder.render_tables(wide_only)
+    wide_only = {
+        **RESULTS,
+        "rungs": [r for r in RESULTS["rungs"] if r["config"]["max_len"] > 5],
+    }
+    text = ladder_report.render_tables(wide_only)
     assert "[start:wide]" in text and "[start:claim]" not in text

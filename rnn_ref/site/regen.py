@@ -26,20 +26,29 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ROOT", "SNIPPETS", "Result", "snippet_paths", "run_snippet", "compare", "register"]
+from rnn_ref.config import resolve_device
+from rnn_ref.errors import InputError
+from rnn_ref.site import notebooks, paths
 
-ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
+__all__ = [
+    "Result",
+    "snippet_paths",
+    "run_snippet",
+    "compare",
+    "regen",
+    "draw_everything",
+]
+
 TOLERANCE = 1e-4
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
 @dataclass
 class Result:
-    path: Path          # the snippet
-    header: str         # first line of the output file
-    stdout: str         # what the snippet printed
-    error: str = ""     # stderr, if the snippet failed
+    path: Path  # the snippet
+    header: str  # first line of the output file
+    stdout: str  # what the snippet printed
+    error: str = ""  # stderr, if the snippet failed
 
     @property
     def text(self) -> str:
@@ -48,39 +57,41 @@ class Result:
 
 def snippet_paths(pattern: str = "") -> list[Path]:
     """Every snippet, sorted; `pattern` keeps the ones whose path contains it."""
-    return [p for p in sorted(SNIPPETS.rglob("*.py")) if pattern in str(p.relative_to(ROOT))]
-
-
-def _resolve_device(device: str) -> str:
-    if device == "auto":
-        return "cuda" if _cuda_available() else "cpu"
-    if device == "cuda" and not _cuda_available():
-        raise SystemExit("error: --device cuda, but torch sees no CUDA device; use --device cpu")
-    return device
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
+    root = paths.root()
+    return [
+        p
+        for p in sorted(paths.snippets().rglob("*.py"))
+        if pattern in str(p.relative_to(root))
+    ]
 
 
 def run_snippet(path: Path, device: str = "cpu") -> Result:
     """Run one snippet in a fresh process from an empty folder and capture what it prints."""
     import torch
 
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    root = paths.root()
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(root), MPLBACKEND="Agg")
     if device == "cpu":
-        env["CUDA_VISIBLE_DEVICES"] = ""  # snippets that pick "cuda if available" get the CPU
-    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        env["CUDA_VISIBLE_DEVICES"] = (
+            ""  # snippets that pick "cuda if available" get the CPU
+        )
+    name = path.relative_to(root) if path.is_relative_to(root) else path
     header = f"# {name} · device: {device} · torch {torch.__version__}"
     with tempfile.TemporaryDirectory() as cwd:
         try:
-            proc = subprocess.run([sys.executable, str(path)], cwd=cwd, env=env,
-                                  capture_output=True, text=True, timeout=600)
+            proc = subprocess.run(
+                [sys.executable, str(path)],
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
         except subprocess.TimeoutExpired:
             return Result(path, header, "", "timed out after 600 s")
-    error = (proc.stderr.strip() or "(nothing on stderr)") + f"\nexit code {proc.returncode}"
+    error = (
+        proc.stderr.strip() or "(nothing on stderr)"
+    ) + f"\nexit code {proc.returncode}"
     return Result(path, header, proc.stdout, error if proc.returncode else "")
 
 
@@ -92,10 +103,17 @@ def compare(expected: str, actual: str, tol: float = TOLERANCE) -> str:
     """
     exp_lines, act_lines = expected.splitlines()[1:], actual.splitlines()[1:]
     if len(exp_lines) == len(act_lines) and all(
-            _lines_match(e, a, tol) for e, a in zip(exp_lines, act_lines)):
+        _lines_match(e, a, tol) for e, a in zip(exp_lines, act_lines)
+    ):
         return ""
-    return "".join(difflib.unified_diff(
-        [l + "\n" for l in exp_lines], [l + "\n" for l in act_lines], "committed", "now"))
+    return "".join(
+        difflib.unified_diff(
+            [l + "\n" for l in exp_lines],
+            [l + "\n" for l in act_lines],
+            "committed",
+            "now",
+        )
+    )
 
 
 def _lines_match(expected: str, actual: str, tol: float) -> bool:
@@ -108,23 +126,33 @@ def _lines_match(expected: str, actual: str, tol: float) -> bool:
     return True
 
 
-def regen(check: bool = False, device: str = "auto", pattern: str = "", jobs: int = 2) -> int:
-    device = _resolve_device(device)
-    paths = snippet_paths(pattern)
-    if not paths:
-        print(f"error: no snippet path contains {pattern!r}; see `ls snippets/*/`", file=sys.stderr)
-        return 2
+def regen(
+    check: bool = False, device: str = "auto", pattern: str = "", jobs: int = 2
+) -> int:
+    """Rerun the snippets (those whose path contains `pattern`) and rewrite or check outputs.
+
+    Returns the exit code: 0, or 1 when a snippet failed or (with `check`) drifted.
+    """
+    device = resolve_device(device).type
+    root = paths.root()
+    selected = snippet_paths(pattern)
+    if not selected:
+        raise InputError(f"no snippet path contains {pattern!r}; see `ls snippets/*/`")
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda p: run_snippet(p, device), paths))
+        results = list(pool.map(lambda p: run_snippet(p, device), selected))
     failed = 0
     for r in results:
         out = r.path.with_suffix(".out")
-        name = r.path.relative_to(ROOT)
+        name = r.path.relative_to(root)
         if r.error:
             failed += 1
             print(f"FAILED  {name}\n{r.error}", file=sys.stderr)
             continue
-        diff = compare(out.read_text(), r.text) if out.exists() else "(no committed output)"
+        diff = (
+            compare(out.read_text(), r.text)
+            if out.exists()
+            else "(no committed output)"
+        )
         if check:
             if diff:
                 failed += 1
@@ -133,31 +161,28 @@ def regen(check: bool = False, device: str = "auto", pattern: str = "", jobs: in
                 print(f"ok      {name}")
         else:
             out.write_text(r.text)
-            print(f"{'changed' if diff else 'same':7} {out.relative_to(ROOT)}")
+            print(f"{'changed' if diff else 'same':7} {out.relative_to(root)}")
+    for problem in notebooks.sync(root, check):
+        failed += 1
+        print(f"NOTEBOOK {problem}", file=sys.stderr)
     if failed:
-        fix = "fix the failing snippets" + (", then run `rnn-ref regen` for intended drift" if check else "")
-        print(f"error: {failed} of {len(results)} snippets drifted or failed; {fix}", file=sys.stderr)
+        fix = "fix the failing snippets" + (
+            ", then run `rnn-ref regen` for intended drift" if check else ""
+        )
+        print(
+            f"error: {failed} snippets or notebooks drifted or failed; {fix}",
+            file=sys.stderr,
+        )
     if not check and not failed:
-        _draw_figures()
+        for path in draw_everything():
+            print(f"drawn   {Path(path).relative_to(root)}")
     return 1 if failed else 0
 
 
-def _draw_figures() -> None:
+def draw_everything() -> list[Path]:
     """Every figure and results table: the drawings made by code, and the ladder and bench
     tables and plots re-rendered from their committed measurements (which `rnn-ref ladder` and
     `rnn-ref bench` take minutes to remeasure)."""
-    from rnn_ref import bench, bench_plots, figures, ladder
+    from rnn_ref.site import bench_report, figures, ladder_report
 
-    paths = [*figures.draw_all(), *ladder.redraw(), *bench_plots.redraw(bench.DEFAULT_OUT)]
-    for path in paths:
-        print(f"drawn   {Path(path).relative_to(ROOT)}")
-
-
-def register(sub) -> None:
-    p = sub.add_parser("regen", help="rerun every snippet and rewrite its output (or --check)",
-                       description=__doc__.split("\n\n")[0])
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a snippet output drifted or a snippet failed")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    p.add_argument("--only", default="", metavar="TEXT", help="only snippets whose path contains TEXT")
-    p.add_argument("--jobs", type=int, default=2, help="snippets run at once (default 2)")
-    p.set_defaults(func=lambda a: regen(a.check, a.device, a.only, a.jobs))
+    return [*figures.draw_all(), *ladder_report.redraw(), *bench_report.redraw()]

@@ -1,10 +1,10 @@
-"""``rnn-ref train | predict | evaluate``: the classifier from the command line.
+"""`rnn-ref train | predict | evaluate`: the classifier from the command line.
 
 Bad input (a non-digit, an out-of-range digit, an empty sequence, a missing, corrupt or unsafe
-checkpoint) gets one ``error: ...`` line on stderr and exit code 2, never a traceback. A run
+checkpoint) gets one `error: ...` line on stderr and exit code 2, never a traceback. A run
 whose loss becomes NaN stops with exit code 3.
 
-Examples::
+Examples:
 
     rnn-ref train --batch_size 64 --lr 0.005 --hidden_dim 32 --num_layers 3 --warmup_step 2000 --run_name sota
     rnn-ref predict --checkpoint runs/sota 3 7 1 9
@@ -21,9 +21,12 @@ from dataclasses import fields
 from pathlib import Path
 
 from rnn_ref import distributed
+from rnn_ref.checkpoint import load_classifier, read_config
+from rnn_ref.config import TrainConfig
 from rnn_ref.data import SumModTask
-from rnn_ref.model import CELLS, CheckpointError, load_classifier, read_config
-from rnn_ref.train import TrainConfig, TrainingDiverged, accuracy_by_length, train
+from rnn_ref.errors import InputError
+from rnn_ref.model import CELLS
+from rnn_ref.train import accuracy_by_length, train
 
 __all__ = ["register", "parse_sequence"]
 
@@ -37,8 +40,16 @@ _TRAIN_FLAGS = [
     (("--lr",), "lr", dict(type=float)),
     (("--optimizer",), "optimizer", dict(choices=["adam", "adamw"])),
     (("--weight-decay", "--weight_decay"), "weight_decay", dict(type=float)),
-    (("--warmup-steps", "--warmup_steps", "--warmup_step"), "warmup_steps", dict(type=int)),
-    (("--clip",), "clip", dict(type=float, help="max gradient norm (default: no clipping)")),
+    (
+        ("--warmup-steps", "--warmup_steps", "--warmup_step"),
+        "warmup_steps",
+        dict(type=int),
+    ),
+    (
+        ("--clip",),
+        "clip",
+        dict(type=float, help="max gradient norm (default: no clipping)"),
+    ),
     (("--steps",), "steps", dict(type=int)),
     (("--eval-every", "--eval_every"), "eval_every", dict(type=int)),
     (("--eval-samples", "--eval_samples"), "eval_samples", dict(type=int)),
@@ -52,71 +63,83 @@ _TRAIN_FLAGS = [
 ]
 
 
-def _error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
 def parse_sequence(text: str, num_digits: int, where: str = "") -> list[int]:
-    """Digits separated by spaces or commas -> a list of ints, or a ``ValueError`` saying why not.
+    """Digits separated by spaces or commas -> a list of ints, or a `ValueError` saying why not.
 
-    Example::
+    Examples:
 
         >>> parse_sequence("3, 7 1,9", num_digits=10)
         [3, 7, 1, 9]
     """
     tokens = [t for t in re.split(r"[\s,]+", text.strip()) if t]
     if not tokens:
-        raise ValueError(f"empty sequence{where}: expected at least one digit 0..{num_digits - 1}, "
-                         f"e.g. `3 7 1 9`")
+        raise ValueError(
+            f"empty sequence{where}: expected at least one digit 0..{num_digits - 1}, "
+            f"e.g. `3 7 1 9`"
+        )
     digits = []
     for t in tokens:
         if not re.fullmatch(r"-?[0-9]+", t):
-            raise ValueError(f"{t!r}{where} is not a digit: expected integers 0..{num_digits - 1} "
-                             f"separated by spaces or commas, e.g. `3 7 1 9`")
+            raise ValueError(
+                f"{t!r}{where} is not a digit: expected integers 0..{num_digits - 1} "
+                f"separated by spaces or commas, e.g. `3 7 1 9`"
+            )
         if not 0 <= int(t) < num_digits:
-            raise ValueError(f"digit {t}{where} is out of range: this model reads digits 0..{num_digits - 1}"
-                             f"; separate digits with spaces, e.g. `3 7 1 9`")
+            raise ValueError(
+                f"digit {t}{where} is out of range: this model reads digits 0..{num_digits - 1}"
+                f"; separate digits with spaces, e.g. `3 7 1 9`"
+            )
         digits.append(int(t))
     return digits
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    given = {field: getattr(args, field) for _, field, _ in _TRAIN_FLAGS if getattr(args, field) is not None}
+    given = {
+        field: getattr(args, field)
+        for _, field, _ in _TRAIN_FLAGS
+        if getattr(args, field) is not None
+    }
     out = given.pop("out", None) or str(Path("runs") / args.run_name)
     try:
-        if args.resume:  # the saved run, with only the flags given on this command line changed
+        if (
+            args.resume
+        ):  # the saved run, with only the flags given on this command line changed
             base = read_config(out)
             config = TrainConfig.from_dict({**base, **given, "out": out})
         else:
             config = TrainConfig(**given, out=out)
-        result = train(config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty())
-        reports = distributed.is_main()  # under torchrun, only rank 0 prints the summary
-    except (ValueError, CheckpointError) as e:
-        return _error(str(e))
-    except TrainingDiverged as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 3
+        result = train(
+            config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty()
+        )
+        reports = (
+            distributed.is_main()
+        )  # under torchrun, only rank 0 prints the summary
     except OSError as e:
-        return _error(f"cannot write the run to {out} ({e.strerror or e}: {e.filename or out}); "
-                      f"expected a directory you can write to: pass another --out")
+        raise InputError(
+            f"cannot write the run to {out} ({e.strerror or e}: {e.filename or out}); "
+            f"expected a directory you can write to: pass another --out"
+        ) from None
     except KeyboardInterrupt:
         if (Path(out) / "state.pt").is_file():
-            print(f"interrupted; continue from the last checkpoint with `rnn-ref train --resume --out {out}`",
-                  file=sys.stderr)
-        else:
-            print("interrupted; no checkpoint was written yet", file=sys.stderr)
-        return 130
+            raise KeyboardInterrupt(
+                f"continue from the last checkpoint with "
+                f"`rnn-ref train --resume --out {out}`"
+            ) from None
+        raise KeyboardInterrupt("no checkpoint was written yet") from None
     finally:
         distributed.teardown()
     if not reports:
         return 0
     last = result.metrics[-1] if result.metrics else None
     if last is None:
-        print(f"nothing to do: {out} already holds {config.steps} steps; raise --steps to train on")
+        print(
+            f"nothing to do: {out} already holds {config.steps} steps; raise --steps to train on"
+        )
     elif not args.quiet:
-        print(f"step {last['step']}: accuracy {last['accuracy']:.2%}, loss {last['loss']:.4f}, "
-              f"{last['seconds']:.1f} s of training; checkpoint in {out}")
+        print(
+            f"step {last['step']}: accuracy {last['accuracy']:.2%}, loss {last['loss']:.4f}, "
+            f"{last['seconds']:.1f} s of training; checkpoint in {out}"
+        )
     return 0
 
 
@@ -127,18 +150,22 @@ def _read_sequences(args: argparse.Namespace, num_digits: int) -> list[list[int]
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
-        raise ValueError("no sequences given: pass digits (`rnn-ref predict --checkpoint DIR 3 7 1 9`) "
-                         "or pipe one sequence per line on stdin")
-    return [parse_sequence(line, num_digits, f" on line {i}") for i, line in enumerate(lines, 1)]
+        raise ValueError(
+            "no sequences given: pass digits (`rnn-ref predict --checkpoint DIR 3 7 1 9`) "
+            "or pipe one sequence per line on stdin"
+        )
+    return [
+        parse_sequence(line, num_digits, f" on line {i}")
+        for i, line in enumerate(lines, 1)
+    ]
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    try:
-        model = load_classifier(args.checkpoint)
-        task = SumModTask(**{k: read_config(args.checkpoint)[k] for k in ("num_digits", "modulus")})
-        seqs = _read_sequences(args, task.num_digits)
-    except (ValueError, CheckpointError) as e:
-        return _error(str(e))
+    model = load_classifier(args.checkpoint)
+    task = SumModTask(
+        **{k: read_config(args.checkpoint)[k] for k in ("num_digits", "modulus")}
+    )
+    seqs = _read_sequences(args, task.num_digits)
     for seq, predicted in zip(seqs, model.predict(seqs)):
         truth = task.target(seq)
         mark = "" if predicted == truth else "  (wrong)"
@@ -152,12 +179,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if not lengths or min(lengths) < 1:
             raise ValueError
     except ValueError:
-        return _error(f"--lengths must be positive integers separated by commas, e.g. 5,10,100; "
-                      f"got {args.lengths!r}")
+        raise InputError(
+            f"--lengths must be positive integers separated by commas, e.g. 5,10,100; "
+            f"got {args.lengths!r}"
+        ) from None
     if args.samples < 1:
-        return _error(f"--samples must be at least 1; got {args.samples}")
+        raise InputError(f"--samples must be at least 1; got {args.samples}")
     if not 0 <= args.seed < 2**63 - max(lengths):
-        return _error(f"--seed must be in 0 .. 2**63 - 1 - (the longest length); got {args.seed}")
+        raise InputError(
+            f"--seed must be in 0 .. 2**63 - 1 - (the longest length); got {args.seed}"
+        )
     if args.plot:
         from matplotlib.backend_bases import FigureCanvasBase
 
@@ -165,13 +196,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         suffix = Path(args.plot).suffix.lower().lstrip(".")
         if suffix not in kinds:
             got = f"{suffix!r}" if suffix else "no extension"
-            return _error(f"--plot needs a file name ending in one of .{', .'.join(kinds)} "
-                          f"(e.g. lengths.svg); got {got} in {args.plot!r}")
-    try:
-        model = load_classifier(args.checkpoint)
-        config = TrainConfig.from_dict({**read_config(args.checkpoint), "out": None, "device": "cpu"})
-    except (ValueError, CheckpointError) as e:
-        return _error(str(e))
+            raise InputError(
+                f"--plot needs a file name ending in one of .{', .'.join(kinds)} "
+                f"(e.g. lengths.svg); got {got} in {args.plot!r}"
+            )
+    model = load_classifier(args.checkpoint)
+    config = TrainConfig.from_dict(
+        {**read_config(args.checkpoint), "out": None, "device": "cpu"}
+    )
     rows = accuracy_by_length(model, config.task, lengths, args.samples, args.seed)
     print(f"{'length':>8} {'accuracy':>9} {'n':>7}")
     for r in rows:
@@ -180,20 +212,28 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         try:
             _plot_lengths(rows, config, args.plot)
         except OSError as e:
-            return _error(f"cannot write the plot to {args.plot} ({e.strerror or e}); "
-                          f"expected a writable path: pass another --plot")
+            raise InputError(
+                f"cannot write the plot to {args.plot} ({e.strerror or e}); "
+                f"expected a writable path: pass another --plot"
+            ) from None
         print(f"plot written to {args.plot}")
     return 0
 
 
 def _plot_lengths(rows: list[dict], config: TrainConfig, path: str) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.axvspan(config.min_len, config.max_len, color="0.9", label="training lengths")
-    ax.plot([r["length"] for r in rows], [r["accuracy"] for r in rows], "o-", label=config.cell)
+    ax.plot(
+        [r["length"] for r in rows],
+        [r["accuracy"] for r in rows],
+        "o-",
+        label=config.cell,
+    )
     ax.axhline(1 / config.modulus, ls=":", color="0.5", label="chance")
     ax.set(xscale="log", xlabel="sequence length", ylabel="accuracy", ylim=(0, 1.02))
     ax.legend(loc="lower left")
@@ -204,28 +244,54 @@ def _plot_lengths(rows: list[dict], config: TrainConfig, path: str) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``train``, ``predict`` and ``evaluate`` to the ``rnn-ref`` command."""
+    """Add `train`, `predict` and `evaluate` to the `rnn-ref` command."""
     defaults = {f.name: f.default for f in fields(TrainConfig)}
-    p = subparsers.add_parser("train", help="train the sum-mod classifier",
-                              description="Train the sum-mod classifier; checkpoints go to --out.")
+    p = subparsers.add_parser(
+        "train",
+        help="train the sum-mod classifier",
+        description="Train the sum-mod classifier; checkpoints go to --out.",
+    )
     for flags, field, extra in _TRAIN_FLAGS:
         extra = dict(extra)
         help_text = extra.pop("help", None) or f"default: {defaults[field]}"
         p.add_argument(*flags, dest=field, default=None, help=help_text, **extra)
-    p.add_argument("--run-name", "--run_name", default="run", help="names the default --out (runs/<name>)")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
-    p.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
+    p.add_argument(
+        "--run-name",
+        "--run_name",
+        default="run",
+        help="names the default --out (runs/<name>)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its checkpoint",
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress bar, no summary line"
+    )
     p.set_defaults(func=_cmd_train)
 
     p = subparsers.add_parser("predict", help="predict the class of digit sequences")
-    p.add_argument("--checkpoint", required=True, help="a run directory (model.pt + config.json)")
-    p.add_argument("digits", nargs="*", help="one sequence; without digits, one sequence per stdin line")
+    p.add_argument(
+        "--checkpoint", required=True, help="a run directory (model.pt + config.json)"
+    )
+    p.add_argument(
+        "digits",
+        nargs="*",
+        help="one sequence; without digits, one sequence per stdin line",
+    )
     p.set_defaults(func=_cmd_predict)
 
     p = subparsers.add_parser("evaluate", help="accuracy by sequence length")
-    p.add_argument("--checkpoint", required=True, help="a run directory (model.pt + config.json)")
-    p.add_argument("--lengths", default="5,10,20,50,100,1000", help="comma-separated lengths")
-    p.add_argument("--samples", type=int, default=1000, help="fresh sequences per length")
+    p.add_argument(
+        "--checkpoint", required=True, help="a run directory (model.pt + config.json)"
+    )
+    p.add_argument(
+        "--lengths", default="5,10,20,50,100,1000", help="comma-separated lengths"
+    )
+    p.add_argument(
+        "--samples", type=int, default=1000, help="fresh sequences per length"
+    )
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--plot", help="save accuracy vs length to this file (.svg, .png)")
     p.set_defaults(func=_cmd_evaluate)

@@ -1,0 +1,78 @@
+"""The `rnn-ref` command: one entry point, a subcommand per job, one place for errors.
+
+Each module named in `_COMMAND_MODULES` exposes `register(subparsers)`, which adds its
+subcommands and sets `func(args) -> int` on each. Commands raise; `main` alone turns an
+exception into one `error: ...` line on stderr and an exit code (see `rnn_ref.errors`):
+
+| exception                                    | exit code |
+| -------------------------------------------- | --------- |
+| bad usage (argparse), `ValueError`, `InputError`, `CheckpointError` | 2 |
+| `TrainingDiverged`                           | 3         |
+| `OSError` (a disk, a pipe, a permission)     | 1         |
+| `KeyboardInterrupt` (Ctrl-C)                 | 130       |
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from rnn_ref.errors import InputError, TrainingDiverged
+
+__all__ = ["build_parser", "main"]
+
+_COMMAND_MODULES = [
+    "rnn_ref.cli.regen",
+    "rnn_ref.cli.train",
+    "rnn_ref.cli.ladder",
+    "rnn_ref.cli.bench",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is an `InputError` (one line) instead of a usage block."""
+
+    def error(self, message: str):
+        raise InputError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `rnn-ref` parser with every subcommand registered."""
+    parser = _Parser(
+        prog="rnn-ref", description="How PyTorch's RNNs compute, and how to train them."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _exit_code(error: BaseException) -> int:
+    """Print one line for `error` on stderr and return its exit code; re-raise what is a bug."""
+    if isinstance(error, KeyboardInterrupt):
+        print(
+            "interrupted" + (f"; {error.args[0]}" if error.args else ""),
+            file=sys.stderr,
+        )
+        return 130
+    if isinstance(error, TrainingDiverged):
+        code = 3
+    elif isinstance(error, ValueError):
+        code = 2
+    elif isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        error, code = f"{error.strerror or error}{where}", 1
+    else:
+        raise error
+    print(f"error: {error}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `rnn-ref` with `argv` (default: the command line); return the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except (KeyboardInterrupt, ValueError, TrainingDiverged, OSError) as e:
+        return _exit_code(e)

@@ -1,0 +1,96 @@
+"""`rnn-ref bench`: measure, write the JSON, render the Performance page's tables and figures.
+
+rnn-ref bench                      # every part, on the site's results file (1-4 min)
+rnn-ref bench --quick --out /tmp/b.json
+rnn-ref bench --redraw             # tables and figures from the committed JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rnn_ref.errors import InputError
+from rnn_ref.experiments.bench import PARTS, THREADS, BenchConfig, run_bench
+from rnn_ref.site import bench_report, paths
+
+__all__ = ["register"]
+
+
+def _read_results(out: Path) -> dict:
+    try:
+        results = json.loads(out.read_text())
+        bench_report.render_tables(results)  # every field the report needs is there
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+        raise InputError(
+            f"cannot redraw from {out} ({type(e).__name__}: {e}); expected a JSON "
+            f"file written by `rnn-ref bench --out FILE`: pass that as --out"
+        ) from None
+    return results
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    site_json = paths.results() / "bench.json"
+    out = Path(args.out) if args.out else site_json
+    if args.redraw:
+        results = _read_results(out)
+    else:
+        config = BenchConfig.quick() if args.quick else BenchConfig()
+        only = [args.only] if args.only else None
+        results = run_bench(args.device, config, only, args.threads)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1) + "\n")
+    tables = bench_report.render_tables(results)
+    bench_report.tables_path(out).write_text(tables)
+    print(tables)
+    if out.resolve() == site_json.resolve() or args.figures:
+        for path in bench_report.draw_figures(
+            results, Path(args.figures) if args.figures else None
+        ):
+            print(f"figure  {path}", file=sys.stderr)
+    print(
+        f"wrote {out} and {bench_report.tables_path(out)} ({results.get('elapsed_s', '?')} s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `bench` to the `rnn-ref` command."""
+    p = sub.add_parser(
+        "bench",
+        help="measure reference vs torch, padded vs packed vs bucketed, loop vs scan",
+        description="Side-by-side measurements, written to JSON and rendered "
+        "into the site.",
+    )
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument(
+        "--quick", action="store_true", help="every part, small sizes (under a minute)"
+    )
+    p.add_argument(
+        "--out",
+        metavar="JSON",
+        help="results file (default: the site's docs/assets/results/bench.json); the "
+        "markdown tables are written next to it (*_tables.md)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=THREADS,
+        help=f"torch CPU threads (default {THREADS})",
+    )
+    p.add_argument("--only", choices=PARTS, help="measure one part only")
+    p.add_argument(
+        "--redraw",
+        action="store_true",
+        help="measure nothing: re-render tables and figures from --out",
+    )
+    p.add_argument(
+        "--figures",
+        metavar="DIR",
+        help="draw the figures here (default: only when --out is the site's results "
+        "file, into docs/assets/figures)",
+    )
+    p.set_defaults(func=_cmd_bench)

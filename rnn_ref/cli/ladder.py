@@ -1,0 +1,150 @@
+"""`rnn-ref ladder`: train the tuning ladder over seeds, or redraw its report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+
+from rnn_ref.errors import InputError
+from rnn_ref.experiments.ladder import (
+    DEFAULT_RUNGS,
+    LENGTHS,
+    RUNGS,
+    check_targets,
+    run_ladder,
+)
+from rnn_ref.site import paths
+from rnn_ref.site.ladder_report import fmt, redraw
+
+__all__ = ["register"]
+
+
+def _json_path(args: argparse.Namespace) -> Path:
+    return (
+        Path(args.out) / "ladder.json" if args.out else paths.results() / "ladder.json"
+    )
+
+
+def _cmd_ladder(args: argparse.Namespace) -> int:
+    if args.redraw:
+        json_path = _json_path(args)
+        try:
+            written = redraw(json_path, Path(args.out) if args.out else None)
+        except (OSError, ValueError, KeyError) as e:
+            raise InputError(
+                f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a "
+                f"ladder.json written by `rnn-ref ladder --out DIR`: pass that DIR as "
+                f"--out"
+            ) from None
+        print("wrote", ", ".join(str(p) for p in written))
+        return 0
+    names = (
+        [n.strip() for n in args.rungs.split(",") if n.strip()]
+        if args.rungs
+        else DEFAULT_RUNGS
+    )
+    unknown = [n for n in names if n not in RUNGS]
+    if (
+        unknown
+        or not names
+        or args.seeds < 1
+        or (args.steps is not None and args.steps < 1)
+        or args.samples < 1
+    ):
+        what = (
+            f"unknown rungs {unknown}"
+            if unknown
+            else f"--seeds {args.seeds}, --steps {args.steps}, --samples {args.samples}"
+        )
+        raise InputError(
+            f"{what}; expected rungs from {', '.join(RUNGS)}, --seeds >= 1, "
+            f"--steps >= 1, --samples >= 1"
+        )
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    t0 = time.perf_counter()
+    results = run_ladder(
+        names,
+        args.seeds,
+        args.steps,
+        args.samples,
+        log=(lambda *a: None) if args.quiet else print,
+    )
+    results["wall_seconds"] = round(time.perf_counter() - t0, 1)
+    results["load_average_at_end"] = [
+        round(x, 2) for x in os.getloadavg()
+    ]  # timings are shared-CPU timings
+    results["targets"] = check_targets(results)
+    json_path = _json_path(args)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(results, indent=1) + "\n")
+    written = redraw(json_path, Path(args.out) if args.out else None)
+    print(
+        f"\n{'rung':>16} | final acc | 2-5 (10k) | steps to 99% | s to 99% | steps to 100% | "
+        f"s to 100% | " + " | ".join(f"len {k}" for k in LENGTHS)
+    )
+    for rung in results["rungs"]:
+        s = rung["summary"]
+        print(
+            f"{rung['name']:>16} | "
+            + " | ".join(
+                [
+                    fmt(s["final_accuracy"], ".2%"),
+                    fmt(s["accuracy_2_5"], ".2%"),
+                    fmt(s["steps_to_99"]),
+                    fmt(s["seconds_to_99"], ".1f"),
+                    fmt(s["steps_to_100"]),
+                    fmt(s["seconds_to_100"], ".1f"),
+                ]
+                + [fmt(s["by_length"][str(k)], ".2%") for k in LENGTHS]
+            )
+        )
+    print("", *results["targets"], sep="\n")
+    print(
+        f"\n{results['wall_seconds']:.0f} s in all; wrote {json_path}, "
+        + ", ".join(map(str, written))
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `ladder` to the `rnn-ref` command."""
+    p = subparsers.add_parser(
+        "ladder",
+        help="rerun the tuning ladder over seeds",
+        description="Train each rung over seeds; write ladder.json, ladder_tables.md, "
+        "ladder.svg and extrapolation.svg.",
+    )
+    p.add_argument("--seeds", type=int, default=3, help="seeds per rung (0 .. seeds-1)")
+    p.add_argument(
+        "--steps", type=int, help="step budget for every run (default: each rung's own)"
+    )
+    p.add_argument(
+        "--rungs", help=f"comma-separated, from: {', '.join(RUNGS)} (default: all)"
+    )
+    p.add_argument(
+        "--samples", type=int, default=1000, help="sequences per extrapolation length"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (default 1: these small models gain nothing from more)",
+    )
+    p.add_argument(
+        "--out",
+        help="directory for all four files "
+        "(default: docs/assets/results/ and docs/assets/figures/)",
+    )
+    p.add_argument("--quiet", action="store_true", help="only the final table")
+    p.add_argument(
+        "--redraw",
+        action="store_true",
+        help="train nothing: re-render the tables and figures from the ladder.json in --out",
+    )
+    p.set_defaults(func=_cmd_ladder)

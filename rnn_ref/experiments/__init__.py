@@ -1,0 +1,2 @@
+"""Experiments that measure: the tuning ladder and the benchmarks. Each returns JSON-ready
+results; `rnn_ref.site` renders them and `rnn_ref.cli` runs them."""

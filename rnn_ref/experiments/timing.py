@@ -1,0 +1,88 @@
+"""Timing side by side: every variant in every round, ratios per round, the machine recorded.
+
+Machines here are shared and noisy, so a result is never an absolute time: each round runs
+every variant once, in a rotated order, and a ratio is the median over rounds of the ratio
+within a round. Absolute medians are kept as context only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+
+__all__ = ["measure", "ratio", "medians", "machine_info"]
+
+
+def measure(
+    variants: dict[str, Callable[[], object]],
+    repeats: int,
+    sync: Callable[[], None],
+    warmup: int = 1,
+) -> dict[str, list[float]]:
+    """Time every variant `repeats` times, interleaved: round r runs all of them, rotated by r.
+
+    Args:
+        variants: name -> a function to time.
+        repeats: rounds.
+        sync: waits for the device (`torch.cuda.synchronize`, or a no-op on the CPU).
+        warmup: untimed rounds first.
+
+    Returns:
+        name -> the `repeats` times in seconds, in round order.
+    """
+    names = list(variants)
+    for _ in range(warmup):
+        for name in names:
+            variants[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            sync()
+            start = time.perf_counter()
+            variants[name]()
+            sync()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def ratio(times: dict[str, list[float]], num: str, den: str) -> float:
+    """Median over rounds of time(num) / time(den), each pair timed in the same round."""
+    return statistics.median(a / b for a, b in zip(times[num], times[den]))
+
+
+def medians(times: dict[str, list[float]]) -> dict[str, float]:
+    """Each variant's median time, for context."""
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def machine_info(device: torch.device) -> dict:
+    """What ran the measurement: CPU, threads, torch, device, date, load at the start."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(
+                l.split(":", 1)[1].strip() for l in f if l.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "device": device.type,
+        "device_name": torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else cpu,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        ),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
+    }

@@ -1,0 +1,81 @@
+"""rnn_ref.site.figures: every figure is drawn, committed, on a page, and redraws byte for byte.
+
+docs/assets/figures/ is shared: the ladder and bench plots (drawn from measured results) live
+there too; they are redrawn and compared in tests/site/test_ladder_report.py and
+tests/site/test_bench_report.py.
+"""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rnn_ref.site import bench_report, figures, ladder_report, paths
+
+COMMITTED = sorted(paths.figures().glob("*.svg"))
+DOCS = sorted(paths.docs().rglob("*.md"))
+DRAWERS = [f.__name__ for f in figures.FIGURES]
+
+
+@pytest.fixture(scope="module")
+def redrawn(tmp_path_factory) -> list[Path]:
+    return figures.draw_all(tmp_path_factory.mktemp("figures"))
+
+
+def test_draw_all_writes_every_figure(redrawn):
+    assert len(redrawn) == len(figures.FIGURES)
+    assert len({p.name for p in redrawn}) == len(redrawn), (
+        "two figures share a file name"
+    )
+    for path in redrawn:
+        text = path.read_text()
+        assert path.suffix == ".svg" and text.startswith("<?xml") and "</svg>" in text
+        assert "<dc:date>" not in text, f"{path.name} embeds a date: not reproducible"
+
+
+def test_every_drawn_figure_is_committed(redrawn):
+    missing = sorted(p.name for p in redrawn if not (paths.figures() / p.name).exists())
+    assert not missing, (
+        f"run `rnn-ref regen` and commit docs/assets/figures/: {missing}"
+    )
+
+
+def test_every_committed_figure_is_drawn_by_code(redrawn, tmp_path):
+    """Every committed SVG is an output of a drawer regen calls: figures.draw_all, or the ladder
+    and bench plots drawn from their committed JSON."""
+    shutil.copy(paths.results() / "ladder.json", tmp_path / "ladder.json")
+    bench = json.loads((paths.results() / "bench.json").read_text())
+    drawn = {
+        p.name
+        for p in [
+            *redrawn,
+            *ladder_report.redraw(tmp_path / "ladder.json", tmp_path),
+            *bench_report.draw_figures(bench, tmp_path),
+        ]
+    }
+    orphans = [p.name for p in COMMITTED if p.name not in drawn]
+    assert not orphans, (
+        f"figures no code in rnn_ref/ draws (delete them, or draw them): {orphans}"
+    )
+
+
+@pytest.mark.parametrize("svg", COMMITTED, ids=[p.name for p in COMMITTED])
+def test_committed_figure_is_on_a_page_with_alt_text(svg):
+    embed = re.compile(
+        r"!\[([^\]]*)\]\((?:\.\./)*assets/figures/" + re.escape(svg.name) + r"\)"
+    )
+    alts = [alt for doc in DOCS for alt in embed.findall(doc.read_text())]
+    assert alts, (
+        f"no page shows {svg.name}: embed it as ![alt text](assets/figures/{svg.name})"
+    )
+    assert all(len(alt.split()) >= 4 for alt in alts), (
+        f"{svg.name}: write a real alt text: {alts}"
+    )
+
+
+@pytest.mark.parametrize("index", range(len(DRAWERS)), ids=DRAWERS)
+def test_redraw_is_byte_identical(redrawn, index, assert_same_svg):
+    new = redrawn[index]
+    assert_same_svg(new, paths.figures() / new.name, "rnn-ref regen")

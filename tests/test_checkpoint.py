@@ -1,0 +1,54 @@
+"""Checkpoints (`rnn_ref.checkpoint`): a run directory loads back as the trained model, and
+every way a checkpoint can be missing, corrupt or unsafe is a `CheckpointError`."""
+
+import pytest
+import torch
+
+from rnn_ref.checkpoint import load_classifier, safe_load
+from rnn_ref.config import TrainConfig
+from rnn_ref.errors import CheckpointError
+from rnn_ref.model import SumModClassifier
+from rnn_ref.train import train
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    train(
+        TrainConfig(hidden_size=8, steps=5, eval_every=5, eval_samples=10, out=str(out))
+    )
+    return out
+
+
+def test_load_classifier_round_trip(run_dir):
+    model = load_classifier(run_dir)
+    assert not model.training
+    state = torch.load(run_dir / "model.pt", weights_only=True)
+    assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+    assert len(model.predict([[1, 2, 3]])) == 1
+    assert isinstance(safe_load(run_dir / "state.pt")["step"], int)
+
+
+def test_load_errors(run_dir, tmp_path):
+    with pytest.raises(CheckpointError, match="no config.json"):
+        load_classifier(tmp_path)
+    (tmp_path / "config.json").write_text((run_dir / "config.json").read_text())
+    with pytest.raises(CheckpointError, match="no checkpoint file"):
+        load_classifier(tmp_path)
+    (tmp_path / "model.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="is corrupt"):
+        load_classifier(tmp_path)
+    torch.save(
+        SumModClassifier(hidden_size=8), tmp_path / "model.pt"
+    )  # a whole pickled module
+    with pytest.raises(CheckpointError, match="pickled Python objects"):
+        load_classifier(tmp_path)
+    torch.save(SumModClassifier(hidden_size=4).state_dict(), tmp_path / "model.pt")
+    with pytest.raises(CheckpointError, match="does not fit"):
+        load_classifier(tmp_path)
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(CheckpointError, match="not a valid run config"):
+        load_classifier(tmp_path)
+    assert issubclass(
+        CheckpointError, ValueError
+    )  # the CLI reports every ValueError the same way
