@@ -1,23 +1,24 @@
 """Reference forward of `nn.RNN`, `nn.GRU` and `nn.LSTM`, as plain Python loops.
 
-`reference_forward(module, input, hx)` returns what `module(input, hx)` returns, computed
-with the cells of `rnn_ref.cells` and three loops a reader can follow: over time steps
-(`run_layer` for a padded tensor, `run_layer_packed` for a `PackedSequence`), over the two
-directions, and over the stacked layers. The parameters are read from the module by torch's
-own names (`weight_ih_l1_reverse`, ...). `tests/test_loops.py` checks outputs, final states
-and gradients against torch over the configuration grid, in float64 and float32.
+`reference_forward(module, input, hx)` returns what `module(input, hx)` returns,
+computed with the cells of `rnn_ref.cells` and three loops a reader can follow: over
+time steps (`run_layer` for a padded tensor, `run_layer_packed` for a `PackedSequence`),
+over the two directions, and over the stacked layers. The parameters are read from the
+module by torch's own names (`weight_ih_l1_reverse`, ...). `tests/test_loops.py` checks
+outputs, final states and gradients against torch over the configuration grid, in
+float64 and float32.
 
 Dropout between layers (`module.training` and `module.dropout > 0`) is
-`F.dropout(layer_output, p, training=True)` on the time-major layer output (the packed data
-for a `PackedSequence`), after every layer but the last, as torch's CPU kernels do. With the
-same seed the same RNG draws happen in the same order, so the masks are torch's masks: in
-train mode the reference agrees with torch on CPU to rounding (float64 ~1e-16, float32
-~1e-7; another seed differs by ~1e-2), for every mode, padded and packed (tested). Often the
-hoisted variant is even bit-identical, since torch's CPU kernels hoist too, but not always:
-elementwise kernels can round the last bit differently depending on memory layout.
-Not checked: CUDA. cuDNN draws its dropout masks inside its own kernels from its own state,
-so expect only the statistics of the masks (fraction p zeroed, survivors scaled 1/(1-p)),
-not the masks themselves, to agree there.
+`F.dropout(layer_output, p, training=True)` on the time-major layer output (the packed
+data for a `PackedSequence`), after every layer but the last, as torch's CPU kernels do.
+With the same seed the same RNG draws happen in the same order, so the masks are torch's
+masks: in train mode the reference agrees with torch on CPU to rounding (float64 ~1e-16,
+float32 ~1e-7; another seed differs by ~1e-2), for every mode, padded and packed
+(tested). Often the hoisted variant is even bit-identical, since torch's CPU kernels
+hoist too, but not always: elementwise kernels can round the last bit differently
+depending on memory layout. Not checked: CUDA. cuDNN draws its dropout masks inside its
+own kernels from its own state, so expect only the statistics of the masks (fraction p
+zeroed, survivors scaled 1/(1-p)), not the masks themselves, to agree there.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
+from ._checks import _check_input, _initial_state
 from .cells import gru_cell, lstm_cell, rnn_cell
 
 __all__ = ["reference_forward", "run_layer", "run_layer_packed"]
@@ -45,14 +47,16 @@ def run_layer(
     """Run one layer in one direction over a padded, time-major sequence.
 
     Args:
-        step: one cell step, `step(x_t, state) -> state`; `state[0]` is the hidden state h.
+        step: one cell step, `step(x_t, state) -> state`; `state[0]` is the hidden
+            state h.
         x: the layer input, time-major.
         state: the initial state, `(h0,)` or `(h0, c0)`.
         reverse: walk from the last time step to the first (the backward direction).
 
     Shape:
         L length, N batch, H_in input size, H_out hidden (or proj) size.
-        x (L, N, H_in); returns output (L, N, H_out) and the state after the last step walked.
+        x (L, N, H_in); returns output (L, N, H_out) and the state after the last step
+        walked.
 
     Examples:
         >>> w_ih, w_hh = torch.randn(4, 3), torch.randn(4, 4)
@@ -83,44 +87,48 @@ def run_layer_packed(
     *,
     reverse: bool = False,
 ) -> tuple[Tensor, State]:
-    """Run one layer in one direction directly on the packed layout of a `PackedSequence`.
+    """Run one layer in one direction directly on the packed layout of a PackedSequence.
 
-    At step t only the first `batch_sizes[t]` sequences (sorted longest first) are active.
-    Forward, the state shrinks as sequences end, and each one's final state is the state
-    at its own last real step; reverse, t walks from last to first and the state grows,
-    a sequence joining with its row of the initial state at its last real step.
+    At step t only the first `batch_sizes[t]` sequences (sorted longest first) are
+    active. Forward, the state shrinks as sequences end, and each one's final state is
+    the state at its own last real step; reverse, t walks from last to first and the
+    state grows, a sequence joining with its row of the initial state at its last real
+    step.
 
     Args:
-        step: one cell step, `step(x_t, state) -> state`; `state[0]` is the hidden state h.
+        step: one cell step, `step(x_t, state) -> state`; `state[0]` is the hidden
+            state h.
         data, batch_sizes: the fields of a `PackedSequence` (sorted order).
         state: the initial state of all sequences, sorted like the packed batch.
         reverse: the backward direction.
 
     Shape:
-        B = sum(batch_sizes), N = batch_sizes[0]. data (B, H_in); state tensors (N, ·);
-        returns output data (B, H_out) and the final state (N, ·), sorted order.
+        B = sum(batch_sizes), N = batch_sizes[0]. data (B, H_in); state tensors
+        (N, ·); returns output data (B, H_out) and the final state (N, ·), sorted order.
     """
     sizes = batch_sizes.tolist()
     steps = data.split(sizes)  # L x (batch_sizes[t], H_in)
     outputs = []
     if not reverse:
         ended = []  # final states of the sequences as they end: shortest first
-        for x_t, n in zip(steps, sizes):
-            ended.append(
-                tuple(s[n:] for s in state)
-            )  # rows n.. had their last step at t-1
+        for x_t, n in zip(steps, sizes, strict=True):
+            # rows n.. had their last step at t-1
+            ended.append(tuple(s[n:] for s in state))
             state = step(x_t, tuple(s[:n] for s in state))
             outputs.append(state[0])
-        # sorted order: the full-length rows still running, then the others, longest first
+        # sorted order: the full-length rows still running, then the others, longest
+        # first
         for rows in reversed(ended):
-            state = tuple(torch.cat([s, r]) for s, r in zip(state, rows))
+            state = tuple(torch.cat([s, r]) for s, r in zip(state, rows, strict=True))
     else:
         initial = state
         state = tuple(s[: sizes[-1]] for s in initial)
-        for x_t, n in zip(reversed(steps), reversed(sizes)):
-            # sequences whose last real step is t join, starting from their initial state
+        for x_t, n in zip(reversed(steps), reversed(sizes), strict=True):
+            # sequences whose last real step is t join, starting from their initial
+            # state
             state = tuple(
-                torch.cat([s, s0[s.size(0) : n]]) for s, s0 in zip(state, initial)
+                torch.cat([s, s0[s.size(0) : n]])
+                for s, s0 in zip(state, initial, strict=True)
             )
             state = step(x_t, state)
             outputs.append(state[0])
@@ -153,19 +161,15 @@ def _run_direction(
 ) -> tuple[Tensor, State]:
     """Run `layer` of `module` in one `direction` (0 forward, 1 reverse) over `x`."""
     sfx = "_reverse" if direction == 1 else ""
-    w_ih = getattr(
-        module, f"weight_ih_l{layer}{sfx}"
-    )  # (G*H, H_in), G gates; H_in = D*H_out above layer 0
+    # G gates; H_in = D*H_out above layer 0
+    w_ih = getattr(module, f"weight_ih_l{layer}{sfx}")  # (G*H, H_in)
     w_hh = getattr(module, f"weight_hh_l{layer}{sfx}")  # (G*H, H_out)
-    b_ih = getattr(
-        module, f"bias_ih_l{layer}{sfx}", None
-    )  # (G*H,), absent if bias=False
+    b_ih = getattr(module, f"bias_ih_l{layer}{sfx}", None)  # (G*H,), None if bias=False
     b_hh = getattr(module, f"bias_hh_l{layer}{sfx}", None)  # (G*H,)
-    w_hr = getattr(
-        module, f"weight_hr_l{layer}{sfx}", None
-    )  # (H_out, H), LSTM proj_size only
+    w_hr = getattr(module, f"weight_hr_l{layer}{sfx}", None)  # (H_out, H) if proj_size
     if hoist:
-        # x W_ih^T + b_ih does not depend on h: one matmul for all time steps, before the loop
+        # x W_ih^T + b_ih does not depend on h: one matmul for all time steps, before
+        # the loop
         x = F.linear(x, w_ih, b_ih)  # (L, N, G*H), or (B, G*H) packed
         w_ih = b_ih = None  # tells the cell that its x is already projected
     step = _make_step(module, w_ih, w_hh, b_ih, b_hh, w_hr)
@@ -181,7 +185,7 @@ def _run_direction(
 def _run_stacked(
     module: nn.RNNBase, x: Tensor, hx: State, batch_sizes: Tensor | None, hoist: bool
 ) -> tuple[Tensor, State]:
-    """All layers and directions; hx and the returned h_n are indexed `layer * D + direction`."""
+    """All layers and directions; hx and h_n are indexed `layer * D + direction`."""
     num_directions = 2 if module.bidirectional else 1
     last_states = []
     for layer in range(module.num_layers):
@@ -193,83 +197,44 @@ def _run_stacked(
             )
             outputs.append(out)
             last_states.append(state)
-        x = torch.cat(
-            outputs, dim=-1
-        )  # (L, N, D*H_out), (B, D*H_out) packed: [forward, backward]
-        # the next layer's input is this layer's output, dropped out, except after the last layer
+        # [forward, backward] side by side
+        x = torch.cat(outputs, dim=-1)  # (L, N, D*H_out), or (B, D*H_out) packed
+        # the next layer's input is this layer's output, dropped out, except after the
+        # last layer
         if module.training and module.dropout > 0 and layer < module.num_layers - 1:
             x = F.dropout(x, module.dropout, training=True)
-    h_n = tuple(torch.stack(s) for s in zip(*last_states))  # (num_layers*D, N, ·) each
+    # h (and c for an LSTM), each (num_layers*D, N, ·)
+    h_n = tuple(torch.stack(s) for s in zip(*last_states, strict=True))
     return x, h_n
 
 
 # --8<-- [end:stacked]
 
 
-def _initial_state(
-    module: nn.RNNBase, hx, x: Tensor, batch: int, unbatched: bool
-) -> State:
-    """The initial state as a batched tuple: zeros when hx is None, else hx validated like torch."""
-    num_directions = 2 if module.bidirectional else 1
-    h_out = module.proj_size if module.proj_size > 0 else module.hidden_size
-    names, sizes = ("hx",), (h_out,)
-    if module.mode == "LSTM":
-        names, sizes = ("h_0", "c_0"), (h_out, module.hidden_size)
-    if hx is None:
-        return tuple(
-            x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes
-        )
-    if module.mode == "LSTM" and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-        raise TypeError(
-            f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {type(hx).__name__}"
-        )
-    hx = tuple(hx) if module.mode == "LSTM" else (hx,)
-    want_dim = 2 if unbatched else 3
-    state = []
-    for name, t, size in zip(names, hx, sizes):
-        expected = (module.num_layers * num_directions, batch, size)
-        legend = (
-            f"(num_layers * num_directions, N, {'H' if name == 'c_0' else 'H_out'})"
-        )
-        if unbatched:
-            expected, legend = expected[:1] + expected[2:], legend.replace(", N", "")
-        if t.dim() != want_dim:
-            kind = "unbatched 2-D" if unbatched else "batched 3-D"
-            raise RuntimeError(
-                f"For {kind} input, {name} should also be {want_dim}-D: expected shape "
-                f"{expected} {legend}, got {t.dim()}-D tensor of "
-                f"shape {list(t.shape)}; {'drop' if unbatched else 'add'} the batch dim of {name}"
-            )
-        if tuple(t.shape) != expected:
-            raise RuntimeError(
-                f"Expected {name} size {expected} {legend}, got "
-                f"{list(t.shape)}; build it with that shape (or pass hx=None for zeros)"
-            )
-        state.append(t.unsqueeze(1) if unbatched else t)
-    return tuple(state)
-
-
 def reference_forward(
     module: nn.RNNBase, input: Tensor | PackedSequence, hx=None, *, hoist: bool = False
 ):
-    """Compute `module(input, hx)` for an `nn.RNN`, `nn.GRU` or `nn.LSTM` with explicit loops.
+    """Compute `module(input, hx)` of an `nn.RNN`, `nn.GRU` or `nn.LSTM` with loops.
 
     Args:
         module: the torch module whose parameters (by name) and settings are used.
         input: padded tensor, batched or unbatched, or a `PackedSequence`.
-        hx: initial state like torch's: a tensor, `(h_0, c_0)` for an LSTM, or None for zeros.
-        hoist: compute each layer's input projection for all time steps before the time loop.
+        hx: initial state like torch's: a tensor, `(h_0, c_0)` for an LSTM, or None
+            for zeros.
+        hoist: compute each layer's input projection for all time steps before the
+            time loop.
 
     Returns:
-        Exactly what torch returns: `(output, h_n)`, or `(output, (h_n, c_n))` for an LSTM;
-        `output` is a `PackedSequence` when `input` is one.
+        Exactly what torch returns: `(output, h_n)`, or `(output, (h_n, c_n))` for an
+        LSTM; `output` is a `PackedSequence` when `input` is one.
 
     Shape:
-        L length, N batch, D directions (2 if bidirectional), H_in input size, H_out hidden
-        size (proj_size for an LSTM with projection), H cell size.
+        L length, N batch, D directions (2 if bidirectional), H_in input size, H_out
+        hidden size (proj_size for an LSTM with projection), H cell size.
         input (L, N, H_in), or (N, L, H_in) with batch_first, or (L, H_in) unbatched;
-        output (L, N, D*H_out) (batch_first: (N, L, D*H_out)); h_n (num_layers*D, N, H_out);
-        c_n (num_layers*D, N, H). Unbatched: the N dim is absent from all of them.
+        output (L, N, D*H_out) (batch_first: (N, L, D*H_out));
+        h_n (num_layers*D, N, H_out); c_n (num_layers*D, N, H).
+        Unbatched: the N dim is absent from all of them.
 
     Examples:
         >>> rnn = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)
@@ -278,28 +243,13 @@ def reference_forward(
         >>> out.shape, h_n.shape, torch.allclose(out, rnn(x)[0], atol=1e-6)
         (torch.Size([5, 2, 8]), torch.Size([4, 2, 4]), True)
     """
-    modes = ("RNN_TANH", "RNN_RELU", "GRU", "LSTM")
-    if not isinstance(module, nn.RNNBase) or module.mode not in modes:
-        raise TypeError(
-            f"module must be an nn.RNN, nn.GRU or nn.LSTM; got {type(module).__name__}"
-        )
+    _check_input(module, input)
     packed = isinstance(input, PackedSequence)
     if packed:
         x, batch_sizes, sorted_indices, unsorted_indices = input  # x (B, H_in)
         unbatched = False
-        if x.dim() != 2:
-            raise RuntimeError(
-                f"PackedSequence data must have 2 dimensions (B, H_in), got {x.dim()}; "
-                f"build it with pack_padded_sequence or pack_sequence"
-            )
         batch = int(batch_sizes[0])
     else:
-        if input.dim() not in (2, 3):
-            raise ValueError(
-                f"{type(module).__name__}: Expected input to be 2D (L, H_in) unbatched or 3D "
-                f"(L, N, H_in) batched, got {input.dim()}D tensor of shape {list(input.shape)}; "
-                f"reshape it, or pack sequences of different lengths with pack_padded_sequence"
-            )
         unbatched = input.dim() == 2
         batch_dim = 0 if module.batch_first else 1
         x = input.unsqueeze(batch_dim) if unbatched else input
@@ -307,26 +257,8 @@ def reference_forward(
             x = x.transpose(0, 1)  # (N, L, H_in) -> (L, N, H_in)
         batch_sizes = sorted_indices = unsorted_indices = None
         batch = x.size(1)
-    weight = module.weight_ih_l0
-    if x.dtype != weight.dtype:
-        raise ValueError(
-            f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
-            f"Convert input: input.to({weight.dtype}), or convert model: model.to({x.dtype})"
-        )
-    if x.size(-1) != module.input_size:
-        raise RuntimeError(
-            f"input.size(-1) must be equal to input_size. Expected {module.input_size}, got "
-            f"{x.size(-1)}; build the module with input_size={x.size(-1)} or fix the input"
-        )
-    if batch_sizes is None and x.size(0) == 0:
-        raise RuntimeError(
-            f"Expected sequence length to be larger than 0 in RNN; got input of shape "
-            f"{list(input.shape)}; drop empty sequences before calling the RNN"
-        )
     hx = _initial_state(module, hx, x, batch, unbatched)
-    if (
-        sorted_indices is not None
-    ):  # the user's row i is sequence i: reorder to sorted order
+    if sorted_indices is not None:  # the user's row i is sequence i: to sorted order
         hx = tuple(s.index_select(1, sorted_indices) for s in hx)
 
     output, h_n = _run_stacked(module, x, hx, batch_sizes, hoist)

@@ -20,12 +20,18 @@ match the data, a bug torch cannot see.
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Iterable
 
 import torch
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence
+
+from ._checks import (
+    _check_check_lengths_args,
+    _check_pack_args,
+    _check_pad_packed_args,
+    _check_sequences,
+    _check_unpad_args,
+)
 
 __all__ = [
     "PackedSequence",
@@ -46,7 +52,7 @@ def pad_sequence(
     padding_value: float = 0.0,
     padding_side: str = "right",
 ) -> Tensor:
-    """Stack sequences of different lengths into one tensor, filling with `padding_value`.
+    """Stack sequences of different lengths in one tensor, filling with `padding_value`.
 
     Args:
         sequences: tensors of shape `(L_i, *)`; dtype and device follow `sequences[0]`.
@@ -75,7 +81,7 @@ def pad_sequence(
     )  # (L, N, *) or (N, L, *)
     by_batch = padded if batch_first else padded.transpose(0, 1)  # (N, L, *), a view
     for i, seq in enumerate(sequences):
-        # right padding: data in steps [0, L_i); left padding: data in the last L_i steps
+        # right padding: data in steps [0, L_i); left padding: in the last L_i steps
         start = 0 if padding_side == "right" else max_length - seq.size(0)
         by_batch[i, start : start + seq.size(0)] = seq  # (L_i, *)
     return padded
@@ -139,7 +145,7 @@ def pad_packed_sequence(
     padding_value: float = 0.0,
     total_length: int | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """Undo `pack_padded_sequence`: return the padded batch and the lengths, in input order.
+    """Undo `pack_padded_sequence`: the padded batch and the lengths, in input order.
 
     Args:
         sequence: the packed batch.
@@ -188,15 +194,19 @@ def pack_sequence(
     """Pack a list of sequences: `pad_sequence` then `pack_padded_sequence`.
 
     Args:
-        sequences: tensors of shape `(L_i, *)`, longest first unless `enforce_sorted=False`.
-        enforce_sorted: require descending lengths; if False, sort them (see `pack_padded_sequence`).
+        sequences: tensors of shape `(L_i, *)`, longest first unless
+            `enforce_sorted=False`.
+        enforce_sorted: require descending lengths; if False, sort them (see
+            `pack_padded_sequence`).
 
     Shape:
         S: sum of the lengths, T: longest length, *: feature dims.
         data: `(S, *)`; batch_sizes: `(T,)`.
 
     Examples:
-        >>> packed = pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])])
+        >>> packed = pack_sequence(
+        ...     [torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])]
+        ... )
         >>> packed.data, packed.batch_sizes
         (tensor([1, 4, 6, 2, 5, 3]), tensor([3, 2, 1]))
     """
@@ -221,7 +231,8 @@ def unpad_sequence(
         batch_first: whether `padded_sequences` is `(N, L, *)`.
 
     Shape:
-        L: padded length, N: batch, *: feature dims. Returns N tensors `(lengths[b], *)`.
+        L: padded length, N: batch, *: feature dims.
+        Returns N tensors `(lengths[b], *)`.
 
     Examples:
         >>> padded = torch.tensor([[1, 2, 3], [4, 0, 0]])  # (N, L) = (2, 3)
@@ -232,13 +243,9 @@ def unpad_sequence(
     by_batch = (
         padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     )  # (N, L, *)
-    if lengths.dim() != 1 or len(lengths) != by_batch.size(0):
-        raise ValueError(
-            f"unpad_sequence: expected one length per sequence ({by_batch.size(0)}), "
-            f"got lengths of shape {tuple(lengths.shape)}; check batch_first (now {batch_first})"
-        )
+    _check_unpad_args(by_batch, lengths, batch_first)
     steps = torch.arange(by_batch.size(1), device=lengths.device)  # (L,)
-    return [seq[steps < length] for seq, length in zip(by_batch, lengths)]
+    return [seq[steps < length] for seq, length in zip(by_batch, lengths, strict=True)]
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
@@ -248,7 +255,8 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
         packed_sequences: the packed batch.
 
     Shape:
-        *: feature dims. Returns N tensors `(lengths[b], *)` in the original batch order.
+        *: feature dims.
+        Returns N tensors `(lengths[b], *)`, in the original batch order.
 
     Examples:
         >>> unpack_sequence(pack_sequence([torch.tensor([1, 2]), torch.tensor([3])]))
@@ -270,7 +278,8 @@ def check_lengths(
     The length the data suggests for sequence `b` is 1 + the index of its last step
     that is not entirely `padding_value` (0 if every step is padding). Limitation: a
     real step at the end whose values all equal `padding_value` looks like padding, so
-    a correct length can be reported as too long; pick a padding value the data never takes.
+    a correct length can be reported as too long; pick a padding value the data never
+    takes.
 
     Args:
         padded: `(L, N, *)`, or `(N, L, *)` if `batch_first`.
@@ -285,19 +294,17 @@ def check_lengths(
         >>> padded = torch.tensor([[1, 2, 0, 0], [3, 4, 5, 6]])  # true lengths [2, 4]
         >>> check_lengths(padded, [4, 2], batch_first=True)
         Traceback (most recent call last):
-        ValueError: lengths do not match the data at batch index 0 (given 4, data suggests 2), ...
+        ValueError: lengths do not match the data at batch index 0 (given 4, data
+        suggests 2), ...
     """
-    by_batch, lengths = _check_check_lengths_args(
-        padded, lengths, batch_first
-    )  # (N, L, *), (N,)
+    # by_batch (N, L, *), lengths (N,)
+    by_batch, lengths = _check_check_lengths_args(padded, lengths, batch_first)
     is_pad = (
         by_batch.isnan() if math.isnan(padding_value) else by_batch == padding_value
     )
     if is_pad.dim() > 2:
-        is_pad = is_pad.flatten(2).all(
-            dim=2
-        )  # (N, L): every feature equals padding_value
-    # data length = 1 + last step that is not padding: take max over (t + 1) * [step t is data]
+        is_pad = is_pad.flatten(2).all(dim=2)  # (N, L): every feature is padding
+    # data length = 1 + its last non-padding step = max over t of (t + 1) * [t is data]
     steps = torch.arange(1, is_pad.size(1) + 1, device=is_pad.device)  # (L,)
     data_lengths = (
         (steps * ~is_pad).amax(dim=1) if is_pad.size(1) else lengths * 0
@@ -309,161 +316,11 @@ def check_lengths(
             for b in bad
         )
         raise ValueError(
-            f"lengths do not match the data at {found}: the data suggests 1 + the last step that is "
-            f"not entirely padding_value={padding_value}. Compute lengths from the sequences before "
-            f"padding (lengths = [len(s) for s in seqs]) and keep them in batch order; check "
-            f"batch_first (now {batch_first})."
+            f"lengths do not match the data at {found}: the data suggests 1 + the last "
+            f"step that is not entirely padding_value={padding_value}. Compute lengths "
+            "from the sequences before padding (lengths = [len(s) for s in seqs]) and "
+            f"keep them in batch order; check batch_first (now {batch_first})."
         )
 
 
 # --8<-- [end:check_lengths]
-
-
-# ---- validation: the same exception types as torch.nn.utils.rnn (2.13), clearer messages ----
-
-
-def _check_sequences(sequences, padding_side: str) -> tuple[Tensor, ...]:
-    if not isinstance(sequences, Iterable):
-        raise RuntimeError(
-            f"pad_sequence: expected a list of tensors of shape (L_i, *), got {type(sequences).__name__}; "
-            "pass [seq1, seq2, ...]"
-        )
-    sequences = tuple(sequences)
-    for i, seq in enumerate(sequences):
-        if not isinstance(seq, Tensor):
-            raise TypeError(
-                f"pad_sequence: expected tensors, got {type(seq).__name__} at index {i}; "
-                "convert with torch.as_tensor"
-            )
-    if not sequences:
-        raise RuntimeError(
-            "pad_sequence: received an empty list of sequences; expected at least one tensor"
-        )
-    for i, seq in enumerate(sequences):
-        if seq.dim() == 0:
-            # torch 2.13 raises RuntimeError when sequences[0] is 0-d, IndexError for a later one
-            error = RuntimeError if i == 0 else IndexError
-            raise error(
-                f"pad_sequence: each sequence needs a length dimension (L_i, *), but "
-                f"sequences[{i}] is 0-d; use seq.reshape(1) for a sequence of one step"
-            )
-    if padding_side not in ("left", "right"):
-        raise RuntimeError(
-            f"Expected padding_side to be one of left or right, but got {padding_side!r}."
-        )
-    feature_shape = sequences[0].shape[1:]
-    for i, seq in enumerate(sequences):
-        if seq.shape[1:] != feature_shape:
-            # torch broadcasts some mismatches silently (e.g. (L, 1) into (L, 3)); we refuse all
-            raise RuntimeError(
-                f"pad_sequence: every sequence must have the feature shape of sequences[0], "
-                f"{tuple(feature_shape)}, but sequences[{i}] has shape {tuple(seq.shape)}"
-            )
-    return sequences
-
-
-def _lengths_tensor(lengths: Tensor | list[int]) -> Tensor:
-    """Lengths as torch reads them: a list becomes a CPU int64 tensor, a tensor is cast to int64."""
-    if isinstance(lengths, Tensor):
-        lengths = lengths.to(dtype=torch.int64)
-    else:
-        lengths = torch.as_tensor(lengths, dtype=torch.int64, device="cpu")
-    if lengths.dim() != 1 or lengths.device.type != "cpu":
-        raise RuntimeError(
-            "'lengths' must be a list of ints or a 1-D CPU int64 tensor (batch_sizes are computed on "
-            f"the host), but got a {lengths.dim()}-D tensor on {lengths.device}; pass lengths.cpu() or "
-            "a list"
-        )
-    return lengths
-
-
-def _check_pack_args(
-    input: Tensor, lengths, batch_first: bool, enforce_sorted: bool
-) -> Tensor:
-    lengths = _lengths_tensor(lengths)
-    if input.numel() == 0:
-        raise RuntimeError(
-            f"Cannot pack empty tensors: input has shape {tuple(input.shape)}; "
-            "drop empty batches before packing"
-        )
-    if input.dim() < 2:
-        raise IndexError(
-            f"pack_padded_sequence: expected input of shape (L, N, *) or (N, L, *), got a "
-            f"{input.dim()}-D tensor; add a batch dimension, e.g. input.unsqueeze(1)"
-        )
-    batch_dim, time_dim = (0, 1) if batch_first else (1, 0)
-    batch_size, padded_length = input.size(batch_dim), input.size(time_dim)
-    if len(lengths) != batch_size:
-        raise RuntimeError(
-            f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
-            f"(batch_size={batch_size}); check batch_first (now {batch_first})"
-        )
-    if (lengths <= 0).any():
-        raise RuntimeError(
-            f"Length of all samples has to be greater than 0, but got "
-            f"lengths={lengths.tolist()}; drop empty sequences from the batch before packing"
-        )
-    if (lengths > padded_length).any():
-        # torch 2.13 does not check this: it returns a PackedSequence whose data is too short
-        raise RuntimeError(
-            f"lengths can be at most the padded length {padded_length}, but got "
-            f"lengths={lengths.tolist()}; check batch_first (now {batch_first}) and the "
-            "lengths"
-        )
-    if enforce_sorted and (lengths[1:] > lengths[:-1]).any():
-        raise RuntimeError(
-            f"`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
-            f"True, but got {lengths.tolist()}; pass enforce_sorted=False to sort them for "
-            "you (sorted input is only needed for ONNX export)"
-        )
-    return lengths
-
-
-def _check_pad_packed_args(batch_sizes: Tensor, total_length: int | None) -> int:
-    if (
-        batch_sizes.dim() != 1
-        or batch_sizes.dtype != torch.int64
-        or batch_sizes.device.type != "cpu"
-    ):
-        raise RuntimeError(
-            f"batch_sizes must be a 1-D CPU int64 tensor, got a {batch_sizes.dim()}-D "
-            f"{batch_sizes.dtype} tensor on {batch_sizes.device}; build the PackedSequence "
-            "with pack_padded_sequence"
-        )
-    max_length = batch_sizes.size(0)
-    if total_length is None:
-        return max_length
-    try:
-        total_length = operator.index(
-            total_length
-        )  # torch accepts numpy ints and 0-d tensors
-    except TypeError:
-        raise TypeError(
-            f"total_length must be an int, got {type(total_length).__name__}; "
-            "pass int(total_length)"
-        ) from None
-    if total_length < max_length:
-        raise ValueError(
-            "Expected total_length to be at least the length of the longest sequence in input, "
-            f"but got total_length={total_length} and max sequence length being {max_length}; "
-            "pass total_length >= the padded length of the batch, or None"
-        )
-    return total_length
-
-
-def _check_check_lengths_args(
-    padded: Tensor, lengths, batch_first: bool
-) -> tuple[Tensor, Tensor]:
-    if padded.dim() < 2:
-        raise ValueError(
-            f"check_lengths: expected padded of shape (L, N, *) or (N, L, *), got shape "
-            f"{tuple(padded.shape)}"
-        )
-    by_batch = padded if batch_first else padded.transpose(0, 1)  # (N, L, *)
-    lengths = torch.as_tensor(lengths, dtype=torch.int64).to(padded.device)
-    if lengths.shape != by_batch.shape[:1]:
-        raise ValueError(
-            f"check_lengths: expected {by_batch.size(0)} lengths, got shape "
-            f"{tuple(lengths.shape)}; check batch_first (now {batch_first})"
-        )
-    return by_batch, lengths

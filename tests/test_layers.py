@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "rnn_ref"
-CORE = {"cells", "loops", "packing", "_packing_checks", "scan", "bptt"}
+CORE = {"cells", "loops", "packing", "_checks", "scan", "bptt"}
 CLASSIFIER = {
     "errors",
     "data",
