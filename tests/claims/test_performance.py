@@ -7,7 +7,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_ref import reference_forward
-from rnn_ref.experiments.bench import _padded_logits
+from rnn_ref.experiments.bench_training import _padded_logits
 from rnn_ref.model import SumModClassifier
 
 F64 = torch.float64
