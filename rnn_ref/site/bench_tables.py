@@ -1,0 +1,274 @@
+"""The markdown tables of `rnn-ref bench` results, which the Performance page includes.
+
+`render_tables` writes one named section per part (`<!-- --8<-- [start:rnn] -->`), drawn
+from the results JSON alone, and a `targets` section saying which of the issue's targets
+were met. `rnn_ref.site.bench_report` writes the file and draws the figures.
+"""
+
+from __future__ import annotations
+
+from rnn_ref.site.markdown import section, table
+
+__all__ = ["LAYOUTS", "LABELS", "MIXES", "targets", "render_tables"]
+
+# the training part's variants, in the order tables and figures show them
+LAYOUTS = ["random_padded", "random_packed", "bucketed_padded", "bucketed_packed"]
+LABELS = {
+    "random_padded": "random, padded",
+    "random_packed": "random, packed",
+    "bucketed_padded": "bucketed, padded",
+    "bucketed_packed": "bucketed, packed",
+}
+MIXES = {"uniform": "uniform lengths", "heavy_tail": "heavy-tailed lengths"}
+
+
+def _x(r: float) -> str:
+    return f"{r:.2f}×"
+
+
+def _ms(seconds: float) -> str:
+    ms = seconds * 1e3
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.1f}" if ms >= 10 else f"{ms:.2f}"
+
+
+def targets(results: dict) -> list[dict]:
+    """The issue's targets, each with what was measured and whether it was met."""
+    out = []
+    if "rnn" in results:
+        r = [
+            row["forward_backward"]["ratio_to_torch"]["hoisted"]
+            for row in results["rnn"]
+        ]
+        out.append(
+            {
+                "target": (
+                    "hoisted reference forward+backward <= 1.0× torch "
+                    "(all three shapes)"
+                ),
+                "measured": ", ".join(_x(v) for v in r),
+                "met": all(v <= 1.0 for v in r),
+            }
+        )
+    if "packed" in results:
+        modes = results["packed"]["modes"]
+        for key, limit, what in (
+            ("ours_over_torch_packed", 0.5, "torch's packed path"),
+            ("ours_over_padded", 1.0, "padded"),
+        ):
+            r = {m: v[key] for m, v in modes.items()}
+            out.append(
+                {
+                    "target": (
+                        f"our packed loop forward+backward <= {limit}× {what} "
+                        "(uniform mix)"
+                    ),
+                    "measured": ", ".join(f"{m} {_x(v)}" for m, v in r.items()),
+                    "met": all(v <= limit for v in r.values()),
+                }
+            )
+    if "training" in results:
+        v = results["training"]["mixes"]["heavy_tail"]["variants"]["bucketed_padded"]
+        out.append(
+            {
+                "target": (
+                    "bucketed (padded) training >= 4× tokens/s of random padded "
+                    "(heavy tail)"
+                ),
+                "measured": _x(v["speedup_vs_random_padded"]),
+                "met": v["speedup_vs_random_padded"] >= 4,
+            }
+        )
+        out.append(
+            {
+                "target": "bucketed padding efficiency >= 0.95 (heavy tail)",
+                "measured": f"{v['padding_efficiency']:.3f}",
+                "met": v["padding_efficiency"] >= 0.95,
+            }
+        )
+    return out
+
+
+def render_tables(results: dict) -> str:
+    """Markdown for every part present in `results`, one named section per part."""
+    m = results["machine"]
+    run = "a quick run with small sizes" if results.get("quick") else "the full run"
+    threads = f"{m['torch_threads']} thread{'' if m['torch_threads'] == 1 else 's'}"
+    lines = section(
+        "machine",
+        [
+            f"Measured by `rnn-ref bench`, {run} ({results.get('elapsed_s', '?')} s), "
+            f"on {m['date']}: {m['device_name']}, device `{m['device']}`, "
+            f"{m['cpu_count']} logical cores, torch {m['torch']} with {threads}, "
+            f"Python {m['python']}. The machine was shared with other work: load "
+            f"average {m['load_average_at_start']} at the start, "
+            f"{m.get('load_average_at_end', '?')} at the end."
+        ],
+    )
+    if "rnn" in results:
+        rows = []
+        for row in results["rnn"]:
+            s = row["shape"]
+            shape = f"({s['T']}, {s['N']}, {s['H_in']}, {s['H']}, {s['layers']})"
+            f, fb = row["forward"], row["forward_backward"]
+            rows.append(
+                [
+                    shape,
+                    "forward",
+                    _x(f["ratio_to_torch"]["naive"]),
+                    _x(f["ratio_to_torch"]["hoisted"]),
+                    _ms(f["median_s"]["torch"]),
+                    " / ".join(
+                        f"{f['fraction_of_matmul'][k]:.2f}"
+                        for k in ("naive", "hoisted", "torch")
+                    ),
+                ]
+            )
+            rows.append(
+                [
+                    shape,
+                    "forward+backward",
+                    _x(fb["ratio_to_torch"]["naive"]),
+                    _x(fb["ratio_to_torch"]["hoisted"]),
+                    _ms(fb["median_s"]["torch"]),
+                    "",
+                ]
+            )
+        lines += section(
+            "rnn",
+            [
+                "Ratios to `nn.RNN` (below 1.00× is faster than torch), torch's median "
+                "time for context, and the plain matmul's time divided by each "
+                "variant's (forward only).",
+                "",
+                *table(
+                    [
+                        "(T, N, H_in, H, layers)",
+                        "pass",
+                        "naive / torch",
+                        "hoisted / torch",
+                        "torch (ms)",
+                        "fraction of matmul FLOP/s: naive / hoisted / torch",
+                    ],
+                    rows,
+                ),
+            ],
+        )
+    if "indexing" in results:
+        rows = [
+            [
+                str(r["T"]),
+                _x(r["ratio_to_torch"]["index"]),
+                _x(r["ratio_to_torch"]["unbind"]),
+                _x(r["index_over_unbind"]),
+                _ms(r["median_s"]["torch"]),
+            ]
+            for r in results["indexing"]
+        ]
+        r0 = results["indexing"][0]
+        lines += section(
+            "indexing",
+            [
+                f"One tanh layer, batch {r0['N']}, input size {r0['H_in']}, hidden "
+                f"size {r0['H']}, forward+backward.",
+                "",
+                *table(
+                    [
+                        "T",
+                        "`xp[t]` / torch",
+                        "`unbind` / torch",
+                        "`xp[t]` / `unbind`",
+                        "torch (ms)",
+                    ],
+                    rows,
+                ),
+            ],
+        )
+    if "training" in results:
+        t, rows = results["training"], []
+        for mix, label in MIXES.items():
+            mx = t["mixes"][mix]
+            for name in LAYOUTS:
+                v = mx["variants"][name]
+                rows.append(
+                    [
+                        f"{label} (mean {mx['mean_length']:.1f})",
+                        LABELS[name],
+                        f"{v['padding_efficiency']:.2f}",
+                        f"{v['tokens_per_s']:,.0f}",
+                        _x(v["speedup_vs_random_padded"]),
+                    ]
+                )
+        lines += section(
+            "training",
+            [
+                f"GRU, hidden size {t['model']['hidden_size']}, batches of "
+                f"{t['batch_size']}, lengths up to {t['max_len']}; an epoch of "
+                f"{t['epoch_batches']} batches per mix, {t['timed_batches']} of them "
+                f"timed per plan.",
+                "",
+                *table(
+                    [
+                        "length mix",
+                        "batches",
+                        "padding efficiency",
+                        "tokens/s",
+                        "speedup vs random padded",
+                    ],
+                    rows,
+                ),
+            ],
+        )
+    if "packed" in results:
+        p = results["packed"]
+        rows = [
+            [
+                mode,
+                _x(v["ours_over_torch_packed"]),
+                _x(v["ours_over_padded"]),
+                _x(v["torch_packed_over_padded"]),
+                _ms(v["median_s"]["padded"]),
+            ]
+            for mode, v in p["modes"].items()
+        ]
+        lines += section(
+            "packed",
+            [
+                f"One batch of {p['N']} sequences, uniform lengths 1..{p['max_len']}, "
+                f"input size {p['H_in']}, hidden size {p['H']}, forward+backward.",
+                "",
+                *table(
+                    [
+                        "mode",
+                        "ours / torch packed",
+                        "ours / padded",
+                        "torch packed / padded",
+                        "padded (ms)",
+                    ],
+                    rows,
+                ),
+            ],
+        )
+    if "scan" in results:
+        rows = [
+            [
+                f"{r['T']:,}",
+                _ms(r["median_s"]["loop"]) if "loop" in r["median_s"] else "not run",
+                _ms(r["median_s"]["scan"]),
+                _x(r["loop_over_scan"]) if "loop_over_scan" in r else "",
+            ]
+            for r in results["scan"]
+        ]
+        lines += section(
+            "scan",
+            [
+                f"{results['scan'][0]['D']} channels, float32, forward.",
+                "",
+                *table(["T", "loop (ms)", "scan (ms)", "loop / scan"], rows),
+            ],
+        )
+    rows = [
+        [t["target"], t["measured"], "met" if t["met"] else "**not met**"]
+        for t in targets(results)
+    ]
+    lines += section("targets", table(["target", "measured", ""], rows))
+    return "\n".join(lines)
