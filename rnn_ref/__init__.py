@@ -1,7 +1,7 @@
-"""rnn_ref: reference implementations of PyTorch's recurrent networks, checked against torch.nn.
+"""rnn_ref: PyTorch's recurrent networks written out, and checked against torch.nn.
 
-The core (`cells`, `loops`, `packing`) imports nothing else of ours; training and measurement
-(`data`, `model`, `train`, `bench`) are imported from their own modules.
+The core (`cells`, `loops`, `packing`) imports nothing else of ours; training and
+measurement (`data`, `model`, `train`, `bench`) are imported from their own modules.
 """
 
 from rnn_ref.cells import gru_cell, lstm_cell, rnn_cell

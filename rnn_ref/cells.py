@@ -1,9 +1,9 @@
 """One time step of PyTorch's recurrent cells, written as the equations.
 
 Each function computes what `nn.RNNCell`, `nn.GRUCell` and `nn.LSTMCell` compute, with
-torch's own weight layout: the gates are stacked along the rows of `w_ih` / `w_hh` in torch's
-order (GRU: r, z, n; LSTM: i, f, g, o). `tests/test_loops.py` checks each one against the
-`nn.*Cell` module in float64.
+torch's own weight layout: the gates are stacked along the rows of `w_ih` / `w_hh` in
+torch's order (GRU: r, z, n; LSTM: i, f, g, o). `tests/test_loops.py` checks each one
+against the `nn.*Cell` module in float64.
 
 Every cell starts with the input projection `x W_ih^T + b_ih`. It does not depend on the
 hidden state, so a layer can compute it for all time steps at once before the time loop
@@ -25,7 +25,7 @@ __all__ = ["rnn_cell", "gru_cell", "lstm_cell"]
 
 
 def _input_projection(x: Tensor, w_ih: Tensor | None, b_ih: Tensor | None) -> Tensor:
-    """Return `x W_ih^T + b_ih`, or `x` itself when the caller hoisted it (`w_ih=None`)."""
+    """`x W_ih^T + b_ih`, or `x` itself when the caller hoisted it (`w_ih=None`)."""
     return x if w_ih is None else F.linear(x, w_ih, b_ih)
 
 
@@ -48,13 +48,14 @@ def rnn_cell(
         nonlinearity: "tanh" or "relu".
 
     Shape:
-        x (N, H_in) or (N, H) if hoisted; h (N, H); w_ih (H, H_in); w_hh (H, H); returns (N, H).
+        x (N, H_in) or (N, H) if hoisted; h (N, H); w_ih (H, H_in); w_hh (H, H);
+        returns (N, H).
 
     Examples:
         >>> cell = torch.nn.RNNCell(3, 4)
         >>> x, h = torch.randn(2, 3), torch.randn(2, 4)
-        >>> h1 = rnn_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
-        >>> torch.allclose(h1, cell(x, h))
+        >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        >>> torch.allclose(rnn_cell(x, h, *w), cell(x, h))
         True
     """
     if nonlinearity not in ("tanh", "relu"):
@@ -90,8 +91,8 @@ def gru_cell(
     Examples:
         >>> cell = torch.nn.GRUCell(3, 4)
         >>> x, h = torch.randn(2, 3), torch.randn(2, 4)
-        >>> h1 = gru_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
-        >>> torch.allclose(h1, cell(x, h))
+        >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        >>> torch.allclose(gru_cell(x, h, *w), cell(x, h))
         True
     """
     # each gate's input part (W_i* x + b_i*) and hidden part (W_h* h + b_h*)
@@ -101,7 +102,7 @@ def gru_cell(
     r = torch.sigmoid(r_x + r_h)
     # z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)          update gate
     z = torch.sigmoid(z_x + z_h)
-    # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))       candidate: r gates W_hn h AND b_hn
+    # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))       candidate: r gates b_hn too
     n = torch.tanh(n_x + r * n_h)
     # h' = (1 - z) * n + z * h  =  n + z * (h - n)      (the second form is torch's)
     return n + z * (h - n)
@@ -120,7 +121,7 @@ def lstm_cell(
     b_hh: Tensor | None = None,
     w_hr: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """One step of an LSTM, equal to `nn.LSTMCell` (gate order i, f, g, o); returns (h', c').
+    """One step of an LSTM, equal to `nn.LSTMCell` (gate order i, f, g, o).
 
     Args:
         x: input at this step, or its projection `x W_ih^T + b_ih` when `w_ih` is None.
@@ -137,7 +138,8 @@ def lstm_cell(
         >>> x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
         >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
         >>> h1, c1 = lstm_cell(x, (h, c), *w)
-        >>> torch.allclose(h1, cell(x, (h, c))[0]) and torch.allclose(c1, cell(x, (h, c))[1])
+        >>> h2, c2 = cell(x, (h, c))
+        >>> torch.allclose(h1, h2) and torch.allclose(c1, c2)
         True
     """
     h, c = state
@@ -156,7 +158,7 @@ def lstm_cell(
     # h' = o * tanh(c')
     h = o * torch.tanh(c)
     if w_hr is not None:
-        # h' = W_hr h'                                    proj_size: (N, H) -> (N, H_out)
+        # h' = W_hr h'                                    proj: (N, H) -> (N, H_out)
         h = F.linear(h, w_hr)
     return h, c
 

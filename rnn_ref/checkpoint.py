@@ -1,16 +1,17 @@
-"""Checkpoints of the classifier: what a run directory holds, how it is written and read.
+"""Checkpoints of the classifier: what a run directory holds, how it is written, read.
 
 A run directory (`rnn-ref train --out DIR`) holds
 
 * `config.json`: the run's `TrainConfig`;
 * `model.pt`: the weights, a plain `state_dict`;
-* `state.pt`: everything resuming needs (weights, optimizer, step, RNG states), plain tensors
-  and numbers;
+* `state.pt`: everything resuming needs (weights, optimizer, step, RNG states), plain
+  tensors and numbers;
 * `metrics.jsonl`: one line per evaluation (written by `rnn_ref.train`).
 
-Every file is read with `torch.load(weights_only=True)`, so a downloaded checkpoint cannot run
-code, and every failure becomes a `CheckpointError` that says what is wrong and what to do.
-`save` writes each file to a temporary name first and renames it into place.
+Every file is read with `torch.load(weights_only=True)`, so a downloaded checkpoint
+cannot run code, and every failure becomes a `CheckpointError` that says what is wrong
+and what to do. `save` writes each file to a temporary name first and renames it into
+place.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ __all__ = ["safe_load", "read_config", "load_classifier", "save", "load_state"]
 
 
 def safe_load(path: Path) -> dict:
-    """`torch.load(path, weights_only=True)`, every failure turned into a `CheckpointError`."""
+    """`torch.load(path, weights_only=True)`; a failure becomes a `CheckpointError`."""
     if not path.is_file():
         raise CheckpointError(
             f"no checkpoint file at {path}; expected a directory written by "
@@ -72,7 +73,8 @@ def _first_line(e: Exception) -> str:
 
 
 def read_config(directory: str | Path) -> dict:
-    """A run's `config.json` as a dict, checked like a `TrainConfig`, or a `CheckpointError`."""
+    """A run's `config.json` as a dict, checked like a `TrainConfig`; else a
+    `CheckpointError`."""
     path = Path(directory) / "config.json"
     if not path.is_file():
         raise CheckpointError(
@@ -131,10 +133,11 @@ def load_classifier(
 
 
 def save(out: Path, config: TrainConfig, model: nn.Module, state: dict) -> None:
-    """Write config.json, model.pt and state.pt, each to a temp file first, then rename it.
+    """Write config.json, model.pt and state.pt, each to a temp file, then rename it.
 
-    `state.pt` also holds the weights and is replaced last, so resuming (which reads weights,
-    step and optimizer from it alone) never mixes two steps, whatever moment a crash hits.
+    `state.pt` also holds the weights and is replaced last, so resuming (which reads
+    weights, step and optimizer from it alone) never mixes two steps, whatever moment a
+    crash hits.
     """
     out.mkdir(parents=True, exist_ok=True)
     weights = model.state_dict()
@@ -149,7 +152,7 @@ def save(out: Path, config: TrainConfig, model: nn.Module, state: dict) -> None:
 
 
 def load_state(out: Path, model: nn.Module, optimizer: torch.optim.Optimizer) -> dict:
-    """Load a run's last checkpoint into `model` and `optimizer`; return the rest of its state.
+    """Load a run's last checkpoint into `model` and `optimizer`; return the rest of it.
 
     The returned dict holds `step`, `seconds`, `loss_sum`, `loss_count`, `data_rng` and
     `torch_rng`, as `save` wrote them.

@@ -1,8 +1,8 @@
 """`TrainConfig`: everything that defines a training run of the sum-mod classifier.
 
-A run's config is saved as `config.json` next to its checkpoint (`rnn_ref.checkpoint`) and
-read back to resume it or to load the trained model. `resolve_device` turns the `device`
-setting into a `torch.device`.
+A run's config is saved as `config.json` next to its checkpoint (`rnn_ref.checkpoint`)
+and read back to resume it or to load the trained model. `resolve_device` turns the
+`device` setting into a `torch.device`.
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ class TrainConfig:
 
 
 def resolve_device(name: str) -> torch.device:
-    """`"auto"` -> CUDA when torch sees a GPU, else the CPU; `"cuda"` without one is an error.
+    """`"auto"` -> CUDA when torch sees a GPU, else the CPU; `"cuda"` without one is an
+    error.
 
     Examples:
         >>> resolve_device("cpu")

@@ -1,14 +1,17 @@
 """The sum-mod task: digits in, their sum modulo `modulus` out.
 
-An input is a sequence of digits `x_1 .. x_n`, each uniform in `0 .. num_digits - 1`, with the
-length `n` uniform in `[min_len, max_len]`; its target is `(x_1 + ... + x_n) mod modulus`.
-The original tutorial used digits 0-4 mod 5; we default to 0-9 mod 10.
+An input is a sequence of digits `x_1 .. x_n`, each uniform in `0 .. num_digits - 1`,
+with the length `n` uniform in `[min_len, max_len]`; its target is
+`(x_1 + ... + x_n) mod modulus`. The original tutorial used digits 0-4 mod 5; we default
+to 0-9 mod 10.
 
 Three pieces, one job each:
 
-* `SumModTask` draws batches: an endless seeded training stream, and fixed evaluation sets.
+* `SumModTask` draws batches: an endless seeded training stream, and fixed evaluation
+  sets.
 * `collate` pads a list of sequences into one batch: ids, CPU int64 lengths, targets.
-* `BucketBatchSampler` groups sequences of similar length so a batch carries little padding.
+* `BucketBatchSampler` groups sequences of similar length so a batch carries little
+  padding.
 
 Shape legend: `N` batch size, `L` longest sequence in the batch.
 """
@@ -54,8 +57,9 @@ class SumModTask:
             raise ValueError(f"modulus must be at least 2; got {self.modulus}")
         if not 1 <= self.min_len <= self.max_len:
             raise ValueError(
-                f"lengths must satisfy 1 <= min_len <= max_len; got min_len={self.min_len}, "
-                f"max_len={self.max_len}; pass e.g. --min-len 2 --max-len 5"
+                "lengths must satisfy 1 <= min_len <= max_len; got "
+                f"min_len={self.min_len}, max_len={self.max_len}; "
+                "pass e.g. --min-len 2 --max-len 5"
             )
 
     @property
@@ -114,7 +118,7 @@ class SumModTask:
         """
         span = (lengths, lengths) if isinstance(lengths, int) else lengths
         ids, n, _ = self.batch(count, torch.Generator().manual_seed(seed), span)
-        return [row[:k].tolist() for row, k in zip(ids, n.tolist())]
+        return [row[:k].tolist() for row, k in zip(ids, n.tolist(), strict=True)]
 
 
 # --8<-- [start:collate]
@@ -162,10 +166,10 @@ def padding_fraction(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -
 class BucketBatchSampler(torch.utils.data.Sampler[list[int]]):
     """Batches of indices whose sequences have similar lengths, reshuffled every epoch.
 
-    Each epoch: shuffle the indices, cut them into pools of `batch_size * pool_batches`, sort
-    each pool by length, cut the pool into batches, and shuffle the batches. Every index appears
-    exactly once per epoch (on one rank). With `world_size > 1` each rank gets a disjoint,
-    equally long share of the batches (for `DistributedDataParallel`).
+    Each epoch: shuffle the indices, cut them into pools of `batch_size * pool_batches`,
+    sort each pool by length, cut the pool into batches, and shuffle the batches. Every
+    index appears exactly once per epoch (on one rank). With `world_size > 1` each rank
+    gets a disjoint, equally long share of the batches (for `DistributedDataParallel`).
 
     Args:
         lengths: the length of every sequence in the dataset.

@@ -1,20 +1,23 @@
-"""Multi-process training with `torchrun`: the process group, rank helpers, and each rank's data.
+"""Multi-process training with `torchrun`: the process group, rank helpers, rank data.
 
-`torchrun --nproc_per_node=N -m rnn_ref.cli train ...` starts `N` copies of the command and
-tells each one its place through environment variables (`RANK`, `LOCAL_RANK`, `WORLD_SIZE`,
-`MASTER_ADDR`, `MASTER_PORT`). `setup` joins them into one process group (gloo on the
-CPU, NCCL on CUDA) when, and only when, `WORLD_SIZE` > 1. Without it every helper here is the
-identity, so a plain single-process run is exactly what it was.
+`torchrun --nproc_per_node=N -m rnn_ref.cli train ...` starts `N` copies of the command
+and tells each one its place through environment variables (`RANK`, `LOCAL_RANK`,
+`WORLD_SIZE`, `MASTER_ADDR`, `MASTER_PORT`). `setup` joins them into one process group
+(gloo on the CPU, NCCL on CUDA) when, and only when, `WORLD_SIZE` > 1. Without it every
+helper here is the identity, so a plain single-process run is exactly what it was.
 
 What `rnn_ref.train.train` does with `N` ranks, each step:
 
-* every rank draws the same global batch of `N * batch_size` sequences from the shared seeded stream;
-* `shard` sorts it by length with `BucketBatchSampler` and deals one
-  bucket of `batch_size` sequences to each rank: disjoint, equally large, little padding;
-* `DistributedDataParallel` averages the gradients. Equal shards make the mean of the ranks' mean
-  losses the mean loss of the global batch, so `N` ranks at `batch_size` B take the step that
-  one process takes at `batch_size` N*B, and all ranks keep identical parameters;
-* only rank 0 evaluates, writes `metrics.jsonl` and checkpoints, and shows the progress bar.
+* every rank draws the same global batch of `N * batch_size` sequences from the shared
+  seeded stream;
+* `shard` sorts it by length with `BucketBatchSampler` and deals one bucket of
+  `batch_size` sequences to each rank: disjoint, equally large, little padding;
+* `DistributedDataParallel` averages the gradients. Equal shards make the mean of the
+  ranks' mean losses the mean loss of the global batch, so `N` ranks at `batch_size` B
+  take the step that one process takes at `batch_size` N*B, and all ranks keep identical
+  parameters;
+* only rank 0 evaluates, writes `metrics.jsonl` and checkpoints, and shows the progress
+  bar.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ __all__ = [
 
 
 def launched() -> bool:
-    """True in a process that `torchrun` started as one of several (`WORLD_SIZE` > 1)."""
+    """True in a process `torchrun` started as one of several (`WORLD_SIZE` > 1)."""
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
@@ -51,10 +54,11 @@ def _initialized() -> bool:
 
 
 def setup(device: torch.device) -> torch.device:
-    """Join the `torchrun` process group (when launched by it) and return this rank's device.
+    """Join the `torchrun` process group (if launched by it); return the rank's device.
 
-    gloo on the CPU, NCCL on CUDA, where rank `LOCAL_RANK` takes GPU `LOCAL_RANK`. Calling it
-    again, or outside `torchrun`, changes nothing. `teardown` leaves the group.
+    gloo on the CPU, NCCL on CUDA, where rank `LOCAL_RANK` takes GPU `LOCAL_RANK`.
+    Calling it again, or outside `torchrun`, changes nothing. `teardown` leaves the
+    group.
     """
     if not launched():
         return device
@@ -66,8 +70,8 @@ def setup(device: torch.device) -> torch.device:
         if local_rank >= gpus:
             raise ValueError(
                 f"torchrun started more processes on this machine than it has GPUs "
-                f"(local rank {local_rank}, {gpus} GPUs); pass --nproc_per_node={gpus}, "
-                f"or --device cpu"
+                f"(local rank {local_rank}, {gpus} GPUs); pass "
+                f"--nproc_per_node={gpus}, or --device cpu"
             )
         device = torch.device("cuda", local_rank)
         torch.cuda.set_device(device)
@@ -100,8 +104,8 @@ def is_main() -> bool:
 def wrap(model: nn.Module, device: torch.device) -> nn.Module:
     """`DistributedDataParallel(model)` in a process group, else `model` itself.
 
-    The wrapper broadcasts rank 0's weights and averages gradients in `backward`. Constructing it
-    is a collective, so it returns only once every rank has reached it.
+    The wrapper broadcasts rank 0's weights and averages gradients in `backward`.
+    Constructing it is a collective, so it returns only once every rank has reached it.
     """
     if get_world_size() == 1:
         return model
@@ -111,7 +115,7 @@ def wrap(model: nn.Module, device: torch.device) -> nn.Module:
 
 
 def mean(value: torch.Tensor) -> torch.Tensor:
-    """The mean of `value` over all ranks (`value` itself in one process); the same on every rank.
+    """The mean of `value` over all ranks (`value` itself in one process), on each rank.
 
     Shape:
         any; the mean has `value`'s shape.
@@ -132,27 +136,33 @@ def shard(
     rank: int | None = None,
     world_size: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """This rank's share of a global batch: one length bucket of `M / world_size` sequences.
+    """This rank's share of a global batch: a bucket of `M / world_size` sequences.
 
     The length-bucketing sampler sorts the `M` sequences by length, cuts them into
-    `world_size` buckets and shuffles which rank gets which (seeded by `seed` and `step`,
-    so every rank computes the same deal and takes its own bucket).
+    `world_size` buckets and shuffles which rank gets which (seeded by `seed` and
+    `step`, so every rank computes the same deal and takes its own bucket).
 
     Args:
-        ids, lengths, targets: the global batch, as `rnn_ref.data.SumModTask.batch` returns it;
-            `M` must be a multiple of `world_size`.
+        ids, lengths, targets: the global batch, as `rnn_ref.data.SumModTask.batch`
+            returns it; `M` must be a multiple of `world_size`.
         step: the training step (the sampler's epoch).
         seed: the run's seed.
-        rank, world_size: default to this process's (0 and 1 without a process group: the whole batch).
+        rank, world_size: default to this process's (0 and 1 without a process group:
+            the whole batch).
 
     Shape:
-        ids `(M, L)`, lengths `(M,)`, targets `(M,)` -> ids `(B, L_r)`, lengths `(B,)`,
-        targets `(B,)` with `B = M / world_size` and `L_r` the longest sequence in the bucket.
+        ids `(M, L)`, lengths `(M,)`, targets `(M,)` -> ids `(B, L_r)`, lengths
+        `(B,)`, targets `(B,)` with `B = M / world_size` and `L_r` the longest sequence
+        in the bucket.
 
     Examples:
 
-        >>> ids, lengths = torch.zeros(4, 5, dtype=torch.long), torch.tensor([5, 1, 4, 2])
-        >>> [shard(ids, lengths, lengths, step=0, seed=0, rank=r, world_size=2)[1] for r in (0, 1)]
+        >>> ids = torch.zeros(4, 5, dtype=torch.long)
+        >>> lengths = torch.tensor([5, 1, 4, 2])
+        >>> [
+        ...     shard(ids, lengths, lengths, step=0, seed=0, rank=r, world_size=2)[1]
+        ...     for r in (0, 1)
+        ... ]
         [tensor([1, 2]), tensor([4, 5])]
     """
     rank = get_rank() if rank is None else rank

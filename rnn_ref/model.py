@@ -1,8 +1,9 @@
 """A many-to-one classifier: digits in, one class out.
 
-`Embedding` -> `nn.RNN` | `nn.GRU` | `nn.LSTM` run on a `PackedSequence` -> `Linear` on the
-final hidden state of the top layer. Packing means each sequence stops at its own length, so the
-padding never enters the recurrence and `h_n` is each sequence's true last step.
+`Embedding` -> `nn.RNN` | `nn.GRU` | `nn.LSTM` run on a `PackedSequence` -> `Linear` on
+the final hidden state of the top layer. Packing means each sequence stops at its own
+length, so the padding never enters the recurrence and `h_n` is each sequence's true
+last step.
 
 Shape legend: `N` batch, `L` longest sequence, `E` embedding size, `H` hidden size,
 `D` directions (2 if bidirectional else 1), `C` classes.
@@ -29,7 +30,8 @@ CELLS = {
 
 # --8<-- [start:classifier]
 class SumModClassifier(nn.Module):
-    """Embed the digits, run a recurrent net over the packed batch, classify its last state.
+    """Embed the digits, run a recurrent net over the packed batch, classify its last
+    state.
 
     Args:
         num_digits: digit ids are `0 .. num_digits - 1`; id `num_digits` is padding.
@@ -38,7 +40,8 @@ class SumModClassifier(nn.Module):
         hidden_size: `H`.
         num_layers: stacked layers; only the top layer's final state is classified.
         embed_dim: `E`; defaults to `hidden_size`.
-        bidirectional: also read each sequence backwards; both final states are classified.
+        bidirectional: also read each sequence backwards; both final states are
+            classified.
         dropout: between stacked layers (as in `nn.RNN`).
 
     Shape:
@@ -46,7 +49,9 @@ class SumModClassifier(nn.Module):
 
     Examples:
 
-        >>> model = SumModClassifier(num_digits=10, num_classes=10, cell="gru", hidden_size=8)
+        >>> model = SumModClassifier(
+        ...     num_digits=10, num_classes=10, cell="gru", hidden_size=8
+        ... )
         >>> model(torch.tensor([[3, 7, 10], [1, 9, 4]]), torch.tensor([2, 3])).shape
         torch.Size([2, 10])
     """

@@ -1,17 +1,18 @@
 """The linear recurrence `h_t = a_t * h_{t-1} + b_t`, as a loop and as a parallel scan.
 
-An RNN step `h_t = tanh(x_t W_ih^T + h_{t-1} W_hh^T)` must wait for `h_{t-1}`: T steps, one
-after the other. Drop the tanh and make the state transition elementwise (diagonal), and the
-step becomes an affine map of the previous state, `h -> a_t * h + b_t`. Affine maps compose
-into affine maps, and composition is associative, so the T steps can be combined in any
-bracketing: a tree of depth log2(T) instead of a chain of length T (a "parallel scan").
-Linear recurrent models (S4/Mamba-style state-space layers, linear attention, LRU) are built
-on exactly this. `tanh` breaks it: the composition of two tanh steps is not a tanh step
-(`tests/test_scan.py::test_tanh_steps_do_not_compose`).
+An RNN step `h_t = tanh(x_t W_ih^T + h_{t-1} W_hh^T)` must wait for `h_{t-1}`: T steps,
+one after the other. Drop the tanh and make the state transition elementwise (diagonal),
+and the step becomes an affine map of the previous state, `h -> a_t * h + b_t`. Affine
+maps compose into affine maps, and composition is associative, so the T steps can be
+combined in any bracketing: a tree of depth log2(T) instead of a chain of length T (a
+"parallel scan"). Linear recurrent models (S4/Mamba-style state-space layers, linear
+attention, LRU) are built on exactly this. `tanh` breaks it: the composition of two tanh
+steps is not a tanh step (`tests/test_scan.py::test_tanh_steps_do_not_compose`).
 
-`linear_recurrence_loop` is the definition; `linear_recurrence_scan` computes the same thing
-with log2(T) rounds of whole-tensor operations (Hillis–Steele doubling: O(T log T) work,
-O(log T) depth). `tests/test_scan.py` checks them against each other, gradients included.
+`linear_recurrence_loop` is the definition; `linear_recurrence_scan` computes the same
+thing with log2(T) rounds of whole-tensor operations (Hillis–Steele doubling: O(T log T)
+work, O(log T) depth). `tests/test_scan.py` checks them against each other, gradients
+included.
 
 Shape:
     T sequence length, * any feature dims (batch, channels, ...), shared by `a` and `b`.
@@ -33,7 +34,8 @@ def _check(a: Tensor, b: Tensor, h0: Tensor | None) -> None:
         )
     if a.dim() == 0 or a.size(0) == 0:
         raise ValueError(
-            f"a and b need a time dim of length >= 1 first, (T, *); got shape {list(a.shape)}"
+            "a and b need a time dim of length >= 1 first, (T, *); got shape "
+            f"{list(a.shape)}"
         )
     if h0 is not None and h0.shape != a.shape[1:]:
         raise ValueError(
@@ -62,7 +64,7 @@ def linear_recurrence_loop(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
     _check(a, b, h0)
     h = torch.zeros_like(b[0]) if h0 is None else h0  # (*)
     states = []
-    for a_t, b_t in zip(a.unbind(0), b.unbind(0)):
+    for a_t, b_t in zip(a.unbind(0), b.unbind(0), strict=True):
         h = a_t * h + b_t  # h_t = a_t * h_{t-1} + b_t
         states.append(h)
     return torch.stack(states)  # (T, *)
@@ -77,10 +79,12 @@ def combine(
 ) -> tuple[Tensor, Tensor]:
     """Compose two affine steps: apply `first = (a1, b1)`, then `then = (a2, b2)`.
 
-    a2 * (a1 * h + b1) + b2 = (a1 * a2) * h + (a2 * b1 + b2): again a step of the same form.
+    a2 * (a1 * h + b1) + b2 = (a1 * a2) * h + (a2 * b1 + b2), again a step of the same
+    form.
 
     Shape:
-        All four tensors broadcast together, e.g. (T, *) or (*); returns two of that shape.
+        All four tensors broadcast together, e.g. (T, *) or (*); returns two of that
+        shape.
     """
     (a1, b1), (a2, b2) = first, then
     # (a2, b2) after (a1, b1) = (a1 * a2, a2 * b1 + b2)
@@ -90,9 +94,10 @@ def combine(
 def linear_recurrence_scan(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
     """Compute `h_t = a_t * h_{t-1} + b_t` for all t with a log-depth parallel scan.
 
-    Hillis–Steele doubling: after the round with offset d, position t holds the composition of
-    steps max(0, t-2d+1) .. t, so after ceil(log2 T) rounds it holds steps 0 .. t, i.e. the
-    affine map h0 -> h_t = A_t * h0 + B_t. Each round is a few whole-tensor operations.
+    Hillis–Steele doubling: after the round with offset d, position t holds the
+    composition of steps max(0, t-2d+1) .. t, so after ceil(log2 T) rounds it holds
+    steps 0 .. t, i.e. the affine map h0 -> h_t = A_t * h0 + B_t. Each round is a few
+    whole-tensor operations.
 
     Args:
         a: the elementwise (diagonal) state transition of every step.
@@ -100,7 +105,8 @@ def linear_recurrence_scan(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
         h0: the state before step 0; zeros if None.
 
     Shape:
-        a, b (T, *); h0 (*); returns h (T, *), equal to `linear_recurrence_loop(a, b, h0)`.
+        a, b (T, *); h0 (*); returns h (T, *), equal to
+        `linear_recurrence_loop(a, b, h0)`.
 
     Examples:
         >>> a, b = torch.full((3, 1), 0.5), torch.ones(3, 1)

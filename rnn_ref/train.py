@@ -2,13 +2,16 @@
 
 One function, `train`, runs a whole (or resumed) run from a `TrainConfig`:
 
-* seeds: `torch.manual_seed(seed)` fixes the initial weights, a private `torch.Generator`
-  fixes the training stream, and each evaluation draws its own fresh samples from
-  `seed` and `step` -- so the same seed gives the same loss curve on the CPU;
-* Adam or AdamW, linear warmup then cosine decay to zero at `steps`, optional gradient clipping;
+* seeds: `torch.manual_seed(seed)` fixes the initial weights, a private
+  `torch.Generator` fixes the training stream, and each evaluation draws its own fresh
+  samples from `seed` and `step` -- so the same seed gives the same loss curve on the
+  CPU;
+* Adam or AdamW, linear warmup then cosine decay to zero at `steps`, optional gradient
+  clipping;
 * every `eval_every` steps: a line in `metrics.jsonl` and a checkpoint in `out`:
-  `model.pt` (a plain `state_dict`), `state.pt` (optimizer, step, RNG states: plain tensors
-  and numbers) and `config.json` -- all loadable with `torch.load(weights_only=True)`;
+  `model.pt` (a plain `state_dict`), `state.pt` (optimizer, step, RNG states: plain
+  tensors and numbers) and `config.json` -- all loadable with
+  `torch.load(weights_only=True)`;
 * resuming reloads all of that, so an interrupted run continues the very same curve;
 * a NaN or infinite loss stops the run with `TrainingDiverged`.
 """
@@ -52,7 +55,7 @@ class TrainResult:
 
 # --8<-- [start:lr_at]
 def lr_at(config: TrainConfig, step: int) -> float:
-    """The learning rate for optimizer step `step` (0-based): linear warmup, then cosine to 0."""
+    """Learning rate at optimizer step `step` (0-based): linear warmup, cosine to 0."""
     if step < config.warmup_steps:
         return config.lr * (step + 1) / config.warmup_steps
     progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
@@ -100,7 +103,8 @@ def accuracy_by_length(
     samples: int = 1000,
     seed: int = 12345,
 ) -> list[dict]:
-    """Accuracy on `samples` fresh sequences of each exact length: `[{length, accuracy, n}]`."""
+    """Accuracy on `samples` fresh sequences of each exact length:
+    `[{length, accuracy, n}]`."""
     return [
         {
             "length": k,
@@ -123,26 +127,27 @@ def train(
     stop_at: int | None = None,
     progress: bool = False,
 ) -> TrainResult:
-    """Run (or resume) training; returns the model and the metrics, one dict per evaluation.
+    """Run (or resume) training; return the model and its metrics, one per evaluation.
 
     Args:
         config: the run; `config.out` receives checkpoints and `metrics.jsonl` when set.
-        resume: continue from the checkpoint in `config.out` (its optimizer, step and RNG states).
-        stop_at: stop after this many steps, as if interrupted (the schedule still ends at `steps`).
+        resume: continue from the checkpoint in `config.out` (its optimizer, step and
+            RNG states).
+        stop_at: stop after this many steps, as if interrupted (the schedule still ends
+            at `steps`).
         progress: show a tqdm bar (loss, accuracy) on stderr.
 
-    Under `torchrun` (`WORLD_SIZE` > 1) it trains with `DistributedDataParallel`, each rank on
-    its own length bucket of every global batch; only rank 0 evaluates and saves, and only rank 0
-    gets the metrics (see `rnn_ref.distributed`).
+    Under `torchrun` (`WORLD_SIZE` > 1) it trains with `DistributedDataParallel`, each
+    rank on its own length bucket of every global batch; only rank 0 evaluates and
+    saves, and only rank 0 gets the metrics (see `rnn_ref.distributed`).
 
-    Each metrics dict has `step`, `seconds` (training time, evaluation excluded), `loss` and
-    `accuracy` (on `eval_samples` fresh sequences), `train_loss` (mean since the last
-    evaluation) and `lr`.
+    Each metrics dict has `step`, `seconds` (training time, evaluation excluded), `loss`
+    and `accuracy` (on `eval_samples` fresh sequences), `train_loss` (mean since the
+    last evaluation) and `lr`.
     """
     out = Path(config.out) if config.out else None
-    device = distributed.setup(
-        resolve_device(config.device)
-    )  # joins the torchrun process group, if any
+    # joins the torchrun process group, if any
+    device = distributed.setup(resolve_device(config.device))
     torch.manual_seed(config.seed)
     model = SumModClassifier(**classifier_kwargs(asdict(config))).to(device)
     opt_class = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
@@ -155,13 +160,14 @@ def train(
 
     if not resume and out is not None and (out / "config.json").exists():
         raise InputError(
-            f"{out} already holds a run; pass --resume to continue it or choose another "
-            f"--out (expected a new or empty directory for a fresh run)"
+            f"{out} already holds a run; pass --resume to continue it or choose "
+            f"another --out (expected a new or empty directory for a fresh run)"
         )
     if resume:
         if out is None:
             raise InputError(
-                "resume needs the run directory; pass --out DIR (or the same --run_name)"
+                "resume needs the run directory; pass --out DIR (or the same "
+                "--run_name)"
             )
         state = checkpoint.load_state(out, model, optimizer)
         data_rng.set_state(state["data_rng"])
@@ -170,9 +176,8 @@ def train(
         loss_sum, loss_count = state["loss_sum"], state["loss_count"]
         if (out / "metrics.jsonl").exists():  # drop lines written after the checkpoint
             metrics = [m for m in read_metrics(out) if m["step"] <= step]
-    net = distributed.wrap(
-        model, device
-    )  # DDP under torchrun (once every rank is here), else model
+    # DDP under torchrun (once every rank is here), else model
+    net = distributed.wrap(model, device)
     if not distributed.is_main():
         out = None  # only rank 0 writes metrics and checkpoints
     if out is not None:
@@ -198,9 +203,10 @@ def train(
         ids, lengths, targets = task.batch(
             config.batch_size * distributed.get_world_size(), data_rng
         )
+        # this rank's bucket
         ids, lengths, targets = distributed.shard(
             ids, lengths, targets, step, config.seed
-        )  # this rank's bucket
+        )
         lr = lr_at(config, step)
         for group in optimizer.param_groups:
             group["lr"] = lr

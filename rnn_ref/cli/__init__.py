@@ -31,7 +31,7 @@ _COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is an `InputError` (one line) instead of a usage block."""
+    """argparse, but a usage error is an `InputError` (one line), not a usage block."""
 
     def error(self, message: str):
         raise InputError(f"{self.prog}: {message} (see `{self.prog} --help`)")
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _exit_code(error: BaseException) -> int:
-    """Print one line for `error` on stderr and return its exit code; re-raise what is a bug."""
+    """Print one line for `error` on stderr and return its exit code; re-raise a bug."""
     if isinstance(error, KeyboardInterrupt):
         print(
             "interrupted" + (f"; {error.args[0]}" if error.args else ""),

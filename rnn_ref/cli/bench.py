@@ -1,4 +1,4 @@
-"""`rnn-ref bench`: measure, write the JSON, render the Performance page's tables and figures.
+"""`rnn-ref bench`: measure, write the JSON, draw the Performance page's tables, plots.
 
 rnn-ref bench                      # every part, on the site's results file (1-4 min)
 rnn-ref bench --quick --out /tmp/b.json
@@ -51,7 +51,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         ):
             print(f"figure  {path}", file=sys.stderr)
     print(
-        f"wrote {out} and {bench_report.tables_path(out)} ({results.get('elapsed_s', '?')} s)",
+        f"wrote {out} and {bench_report.tables_path(out)} "
+        f"({results.get('elapsed_s', '?')} s)",
         file=sys.stderr,
     )
     return 0

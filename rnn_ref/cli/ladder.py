@@ -85,8 +85,8 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
     json_path.write_text(json.dumps(results, indent=1) + "\n")
     written = redraw(json_path, Path(args.out) if args.out else None)
     print(
-        f"\n{'rung':>16} | final acc | 2-5 (10k) | steps to 99% | s to 99% | steps to 100% | "
-        f"s to 100% | " + " | ".join(f"len {k}" for k in LENGTHS)
+        f"\n{'rung':>16} | final acc | 2-5 (10k) | steps to 99% | s to 99% | "
+        "steps to 100% | s to 100% | " + " | ".join(f"len {k}" for k in LENGTHS)
     )
     for rung in results["rungs"]:
         s = rung["summary"]
@@ -145,6 +145,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--redraw",
         action="store_true",
-        help="train nothing: re-render the tables and figures from the ladder.json in --out",
+        help="train nothing: re-render the tables and figures from the ladder.json in "
+        "--out",
     )
     p.set_defaults(func=_cmd_ladder)

@@ -1,4 +1,4 @@
-"""`rnn-ref regen`: rerun every snippet and rewrite its output, or `--check` for drift."""
+"""`rnn-ref regen`: rerun every snippet and rewrite its output, or `--check` for it."""
 
 from __future__ import annotations
 

@@ -1,15 +1,18 @@
-"""`rnn-ref train | predict | evaluate`: the classifier from the command line.
+r"""`rnn-ref train | predict | evaluate`: the classifier from the command line.
 
-Bad input (a non-digit, an out-of-range digit, an empty sequence, a missing, corrupt or unsafe
-checkpoint) gets one `error: ...` line on stderr and exit code 2, never a traceback. A run
-whose loss becomes NaN stops with exit code 3.
+Bad input (a non-digit, an out-of-range digit, an empty sequence, a missing, corrupt or
+unsafe checkpoint) gets one `error: ...` line on stderr and exit code 2, never a
+traceback. A run whose loss becomes NaN stops with exit code 3.
 
 Examples:
 
-    rnn-ref train --batch_size 64 --lr 0.005 --hidden_dim 32 --num_layers 3 --warmup_step 2000 --run_name sota
+    rnn-ref train --batch_size 64 --lr 0.005 --hidden_dim 32 --num_layers 3 \
+        --warmup_step 2000 --run_name sota
     rnn-ref predict --checkpoint runs/sota 3 7 1 9
-    rnn-ref evaluate --checkpoint runs/sota --lengths 5,10,20,50,100,1000 --plot lengths.svg
-    torchrun --nproc_per_node=2 -m rnn_ref.cli train --run_name ddp   # 2 processes (rnn_ref.distributed)
+    rnn-ref evaluate --checkpoint runs/sota --lengths 5,10,20,50,100,1000 \
+        --plot lengths.svg
+    # 2 processes (rnn_ref.distributed)
+    torchrun --nproc_per_node=2 -m rnn_ref.cli train --run_name ddp
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from rnn_ref.train import accuracy_by_length, train
 
 __all__ = ["register", "parse_sequence"]
 
-# flag spellings -> TrainConfig field; the underscore spellings are the original tutorial's
+# flag spellings -> TrainConfig field; the underscore spellings are the original
+# tutorial's
 _TRAIN_FLAGS = [
     (("--cell",), "cell", dict(choices=list(CELLS))),
     (("--hidden-size", "--hidden_size", "--hidden_dim"), "hidden_size", dict(type=int)),
@@ -64,7 +68,8 @@ _TRAIN_FLAGS = [
 
 
 def parse_sequence(text: str, num_digits: int, where: str = "") -> list[int]:
-    """Digits separated by spaces or commas -> a list of ints, or a `ValueError` saying why not.
+    """Digits separated by spaces or commas -> a list of ints, or a `ValueError` saying
+    why not.
 
     Examples:
 
@@ -86,8 +91,8 @@ def parse_sequence(text: str, num_digits: int, where: str = "") -> list[int]:
             )
         if not 0 <= int(t) < num_digits:
             raise ValueError(
-                f"digit {t}{where} is out of range: this model reads digits 0..{num_digits - 1}"
-                f"; separate digits with spaces, e.g. `3 7 1 9`"
+                f"digit {t}{where} is out of range: this model reads digits "
+                f"0..{num_digits - 1}; separate digits with spaces, e.g. `3 7 1 9`"
             )
         digits.append(int(t))
     return digits
@@ -111,9 +116,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         result = train(
             config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty()
         )
-        reports = (
-            distributed.is_main()
-        )  # under torchrun, only rank 0 prints the summary
+        reports = distributed.is_main()  # under torchrun, only rank 0 prints it
     except OSError as e:
         raise InputError(
             f"cannot write the run to {out} ({e.strerror or e}: {e.filename or out}); "
@@ -133,12 +136,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     last = result.metrics[-1] if result.metrics else None
     if last is None:
         print(
-            f"nothing to do: {out} already holds {config.steps} steps; raise --steps to train on"
+            f"nothing to do: {out} already holds {config.steps} steps; raise "
+            "--steps to train on"
         )
     elif not args.quiet:
         print(
-            f"step {last['step']}: accuracy {last['accuracy']:.2%}, loss {last['loss']:.4f}, "
-            f"{last['seconds']:.1f} s of training; checkpoint in {out}"
+            f"step {last['step']}: accuracy {last['accuracy']:.2%}, "
+            f"loss {last['loss']:.4f}, {last['seconds']:.1f} s of training; "
+            f"checkpoint in {out}"
         )
     return 0
 
@@ -151,8 +156,8 @@ def _read_sequences(args: argparse.Namespace, num_digits: int) -> list[list[int]
         lines.pop()
     if not lines:
         raise ValueError(
-            "no sequences given: pass digits (`rnn-ref predict --checkpoint DIR 3 7 1 9`) "
-            "or pipe one sequence per line on stdin"
+            "no sequences given: pass digits (`rnn-ref predict --checkpoint DIR 3 7 1 "
+            "9`) or pipe one sequence per line on stdin"
         )
     return [
         parse_sequence(line, num_digits, f" on line {i}")
@@ -166,7 +171,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         **{k: read_config(args.checkpoint)[k] for k in ("num_digits", "modulus")}
     )
     seqs = _read_sequences(args, task.num_digits)
-    for seq, predicted in zip(seqs, model.predict(seqs)):
+    for seq, predicted in zip(seqs, model.predict(seqs), strict=True):
         truth = task.target(seq)
         mark = "" if predicted == truth else "  (wrong)"
         print(f"{' '.join(map(str, seq))} -> predicted {predicted}, true {truth}{mark}")

@@ -1,8 +1,8 @@
-"""Timing side by side: every variant in every round, ratios per round, the machine recorded.
+"""Timing side by side: every variant in every round, ratios per round, machine noted.
 
-Machines here are shared and noisy, so a result is never an absolute time: each round runs
-every variant once, in a rotated order, and a ratio is the median over rounds of the ratio
-within a round. Absolute medians are kept as context only.
+Machines here are shared and noisy, so a result is never an absolute time: each round
+runs every variant once, in a rotated order, and a ratio is the median over rounds of
+the ratio within a round. Absolute medians are kept as context only.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def measure(
     sync: Callable[[], None],
     warmup: int = 1,
 ) -> dict[str, list[float]]:
-    """Time every variant `repeats` times, interleaved: round r runs all of them, rotated by r.
+    """Time every variant `repeats` times, interleaved: round r runs all, rotated by r.
 
     Args:
         variants: name -> a function to time.
@@ -52,8 +52,8 @@ def measure(
 
 
 def ratio(times: dict[str, list[float]], num: str, den: str) -> float:
-    """Median over rounds of time(num) / time(den), each pair timed in the same round."""
-    return statistics.median(a / b for a, b in zip(times[num], times[den]))
+    """Median over rounds of time(num) / time(den), each pair timed in one round."""
+    return statistics.median(a / b for a, b in zip(times[num], times[den], strict=True))
 
 
 def medians(times: dict[str, list[float]]) -> dict[str, float]:
@@ -62,12 +62,14 @@ def medians(times: dict[str, list[float]]) -> dict[str, float]:
 
 
 def machine_info(device: torch.device) -> dict:
-    """What ran the measurement: CPU, threads, torch, device, date, load at the start."""
+    """What ran the measurement: CPU, threads, torch, device, date, starting load."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
             cpu = next(
-                l.split(":", 1)[1].strip() for l in f if l.startswith("model name")
+                line.split(":", 1)[1].strip()
+                for line in f
+                if line.startswith("model name")
             )
     except (OSError, StopIteration):
         pass

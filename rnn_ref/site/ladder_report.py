@@ -1,9 +1,10 @@
-"""The ladder's report: the training chapter's tables and figures, from `ladder.json` alone.
+"""The ladder's report: the training chapter's tables and figures, from `ladder.json`.
 
 `render_tables` writes the markdown the chapter includes (`ladder_tables.md`, one named
 section per table or sentence); `draw_curves` draws mean accuracy against training step
-(`ladder.svg`) and `draw_extrapolation` accuracy against test length (`extrapolation.svg`).
-`redraw` does all three; `rnn-ref ladder --redraw` and `rnn-ref regen` call it.
+(`ladder.svg`) and `draw_extrapolation` accuracy against test length
+(`extrapolation.svg`). `redraw` does all three; `rnn-ref ladder --redraw` and `rnn-ref
+regen` call it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from rnn_ref.site.svg import save_svg
 
 __all__ = ["fmt", "render_tables", "draw_curves", "draw_extrapolation", "redraw"]
 
-# the chapter's lessons: each compares these rungs' final accuracy (a section of ladder_tables.md)
+# the chapter's lessons: each compares these rungs' final accuracy (a section of
+# ladder_tables.md)
 _LESSONS = {
     "lesson_lr": ["baseline", "batch64", "batch64_lr5e-3"],
     "lesson_depth": ["baseline", "h32x3"],
@@ -72,18 +74,21 @@ def _lens(config: dict) -> str:
 
 
 def render_tables(results: dict) -> str:
-    """Markdown for the training chapter, one named section per table or sentence, from the JSON alone."""
+    """Markdown for the training chapter, one named section per table or sentence, from
+    the JSON alone."""
     rungs = {r["name"]: r for r in results["rungs"]}
     n, seeds = len(results["rungs"]), results["seeds"]
     lines = section(
         "machine",
         [
-            f"Measured by `rnn-ref ladder`: {n} rungs, each trained with seeds 0 to {seeds - 1} "
-            f"({n * seeds} runs, {results.get('wall_seconds', '?')} s in all) on the CPU ({results['machine']}), "
-            f"torch {results['torch']} with {results['threads']} thread{'s' * (results['threads'] != 1)}. "
-            f"Each cell is the mean ± standard deviation over the seeds; a count such as (1/3) says how "
-            f"many seeds got there at all. Times are training seconds (evaluation excluded) on a shared "
-            f"machine (load average {results.get('load_average_at_end', '?')} at the end)."
+            f"Measured by `rnn-ref ladder`: {n} rungs, each trained with seeds 0 to "
+            f"{seeds - 1} ({n * seeds} runs, {results.get('wall_seconds', '?')} s in "
+            f"all) on the CPU ({results['machine']}), torch {results['torch']} with "
+            f"{results['threads']} thread{'s' * (results['threads'] != 1)}. Each cell "
+            "is the mean ± standard deviation over the seeds; a count such as (1/3) "
+            "says how many seeds got there at all. Times are training seconds "
+            "(evaluation excluded) on a shared machine (load average "
+            f"{results.get('load_average_at_end', '?')} at the end)."
         ],
     )
     rows = []
@@ -135,8 +140,8 @@ def render_tables(results: dict) -> str:
     lines += section(
         "extrapolation",
         [
-            f"Accuracy on {results['eval_samples_per_length']:,} fresh sequences of each exact length "
-            f"(chance is 10 %).",
+            f"Accuracy on {results['eval_samples_per_length']:,} fresh sequences of "
+            "each exact length (chance is 10 %).",
             "",
             *table(
                 ["rung", "trained on lengths", *(f"length {k}" for k in keys)], rows
@@ -167,11 +172,13 @@ def render_tables(results: dict) -> str:
         lines += section(
             "claim",
             [
-                f"The tutorial's final recipe (`combined_warmup`) scores {fmt(tut['summary']['by_length']['10'], '.1%')} "
-                f"at length 10 (its best seed {_pct(max(t10))}, its worst {_pct(min(t10))}) and "
-                f"{_pct(t100)} at length 100, where chance is 10 %. The best model trained on lengths 2-5 at "
-                f"length 10, `{best['name']}`, scores {_pct(b['10']['mean'])} there, "
-                f"{_pct(b['20']['mean'])} at length 20 and {_pct(b['100']['mean'])} at length 100."
+                "The tutorial's final recipe (`combined_warmup`) scores "
+                f"{fmt(tut['summary']['by_length']['10'], '.1%')} at length 10 (its "
+                f"best seed {_pct(max(t10))}, its worst {_pct(min(t10))}) and "
+                f"{_pct(t100)} at length 100, where chance is 10 %. The best model "
+                f"trained on lengths 2-5 at length 10, `{best['name']}`, scores "
+                f"{_pct(b['10']['mean'])} there, {_pct(b['20']['mean'])} at length 20 "
+                f"and {_pct(b['100']['mean'])} at length 100."
             ],
         )
     wide = [r for r in results["rungs"] if r["config"]["max_len"] > 5]
@@ -182,7 +189,8 @@ def render_tables(results: dict) -> str:
                 " ".join(
                     f"`{r['name']}` (trained on lengths {_lens(r['config'])}) scores "
                     f"{fmt(r['summary']['by_length']['100'], '.2%')} at length 100 and "
-                    f"{fmt(r['summary']['by_length']['1000'], '.2%')} at length 1000, worst seed "
+                    f"{fmt(r['summary']['by_length']['1000'], '.2%')} at length 1000, "
+                    "worst seed "
                     f"{_pct(min(x['by_length']['1000'] for x in r['runs']))}."
                     for r in wide
                 )
@@ -195,7 +203,8 @@ def render_tables(results: dict) -> str:
                 [
                     "Final accuracy: "
                     + " → ".join(
-                        f"`{name}` {fmt(rungs[name]['summary']['final_accuracy'], '.2%')}"
+                        f"`{name}` "
+                        f"{fmt(rungs[name]['summary']['final_accuracy'], '.2%')}"
                         for name in names
                     )
                     + "."
@@ -213,20 +222,18 @@ def render_tables(results: dict) -> str:
 
 
 def draw_extrapolation(results: dict, path: Path) -> Path:
-    """Accuracy (mean over seeds, bars: sd) against the test length, log x, one line per rung."""
+    """Accuracy (mean over seeds, bars: sd) against the test length, log x, a line per
+    rung."""
     import matplotlib
     from matplotlib.figure import Figure
 
-    fig = Figure(
-        figsize=(8, 4.5), facecolor="white"
-    )  # white panel: readable in dark mode too
+    # white panel: readable in dark mode too
+    fig = Figure(figsize=(8, 4.5), facecolor="white")
     ax = fig.subplots()
-    colors = [
-        *matplotlib.colormaps["tab20"].colors[::2],
-        "#000000",
-        "#7f7f7f",
-    ]  # 12 distinct colors
-    for color, rung in zip(colors * 2, results["rungs"]):
+    # 12 distinct colors
+    colors = [*matplotlib.colormaps["tab20"].colors[::2], "#000000", "#7f7f7f"]
+    # colors * 2: 24 colors for the rungs; the line style tells a color's two uses apart
+    for color, rung in zip(colors * 2, results["rungs"], strict=False):
         by = rung["summary"]["by_length"]
         xs = [int(k) for k in by]
         ax.errorbar(
@@ -254,7 +261,8 @@ def draw_extrapolation(results: dict, path: Path) -> Path:
 
 
 def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    """Re-render ladder_tables.md (beside the JSON) and the two figures from a ladder.json.
+    """Re-render ladder_tables.md (beside the JSON) and the two figures from a
+    ladder.json.
 
     Args:
         json_path: default: the site's `docs/assets/results/ladder.json`.

@@ -10,7 +10,8 @@ def section(name: str, lines: list[str]) -> list[str]:
 
     Examples:
         >>> section("claim", ["It holds."])
-        ['<!-- --8<-- [start:claim] -->', 'It holds.', '<!-- --8<-- [end:claim] -->', '']
+        ['<!-- --8<-- [start:claim] -->', 'It holds.',
+         '<!-- --8<-- [end:claim] -->', '']
     """
     return [
         f"<!-- --8<-- [start:{name}] -->",

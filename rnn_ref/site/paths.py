@@ -1,9 +1,9 @@
 """Where things are: the one module that knows the repository's layout.
 
-`root()` is the rnn_ref checkout you stand in: the nearest directory, at or above the current
-one, that holds `mkdocs.yml`, `snippets/` and `rnn_ref/`. The site's tooling (regen, the
-ladder's and bench's reports, figures) reads and writes there, never inside an installed copy
-of the package, and refuses to run outside a checkout.
+`root()` is the rnn_ref checkout you stand in: the nearest directory, at or above the
+current one, that holds `mkdocs.yml`, `snippets/` and `rnn_ref/`. The site's tooling
+(regen, the ladder's and bench's reports, figures) reads and writes there, never inside
+an installed copy of the package, and refuses to run outside a checkout.
 """
 
 from __future__ import annotations
@@ -52,5 +52,5 @@ def figures() -> Path:
 
 
 def results() -> Path:
-    """`docs/assets/results/`: measured results (JSON) and the tables rendered from them."""
+    """`docs/assets/results/`: measured results (JSON) and their rendered tables."""
     return docs() / "assets" / "results"

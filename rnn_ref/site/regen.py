@@ -1,13 +1,14 @@
 """Regenerate the outputs shown on the site, or check them for drift.
 
-Every `snippets/<page>/<name>.py` runs in a fresh Python process, from an empty temporary folder
-(so it only works if a reader could copy it into a fresh file), and its stdout is written next
-to it as `<name>.out`. The first line of each output file names the device and torch version
-that produced it. `--check` writes nothing: it compares (text exactly, numbers within a
-tolerance) and exits 1 on drift or a failing snippet. It checks snippet outputs only; the tests
-compare figures and tables with fresh drawings. After rewriting outputs with no failure, regen
-redraws every figure and re-renders the ladder and bench tables from their committed JSON
-(remeasuring those is `rnn-ref ladder` / `rnn-ref bench`).
+Every `snippets/<page>/<name>.py` runs in a fresh Python process, from an empty
+temporary folder (so it only works if a reader could copy it into a fresh file), and its
+stdout is written next to it as `<name>.out`. The first line of each output file names
+the device and torch version that produced it. `--check` writes nothing: it compares
+(text exactly, numbers within a tolerance) and exits 1 on drift or a failing snippet. It
+checks snippet outputs only; the tests compare figures and tables with fresh drawings.
+After rewriting outputs with no failure, regen redraws every figure and re-renders the
+ladder and bench tables from their committed JSON (remeasuring those is `rnn-ref ladder`
+/ `rnn-ref bench`).
 
     rnn-ref regen                  # rewrite every .out
     rnn-ref regen --check          # report drift only
@@ -66,7 +67,7 @@ def snippet_paths(pattern: str = "") -> list[Path]:
 
 
 def run_snippet(path: Path, device: str = "cpu") -> Result:
-    """Run one snippet in a fresh process from an empty folder and capture what it prints."""
+    """Run a snippet in a fresh process from an empty folder; capture what it prints."""
     import torch
 
     root = paths.root()
@@ -98,18 +99,18 @@ def run_snippet(path: Path, device: str = "cpu") -> Result:
 def compare(expected: str, actual: str, tol: float = TOLERANCE) -> str:
     """Return "" when the outputs agree, else a unified diff.
 
-    The header line is not compared (it names the machine). Text must match exactly; numbers
-    may differ by `tol` (absolute, or relative for large numbers).
+    The header line is not compared (it names the machine). Text must match exactly;
+    numbers may differ by `tol` (absolute, or relative for large numbers).
     """
     exp_lines, act_lines = expected.splitlines()[1:], actual.splitlines()[1:]
     if len(exp_lines) == len(act_lines) and all(
-        _lines_match(e, a, tol) for e, a in zip(exp_lines, act_lines)
+        _lines_match(e, a, tol) for e, a in zip(exp_lines, act_lines, strict=True)
     ):
         return ""
     return "".join(
         difflib.unified_diff(
-            [l + "\n" for l in exp_lines],
-            [l + "\n" for l in act_lines],
+            [line + "\n" for line in exp_lines],
+            [line + "\n" for line in act_lines],
             "committed",
             "now",
         )
@@ -119,7 +120,7 @@ def compare(expected: str, actual: str, tol: float = TOLERANCE) -> str:
 def _lines_match(expected: str, actual: str, tol: float) -> bool:
     if _NUMBER.sub("#", expected) != _NUMBER.sub("#", actual):
         return False
-    for e, a in zip(_NUMBER.findall(expected), _NUMBER.findall(actual)):
+    for e, a in zip(_NUMBER.findall(expected), _NUMBER.findall(actual), strict=True):
         e, a = float(e), float(a)
         if abs(e - a) > tol * max(1.0, abs(e)):
             return False
@@ -129,7 +130,7 @@ def _lines_match(expected: str, actual: str, tol: float) -> bool:
 def regen(
     check: bool = False, device: str = "auto", pattern: str = "", jobs: int = 2
 ) -> int:
-    """Rerun the snippets (those whose path contains `pattern`) and rewrite or check outputs.
+    """Rerun the snippets whose path contains `pattern`; rewrite or check their outputs.
 
     Returns the exit code: 0, or 1 when a snippet failed or (with `check`) drifted.
     """
@@ -180,9 +181,9 @@ def regen(
 
 
 def draw_everything() -> list[Path]:
-    """Every figure and results table: the drawings made by code, and the ladder and bench
-    tables and plots re-rendered from their committed measurements (which `rnn-ref ladder` and
-    `rnn-ref bench` take minutes to remeasure)."""
+    """Every figure and results table: the drawings made by code, and the ladder and
+    bench tables and plots re-rendered from their committed measurements (which
+    `rnn-ref ladder` and `rnn-ref bench` take minutes to remeasure)."""
     from rnn_ref.site import bench_report, figures, ladder_report
 
     return [*figures.draw_all(), *ladder_report.redraw(), *bench_report.redraw()]

@@ -15,8 +15,9 @@ __all__ = ["save_svg"]
 def save_svg(fig, path: Path) -> Path:
     """Write `fig` as a deterministic SVG and close it; return `path`.
 
-    Deterministic: a fixed hash salt, no date, text kept as text, on white. A redraw with the
-    same matplotlib is byte-identical, which is how the tests catch a stale figure.
+    Deterministic: a fixed hash salt, no date, text kept as text, on white. A redraw
+    with the same matplotlib is byte-identical, which is how the tests catch a stale
+    figure.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context({"svg.hashsalt": "rnn_ref", "svg.fonttype": "none"}):
