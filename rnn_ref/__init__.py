@@ -1,4 +1,4 @@
-"""rnn_ref: PyTorch's recurrent networks written out, and checked against torch.nn.
+"""rnn_ref: reference implementations of PyTorch's RNNs, checked against torch.nn.
 
 The core (`cells`, `loops`, `packing`) imports nothing else of ours; training and
 measurement (`data`, `model`, `train`, `bench`) are imported from their own modules.

@@ -1,8 +1,8 @@
 """The benchmarks: side-by-side measurements of the reference loops, packing, the scan.
 
 Every figure is a ratio of variants timed in the same run
-(`rnn_ref.experiments.timing`).
-The parts (`rnn-ref bench --only PART`), in `bench_loops` and `bench_training`:
+(`rnn_ref.experiments.timing`). The parts (`rnn-ref bench --only PART`), written in
+`bench_loops` and `bench_training`:
 
 * `rnn`: naive reference loop, hoisted reference loop, `nn.RNN`; forward and
   forward+backward; FLOP/s as a fraction of one plain matmul doing the same
