@@ -84,9 +84,7 @@ def read_config(directory: str | Path) -> dict:
         )
     try:
         config = json.loads(path.read_text())
-        SumModClassifier(
-            **classifier_kwargs(config)
-        )  # types and sizes the model accepts
+        SumModClassifier(**classifier_kwargs(config))  # types and sizes the model takes
         TrainConfig.from_dict({**config, "out": None})  # and the run's own checks
     except (
         ValueError,
