@@ -67,21 +67,24 @@ def test_shards_are_disjoint_length_buckets_that_cover_the_batch(world_size):
         for r in range(world_size)
     ]
     rows = sorted(
-        tuple(i[:n].tolist()) + (int(t),) for p in parts for i, n, t in zip(*p)
+        tuple(i[:n].tolist()) + (int(t),)
+        for p in parts
+        for i, n, t in zip(*p, strict=True)
     )
     assert rows == sorted(
-        tuple(i[:n].tolist()) + (int(t),) for i, n, t in zip(ids, lengths, targets)
+        tuple(i[:n].tolist()) + (int(t),)
+        for i, n, t in zip(ids, lengths, targets, strict=True)
     )
     assert all(
         len(p[1]) == 8 and p[0].shape[1] == p[1].max() for p in parts
     )  # trimmed to the bucket
     spans = sorted((int(p[1].min()), int(p[1].max())) for p in parts)
     assert all(
-        hi <= lo for (_, hi), (lo, _) in zip(spans, spans[1:])
+        hi <= lo for (_, hi), (lo, _) in zip(spans, spans[1:], strict=False)
     )  # buckets do not overlap
     again = shard(ids, lengths, targets, step=5, seed=0, rank=0, world_size=world_size)
     assert all(
-        torch.equal(a, b) for a, b in zip(again, parts[0])
+        torch.equal(a, b) for a, b in zip(again, parts[0], strict=True)
     )  # every rank deals the same
 
 

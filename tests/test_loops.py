@@ -107,16 +107,19 @@ def assert_parity(
     exp, act = _tensors(expected), _tensors(actual)
     weights = [torch.randn_like(e) for e in exp]  # a random weighted sum of all outputs
     grads_exp = torch.autograd.grad(
-        sum((w * e).sum() for w, e in zip(weights, exp)),
+        sum((w * e).sum() for w, e in zip(weights, exp, strict=True)),
         [*module.parameters(), *leaves],
         retain_graph=True,
     )
     grads_act = torch.autograd.grad(
-        sum((w * a).sum() for w, a in zip(weights, act)),
+        sum((w * a).sum() for w, a in zip(weights, act, strict=True)),
         [*ref_module.parameters(), *leaves],
         retain_graph=True,
     )
-    for kind, pairs in (("value", zip(act, exp)), ("grad", zip(grads_act, grads_exp))):
+    for kind, pairs in (
+        ("value", zip(act, exp, strict=True)),
+        ("grad", zip(grads_act, grads_exp, strict=True)),
+    ):
         for a, e in pairs:
             assert a.shape == e.shape and a.dtype == e.dtype
             torch.testing.assert_close(a, e, atol=atol, rtol=0)
@@ -406,7 +409,7 @@ def test_dropout_same_seed_same_masks_as_torch(mode, batch_first, kind, dtype):
     for hoist in (True, False):
         torch.manual_seed(1)
         actual = _tensors(reference_forward(module, inp, hoist=hoist))
-        for a, e in zip(actual, expected):
+        for a, e in zip(actual, expected, strict=True):
             torch.testing.assert_close(a, e, atol=TOL[dtype] / 10, rtol=0)
     torch.manual_seed(
         2
@@ -427,9 +430,9 @@ def test_no_dropout_after_the_last_layer(mode):
         _tensors(module(x)),
     )
     module.train()
-    for a, e in zip(_tensors(reference_forward(module, x)), ours_eval):
+    for a, e in zip(_tensors(reference_forward(module, x)), ours_eval, strict=True):
         assert torch.equal(a, e)
-    for a, e in zip(_tensors(module(x)), torch_eval):
+    for a, e in zip(_tensors(module(x)), torch_eval, strict=True):
         assert torch.equal(a, e)
 
 

@@ -2,6 +2,7 @@
 
 import doctest
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -63,7 +64,7 @@ def assert_same_packed(ours, theirs):
 
 def assert_same_list(ours, theirs):
     assert isinstance(ours, list) and len(ours) == len(theirs)
-    for i, (a, b) in enumerate(zip(ours, theirs)):
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         assert_same_tensor(a, b, f"sequence {i}")
 
 
@@ -280,7 +281,7 @@ def test_pad_sequence_gradient_matches_torch():
     weight = torch.randn(4, 3, 2, dtype=torch.float64)
     ours = torch.autograd.grad((P.pad_sequence(seqs) * weight).sum(), seqs)
     theirs = torch.autograd.grad((R.pad_sequence(seqs) * weight).sum(), seqs)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert_same_tensor(a, b, "gradient")
 
 
@@ -442,7 +443,7 @@ def test_1d_input_raises_index_error_like_torch():
 def test_empty_list_of_sequences():
     for fn in (P.pad_sequence, P.pack_sequence):
         torch_fn = getattr(R, fn.__name__)
-        torch_type = type(_raised(lambda: torch_fn([])))
+        torch_type = type(_raised(torch_fn, []))
         with pytest.raises(
             torch_type, match="empty list of sequences; expected at least"
         ):
@@ -477,7 +478,7 @@ def test_lengths_on_gpu_are_rejected_like_torch():
     x, lengths = X.cuda(), torch.tensor([4, 2, 1], device="cuda")
     for enforce_sorted in (True, False):
         torch_error = _raised(
-            lambda: R.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+            R.pack_padded_sequence, x, lengths, enforce_sorted=enforce_sorted
         )
         assert type(torch_error) is RuntimeError
         with pytest.raises(
@@ -491,9 +492,9 @@ def test_lengths_on_gpu_are_rejected_like_torch():
     )
 
 
-def _raised(call):
+def _raised(call, *args, **kwargs):
     try:
-        call()
+        call(*args, **kwargs)
     except Exception as error:  # noqa: BLE001 - we want whatever torch raises
         return error
     raise AssertionError("torch did not raise")
@@ -660,7 +661,7 @@ def test_docstring_examples():
 
 def test_module_does_not_call_torch_packing():
     """The point is to show how packing works: no calls into torch's own packing kernels."""
-    source = open(P.__file__).read()
+    source = Path(P.__file__).read_text()
     for forbidden in (
         "_VF",
         "torch._C",
@@ -690,7 +691,9 @@ def test_long_sequences_pack_like_torch(seed):
     assert_same_packed(
         ours, R.pack_padded_sequence(padded, lengths, enforce_sorted=False)
     )
-    for a, b in zip(P.pad_packed_sequence(ours), R.pad_packed_sequence(ours)):
+    for a, b in zip(
+        P.pad_packed_sequence(ours), R.pad_packed_sequence(ours), strict=True
+    ):
         assert_same_tensor(a, b)
 
 
@@ -704,6 +707,7 @@ def test_total_length_accepts_what_torch_accepts(kind):
     for a, b in zip(
         P.pad_packed_sequence(packed, total_length=total),
         R.pad_packed_sequence(packed, total_length=total),
+        strict=True,
     ):
         assert_same_tensor(a, b)
     assert_same_error(

@@ -29,7 +29,7 @@ def test_lstm_gates_are_stacked_i_f_g_o():
     )
 
     def run(order):
-        parts = dict(zip(order, gates.chunk(4, dim=-1)))
+        parts = dict(zip(order, gates.chunk(4, dim=-1), strict=True))
         i, f, g, o = (
             torch.sigmoid(parts["i"]),
             torch.sigmoid(parts["f"]),
@@ -76,7 +76,7 @@ def test_reference_cells_equal_torch_cells():
     got = lstm_cell(
         x, (h, c), lstm.weight_ih, lstm.weight_hh, lstm.bias_ih, lstm.bias_hh
     )
-    for a, b in zip(got, lstm(x, (h, c))):
+    for a, b in zip(got, lstm(x, (h, c)), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
 
 
@@ -106,6 +106,7 @@ def test_reference_forward_equals_torch(make, packed):
     for a, b in zip(
         ref_state if isinstance(state, tuple) else (ref_state,),
         state if isinstance(state, tuple) else (state,),
+        strict=True,
     ):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
 

@@ -305,4 +305,4 @@ def test_enforce_sorted_true_and_false_compute_identical_results(mode):
         h = h[0] if mode == "LSTM" else h
         (out.data.sum() + h.sum()).backward()
         results.append([out.data, h, *(p.grad for p in rnn.parameters())])
-    assert all(torch.equal(a, b) for a, b in zip(*results))
+    assert all(torch.equal(a, b) for a, b in zip(*results, strict=True))

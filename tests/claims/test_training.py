@@ -5,9 +5,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from rnn_ref.config import TrainConfig
 from rnn_ref.data import collate
 from rnn_ref.model import SumModClassifier
-from rnn_ref.config import TrainConfig
 from rnn_ref.train import train
 
 F64 = torch.float64
@@ -123,9 +123,12 @@ def test_same_seed_same_curve_different_seed_different_curve():
         eval_samples=64,
         device="cpu",
     )
-    curve = lambda seed: [
-        (m["loss"], m["accuracy"])
-        for m in train(TrainConfig(**tiny, seed=seed)).metrics
-    ]
+
+    def curve(seed):
+        return [
+            (m["loss"], m["accuracy"])
+            for m in train(TrainConfig(**tiny, seed=seed)).metrics
+        ]
+
     assert curve(1) == curve(1)
     assert curve(1) != curve(2)

@@ -154,11 +154,12 @@ def test_our_packing_is_bit_identical_to_torch(batch_first, enforce_sorted):
     assert torch.equal(ours_p, torch_p)
     ours = packing.pack_padded_sequence(ours_p, lengths, batch_first, enforce_sorted)
     theirs = tr.pack_padded_sequence(torch_p, lengths, batch_first, enforce_sorted)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert (a is None and b is None) or torch.equal(a, b)
     for a, b in zip(
         packing.pad_packed_sequence(ours, batch_first, total_length=9),
         tr.pad_packed_sequence(theirs, batch_first, total_length=9),
+        strict=True,
     ):
         assert torch.equal(a, b)
 

@@ -15,6 +15,7 @@ folder that failing assertions name.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
@@ -182,14 +183,13 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
         response = page.goto(server + path, wait_until="load")
         report.status = response.status if response else None
         # Material mounts copy buttons and katex-init typesets on its document$ observable
-        try:
+        # a timeout is reported per block by the copy-button test
+        with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_function(
                 "() => document.querySelectorAll('.md-content pre > code').length === "
                 "document.querySelectorAll('.md-content pre .md-code__button').length",
                 timeout=5_000,
             )
-        except PlaywrightTimeout:
-            pass  # reported per block by the copy-button test
         _inspect(page, report)
         name = re.sub(r"[^\w.-]+", "_", path.strip("/")) or "index"
         t0 = time.perf_counter()

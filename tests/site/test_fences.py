@@ -48,8 +48,8 @@ def _fence_problems(doc: Path) -> list[str]:
         problems.append(f"{doc.name}: use ``` fences (~~~ escapes pytest-codeblocks)")
     for block in extract_from_file(doc):
         where = f"{doc.name}:{block.lineno}"
-        lines = [l.strip() for l in block.code.splitlines() if l.strip()]
-        is_include = lines and all(INCLUDE_LINE.match(l) for l in lines)
+        lines = [line.strip() for line in block.code.splitlines() if line.strip()]
+        is_include = lines and all(INCLUDE_LINE.match(line) for line in lines)
         if block.syntax in EXECUTED and is_include:
             problems.append(
                 f"{where}: an include fence tagged {block.syntax!r} would be executed; tag it py or text"

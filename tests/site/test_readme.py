@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_quick_start_is_exactly_two_commands():
     text = (ROOT / "README.md").read_text()
     quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = [l for l in quick.splitlines() if l.startswith("make ")]
+    commands = [line for line in quick.splitlines() if line.startswith("make ")]
     assert commands == ["make serve", "make test"]
 
 

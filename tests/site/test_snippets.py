@@ -28,7 +28,13 @@ def results(request):
         if getattr(item, "originalname", "") == "test_snippet_output_matches_committed"
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(selected, pool.map(lambda p: run_snippet(p, "cpu"), selected)))
+        return dict(
+            zip(
+                selected,
+                pool.map(lambda p: run_snippet(p, "cpu"), selected),
+                strict=True,
+            )
+        )
 
 
 @pytest.mark.parametrize(
