@@ -1,4 +1,5 @@
-"""The sum-mod data: batches, evaluation sets, collate, and the length-bucketing sampler."""
+"""The sum-mod data: batches, evaluation sets, collate, and the
+length-bucketing sampler."""
 
 import pytest
 import torch

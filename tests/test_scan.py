@@ -1,4 +1,5 @@
-"""The parallel scan equals the loop (values and gradients); tanh steps do not compose."""
+"""The parallel scan equals the loop (values and gradients);
+tanh steps do not compose."""
 
 import doctest
 import math
@@ -95,8 +96,9 @@ def test_tanh_steps_do_not_compose():
     """Two tanh steps are not one: the reason an RNN cannot use the scan.
 
     If tanh(a2 * tanh(a1 * h + b1) + b2) were tanh(A * h + B) for some A, B, then
-    atanh of it, g(h) = a2 * tanh(a1 * h + b1) + b2, would be affine in h, and its second
-    difference g(1) - 2 g(0) + g(-1) would be 0. It is not. The linear step passes the same check.
+    atanh of it, g(h) = a2 * tanh(a1 * h + b1) + b2, would be affine in h, and
+    its second difference g(1) - 2 g(0) + g(-1) would be 0. It is not. The linear
+    step passes the same check.
     """
     a1, b1, a2, b2 = 1.5, 0.3, 0.8, -0.2
     g = lambda h: a2 * math.tanh(a1 * h + b1) + b2  # noqa: E731

@@ -1,4 +1,5 @@
-"""Training: the schedule, determinism, resume continuity, divergence, and that it learns."""
+"""Training: the schedule, determinism, resume continuity,
+divergence, and that it learns."""
 
 import json
 import math

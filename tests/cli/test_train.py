@@ -1,4 +1,5 @@
-"""`rnn-ref train | predict | evaluate | ladder`, run in-process through `rnn_ref.cli.main`."""
+"""`rnn-ref train | predict | evaluate | ladder`, run in-process
+through `rnn_ref.cli.main`."""
 
 import io
 import json

@@ -23,7 +23,8 @@ def test_quick_start_is_exactly_two_commands():
 
 
 def test_ci_runs_make_test():
-    """CI runs `make test` from a fresh clone; `make test` sets up .venv and runs pytest."""
+    """CI runs `make test` from a fresh clone; `make test` sets up
+    .venv and runs pytest."""
     assert "make test" in (ROOT / ".ci/run").read_text()
     makefile = (ROOT / "Makefile").read_text()
     test_rule = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
