@@ -27,8 +27,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture(autouse=True)
 def _seed_and_one_thread():
-    """Every test starts from the same RNG state, on one intra-op thread: the suite's tensors
-    are tiny, so extra threads only add overhead and contention on a 2-core machine."""
+    """Every test starts from the same RNG state, on one intra-op thread: the
+    suite's tensors are tiny, so extra threads only add overhead and
+    contention on a 2-core machine."""
     torch.manual_seed(0)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -50,10 +51,11 @@ _CREATOR = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
 
 @pytest.fixture
 def assert_same_svg():
-    """`check(fresh, committed, fix)`: a freshly drawn SVG is byte-identical to the committed one.
+    """`check(fresh, committed, fix)`: a freshly drawn SVG is
+    byte-identical to the committed one.
 
-    Skips when the committed file was drawn by another matplotlib version (its output may differ
-    between versions); `fix` is the command that redraws it.
+    Skips when the committed file was drawn by another matplotlib version (its output
+    may differ between versions); `fix` is the command that redraws it.
     """
     import matplotlib
 
@@ -71,7 +73,8 @@ def assert_same_svg():
                 f"{matplotlib.__version__}: output may differ between versions"
             )
         assert fresh.read_bytes() == committed.read_bytes(), (
-            f"{committed.name} is stale: run `{fix}` and commit it if the change is intended"
+            f"{committed.name} is stale: "
+            f"run `{fix}` and commit it if the change is intended"
         )
 
     return check
@@ -91,7 +94,8 @@ def _numbers(obj, path=""):
 
 @pytest.fixture
 def check_bench_results():
-    """`check(results, parts)`: bench results name the machine and hold only finite, positive numbers."""
+    """`check(results, parts)`: bench results name the machine and hold only
+    finite, positive numbers."""
 
     def check(results, parts):
         assert set(parts) <= set(results)

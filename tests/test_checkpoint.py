@@ -1,5 +1,5 @@
-"""Checkpoints (`rnn_ref.checkpoint`): a run directory loads back as the trained model, and
-every way a checkpoint can be missing, corrupt or unsafe is a `CheckpointError`."""
+"""Checkpoints (`rnn_ref.checkpoint`): a run directory loads back as the trained model,
+and every way a checkpoint can be missing, corrupt or unsafe is a `CheckpointError`."""
 
 import pytest
 import torch

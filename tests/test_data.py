@@ -1,4 +1,5 @@
-"""The sum-mod data: batches, evaluation sets, collate, and the length-bucketing sampler."""
+"""The sum-mod data: batches, evaluation sets, collate, and the
+length-bucketing sampler."""
 
 import pytest
 import torch
@@ -15,7 +16,7 @@ def test_batch_shapes_dtypes_padding_and_targets():
         256,
         int(lengths.max()),
     ) and lengths.shape == targets.shape == (256,)
-    for row, n, y in zip(ids.tolist(), lengths.tolist(), targets.tolist()):
+    for row, n, y in zip(ids.tolist(), lengths.tolist(), targets.tolist(), strict=True):
         assert all(0 <= d < 5 for d in row[:n])
         assert all(p == task.pad_id == 5 for p in row[n:])
         assert y == sum(row[:n]) % 5
@@ -38,7 +39,7 @@ def test_stream_is_seeded_and_fresh():
     a = task.stream(8, torch.Generator().manual_seed(3))
     b = task.stream(8, torch.Generator().manual_seed(3))
     first_a, first_b = next(a), next(b)
-    assert all(torch.equal(x, y) for x, y in zip(first_a, first_b))
+    assert all(torch.equal(x, y) for x, y in zip(first_a, first_b, strict=True))
     assert not torch.equal(next(a)[0], first_a[0])
 
 

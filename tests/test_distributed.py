@@ -1,4 +1,5 @@
-"""Multi-process training: `torchrun -m rnn_ref.cli train` on 2 CPU processes, and the sharding it uses."""
+"""Multi-process training: `torchrun -m rnn_ref.cli train` on 2 CPU processes,
+and the sharding it uses."""
 
 import os
 import socket
@@ -16,7 +17,8 @@ from rnn_ref.distributed import get_world_size, shard
 from rnn_ref.model import SumModClassifier, classifier_kwargs
 from rnn_ref.train import evaluate, read_metrics, train
 
-# lengths 1-3 and lr 0.01: an easy task, so 30 steps show clear progress (accuracy ~5% -> ~40%)
+# lengths 1-3 and lr 0.01: an easy task, so 30 steps show clear
+# progress (accuracy ~5% -> ~40%)
 FLAGS = dict(
     steps=30,
     eval_every=10,
@@ -28,7 +30,8 @@ FLAGS = dict(
     device="cpu",
 )
 
-# Each rank runs the real CLI; wrapping `train` only adds that every rank saves its parameters.
+# Each rank runs the real CLI; wrapping `train` only adds that every
+# rank saves its parameters.
 _WORKER = """
 import sys
 from pathlib import Path
@@ -43,7 +46,8 @@ from rnn_ref.cli import main
 
 def train_and_keep(config, **kwargs):
     result = real_train(config, **kwargs)
-    torch.save(result.model.state_dict(), Path(config.out) / f"rank{distributed.get_rank()}.pt")
+    rank = distributed.get_rank()
+    torch.save(result.model.state_dict(), Path(config.out) / f"rank{rank}.pt")
     return result
 
 
@@ -67,21 +71,24 @@ def test_shards_are_disjoint_length_buckets_that_cover_the_batch(world_size):
         for r in range(world_size)
     ]
     rows = sorted(
-        tuple(i[:n].tolist()) + (int(t),) for p in parts for i, n, t in zip(*p)
+        tuple(i[:n].tolist()) + (int(t),)
+        for p in parts
+        for i, n, t in zip(*p, strict=True)
     )
     assert rows == sorted(
-        tuple(i[:n].tolist()) + (int(t),) for i, n, t in zip(ids, lengths, targets)
+        tuple(i[:n].tolist()) + (int(t),)
+        for i, n, t in zip(ids, lengths, targets, strict=True)
     )
     assert all(
         len(p[1]) == 8 and p[0].shape[1] == p[1].max() for p in parts
     )  # trimmed to the bucket
     spans = sorted((int(p[1].min()), int(p[1].max())) for p in parts)
     assert all(
-        hi <= lo for (_, hi), (lo, _) in zip(spans, spans[1:])
+        hi <= lo for (_, hi), (lo, _) in zip(spans, spans[1:], strict=False)
     )  # buckets do not overlap
     again = shard(ids, lengths, targets, step=5, seed=0, rank=0, world_size=world_size)
     assert all(
-        torch.equal(a, b) for a, b in zip(again, parts[0])
+        torch.equal(a, b) for a, b in zip(again, parts[0], strict=True)
     )  # every rank deals the same
 
 
@@ -135,7 +142,8 @@ def test_two_processes_train_like_one_process_with_twice_the_batch(tmp_path):
         torch.equal(v, rank0[k]) for k, v in torch.load(out / "model.pt").items()
     )
 
-    # progress: rank 0's evaluations against the untrained model on the same fresh samples
+    # progress: rank 0's evaluations against the untrained model
+    # on the same fresh samples
     config = TrainConfig(**FLAGS, batch_size=32)
     torch.manual_seed(config.seed)
     untrained = SumModClassifier(**classifier_kwargs(asdict(config)))
@@ -150,8 +158,8 @@ def test_two_processes_train_like_one_process_with_twice_the_batch(tmp_path):
         metrics,
     )
 
-    # 2 ranks x 16 sequences are one global batch of 32, and DDP averages equal shards' gradients:
-    # the same run as one process with --batch-size 32, up to float rounding
+    # 2 ranks x 16 sequences are one global batch of 32, and DDP averages equal shards'
+    # gradients: the same run as one process with --batch-size 32, up to float rounding
     single = train(config)
     assert all(
         torch.allclose(v, single.model.state_dict()[k], atol=1e-5)

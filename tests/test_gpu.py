@@ -1,7 +1,8 @@
-"""On CUDA: the reference loops against cuDNN, the scan on the GPU, the bench's CUDA path.
+"""On CUDA: the reference loops against cuDNN, the scan and the bench on the GPU.
 
-Every test is marked `gpu` and skips without CUDA (tests/conftest.py). cuDNN is not bit-exact
-(different reduction orders, TF32 possibly enabled for float32), so comparisons use tolerances.
+Every test is marked `gpu` and skips without CUDA (tests/conftest.py). cuDNN is not
+bit-exact (different reduction orders, TF32 possibly enabled for float32), so
+comparisons use tolerances.
 """
 
 import pytest

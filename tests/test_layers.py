@@ -1,10 +1,10 @@
-"""The package's layers, as DESIGN.md draws them, checked by reading every module's imports.
+"""The package's layers, as DESIGN.md draws them, checked by reading every import.
 
     cli -> site -> experiments -> classifier -> core
 
 A module may import from its own layer and the layers below it, never above: the core
-(the equations as code) imports nothing of ours, the classifier never imports the tooling
-that produces the site, and nothing imports the command line.
+(the equations as code) imports nothing of ours, the classifier never imports the
+tooling that produces the site, and nothing imports the command line.
 """
 
 import ast
@@ -29,7 +29,8 @@ ORDER = ["core", "classifier", "experiments", "site", "cli"]  # low to high
 
 
 def layer_of(module: str) -> str:
-    """`rnn_ref.site.regen` -> "site"; `rnn_ref.cells` -> "core"; `rnn_ref` -> "core"."""
+    """`rnn_ref.site.regen` -> "site"; `rnn_ref.cells` ->
+    "core"; `rnn_ref` -> "core"."""
     parts = module.split(".")[1:]
     if not parts or parts[0] in CORE:
         return "core"
@@ -41,7 +42,8 @@ def layer_of(module: str) -> str:
 
 
 def ours_imported_by(path: Path, source: str | None = None) -> set[str]:
-    """The `rnn_ref` names a file imports, absolute or relative, at any depth in the file."""
+    """The `rnn_ref` names a file imports, absolute or relative, at
+    any depth in the file."""
     module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = set()
@@ -58,7 +60,8 @@ def ours_imported_by(path: Path, source: str | None = None) -> set[str]:
 
 
 def _known(name: str) -> str:
-    """Trim `rnn_ref.site.paths.root` (an imported name) back to the module it lives in."""
+    """Trim `rnn_ref.site.paths.root` (an imported name) back to
+    the module it lives in."""
     parts = name.split(".")
     while len(parts) > 1:
         candidate = PACKAGE.parent.joinpath(*parts)

@@ -1,4 +1,5 @@
-"""The reference cells and loops against torch.nn: values, states, gradients, errors, dropout."""
+"""The reference cells and loops against torch.nn: values, states,
+gradients, errors, dropout."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def make_module(mode: str, hidden_size: int = H, **kw) -> nn.RNNBase:
 
 
 def make_hx(module: nn.RNNBase, batch: int | None, dtype: torch.dtype):
-    """A random initial state of the right shape (batch=None: unbatched), requiring grad."""
+    """A random initial state of the right shape (batch=None:
+    unbatched), requiring grad."""
     layers = module.num_layers * (2 if module.bidirectional else 1)
     h_out = module.proj_size or module.hidden_size
     lead = (layers,) if batch is None else (layers, batch)
@@ -89,9 +91,10 @@ def assert_parity(
     record=None,
     reference_module=None,
 ):
-    """Forward and backward through torch and the reference; compare values and gradients.
+    """Forward and backward through torch and the reference; compare values and grads.
 
-    The reference runs on `reference_module` if given (a copy, to show that a change is caught).
+    The reference runs on `reference_module` if given (a copy, to show
+    that a change is caught).
     """
     ref_module = module if reference_module is None else reference_module
     expected = module(inp, hx)
@@ -107,16 +110,19 @@ def assert_parity(
     exp, act = _tensors(expected), _tensors(actual)
     weights = [torch.randn_like(e) for e in exp]  # a random weighted sum of all outputs
     grads_exp = torch.autograd.grad(
-        sum((w * e).sum() for w, e in zip(weights, exp)),
+        sum((w * e).sum() for w, e in zip(weights, exp, strict=True)),
         [*module.parameters(), *leaves],
         retain_graph=True,
     )
     grads_act = torch.autograd.grad(
-        sum((w * a).sum() for w, a in zip(weights, act)),
+        sum((w * a).sum() for w, a in zip(weights, act, strict=True)),
         [*ref_module.parameters(), *leaves],
         retain_graph=True,
     )
-    for kind, pairs in (("value", zip(act, exp)), ("grad", zip(grads_act, grads_exp))):
+    for kind, pairs in (
+        ("value", zip(act, exp, strict=True)),
+        ("grad", zip(grads_act, grads_exp, strict=True)),
+    ):
         for a, e in pairs:
             assert a.shape == e.shape and a.dtype == e.dtype
             torch.testing.assert_close(a, e, atol=atol, rtol=0)
@@ -127,7 +133,8 @@ def assert_parity(
 
 @pytest.fixture(scope="module")
 def max_errors(request):
-    """Largest absolute error per (dtype, value|grad) over the parity tests; printed at the end."""
+    """Largest absolute error per (dtype, value|grad) over the parity
+    tests; printed at the end."""
     record = defaultdict(float)
     yield record
     capture = request.config.pluginmanager.get_plugin("capturemanager")
@@ -141,7 +148,8 @@ def max_errors(request):
 # ---------------------------------------------------------------- parity grid
 
 
-# both variants in float64; float32 (same code path, looser tolerance) with the plain loop
+# both variants in float64; float32 (same code path, looser
+# tolerance) with the plain loop
 @pytest.mark.parametrize(
     "dtype,hoist",
     [(torch.float64, False), (torch.float64, True), (torch.float32, False)],
@@ -233,7 +241,8 @@ def test_parity_unbatched(mode, batch_first, given_hx, max_errors):
 
 @pytest.mark.parametrize("name", ["weight_hh_l1_reverse", "bias_ih_l0", "weight_ih_l1"])
 def test_parity_detects_a_perturbed_weight(name):
-    """The comparison can fail: a copy with one weight nudged by 1e-6 no longer matches."""
+    """The comparison can fail: a copy with one weight nudged by
+    1e-6 no longer matches."""
     module = make_module(
         "lstm_proj", num_layers=2, bidirectional=True, dtype=torch.float64
     )
@@ -247,7 +256,8 @@ def test_parity_detects_a_perturbed_weight(name):
 
 
 def test_run_layer_reverse_aligns_outputs_with_inputs():
-    """Reverse: output[t] belongs to step t and the returned state is the one after step 0."""
+    """Reverse: output[t] belongs to step t and the returned state
+    is the one after step 0."""
     w_ih, w_hh = torch.randn(H, H_IN), torch.randn(H, H)
     step = lambda x_t, s: (rnn_cell(x_t, s[0], w_ih, w_hh),)  # noqa: E731
     x, h0 = torch.randn(5, 2, H_IN), torch.zeros(2, H)
@@ -269,7 +279,8 @@ def test_run_layer_reverse_aligns_outputs_with_inputs():
 
 
 def _both_raise(module, inp, hx, exc, match):
-    """torch and the reference raise the same exception type; ours says expected/got/fix."""
+    """torch and the reference raise the same exception type; ours
+    says expected/got/fix."""
     with pytest.raises(exc):
         module(inp, hx)
     with pytest.raises(exc, match=match):
@@ -391,7 +402,8 @@ def test_error_not_a_recurrent_module():
 @pytest.mark.parametrize("batch_first", [False, True], ids=["tm", "bf"])
 @pytest.mark.parametrize("mode", MODES)
 def test_dropout_same_seed_same_masks_as_torch(mode, batch_first, kind, dtype):
-    """Train mode, same seed: the same masks as torch, so the same results up to rounding."""
+    """Train mode, same seed: the same masks as torch, so the same
+    results up to rounding."""
     module = make_module(
         mode,
         num_layers=3,
@@ -406,7 +418,7 @@ def test_dropout_same_seed_same_masks_as_torch(mode, batch_first, kind, dtype):
     for hoist in (True, False):
         torch.manual_seed(1)
         actual = _tensors(reference_forward(module, inp, hoist=hoist))
-        for a, e in zip(actual, expected):
+        for a, e in zip(actual, expected, strict=True):
             torch.testing.assert_close(a, e, atol=TOL[dtype] / 10, rtol=0)
     torch.manual_seed(
         2
@@ -417,7 +429,8 @@ def test_dropout_same_seed_same_masks_as_torch(mode, batch_first, kind, dtype):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_no_dropout_after_the_last_layer(mode):
-    """num_layers=1 with dropout: train mode equals eval mode, for torch and for ours."""
+    """num_layers=1 with dropout: train mode equals eval mode,
+    for torch and for ours."""
     module = make_module(
         mode, num_layers=1, bidirectional=True, dropout=0.5, dtype=torch.float64
     )
@@ -427,14 +440,15 @@ def test_no_dropout_after_the_last_layer(mode):
         _tensors(module(x)),
     )
     module.train()
-    for a, e in zip(_tensors(reference_forward(module, x)), ours_eval):
+    for a, e in zip(_tensors(reference_forward(module, x)), ours_eval, strict=True):
         assert torch.equal(a, e)
-    for a, e in zip(_tensors(module(x)), torch_eval):
+    for a, e in zip(_tensors(module(x)), torch_eval, strict=True):
         assert torch.equal(a, e)
 
 
 def test_dropout_masks_between_layers(monkeypatch):
-    """Observe each layer's dropped input: p zeroed, survivors scaled 1/(1-p); top layer kept."""
+    """Observe each layer's dropped input: p zeroed, survivors scaled
+    1/(1-p); top layer kept."""
     p, num_layers = 0.3, 3
     module = nn.GRU(
         H_IN,
@@ -459,7 +473,8 @@ def test_dropout_masks_between_layers(monkeypatch):
     monkeypatch.undo()
     torch.manual_seed(3)
     torch_out, torch_h_n = module(x)
-    # equal to torch (a different mask would differ by ~1e-2), so these are the masks torch used
+    # equal to torch (a different mask would differ by ~1e-2), so these
+    # are the masks torch used
     torch.testing.assert_close(out, torch_out, atol=1e-12, rtol=0)
     torch.testing.assert_close(h_n, torch_h_n, atol=1e-12, rtol=0)
     assert len(calls) == num_layers - 1  # between layers only

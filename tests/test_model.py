@@ -1,4 +1,5 @@
-"""The classifier: packing makes padding irrelevant; the summary is the top layer's last state."""
+"""The classifier: packing makes padding irrelevant; the summary is the
+top layer's last state."""
 
 import pytest
 import torch
@@ -44,7 +45,8 @@ def test_padding_does_not_change_the_prediction(cell, num_layers, bidirectional)
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_bidirectional_summary_is_forward_last_and_backward_first(cell):
-    """h_n[-2] is the forward direction at each sequence's last step; h_n[-1] the backward at its first."""
+    """h_n[-2] is the forward direction at each sequence's last step; h_n[-1] the
+    backward at its first."""
     model = (
         SumModClassifier(10, 10, cell, hidden_size=6, num_layers=2, bidirectional=True)
         .double()

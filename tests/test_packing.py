@@ -1,7 +1,9 @@
-"""rnn_ref.packing against torch.nn.utils.rnn: bit-identical results, same errors, round trips."""
+"""rnn_ref.packing against torch.nn.utils.rnn: bit-identical results,
+same errors, round trips."""
 
 import doctest
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -17,11 +19,12 @@ FLOAT_PADDING = [0.0, -0.0, 1.0, -1.5, 7.25, 1e30, float("inf"), float("nan")]
 INT_PADDING = [0, 0.0, -1, 3, 1.5, -2.5, True]
 
 
-# ---------------------------------------------------------------- comparison helpers
+# ---------------------------------------- comparison helpers
 
 
 def assert_same_tensor(ours, theirs, what="tensor"):
-    """Bit-identical: shape, dtype, device, layout (strides), requires_grad, and every bit of every value."""
+    """Bit-identical: shape, dtype, device, layout (strides), requires_grad, and
+    every bit of every value."""
     assert isinstance(ours, torch.Tensor), f"{what}: got {type(ours).__name__}"
     assert ours.shape == theirs.shape, (
         f"{what}: shape {tuple(ours.shape)} != torch's {tuple(theirs.shape)}"
@@ -33,7 +36,8 @@ def assert_same_tensor(ours, theirs, what="tensor"):
         f"{what}: device {ours.device} != torch's {theirs.device}"
     )
     assert ours.requires_grad == theirs.requires_grad, f"{what}: requires_grad differs"
-    # same memory layout (strides of size-1 dims do not matter), e.g. a transposed view stays a view
+    # same memory layout (strides of size-1 dims do not matter), e.g. a
+    # transposed view stays a view
     big = [d for d in range(ours.dim()) if ours.size(d) > 1]
     assert [ours.stride(d) for d in big] == [theirs.stride(d) for d in big], (
         f"{what}: strides {ours.stride()} != torch's {theirs.stride()}"
@@ -63,7 +67,7 @@ def assert_same_packed(ours, theirs):
 
 def assert_same_list(ours, theirs):
     assert isinstance(ours, list) and len(ours) == len(theirs)
-    for i, (a, b) in enumerate(zip(ours, theirs)):
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         assert_same_tensor(a, b, f"sequence {i}")
 
 
@@ -74,17 +78,18 @@ def assert_same_error(call_ours, call_torch):
     with pytest.raises(Exception) as ours:
         call_ours()
     assert type(ours.value) is type(theirs.value), (
-        f"ours raised {type(ours.value).__name__}: {ours.value}\ntorch raised {type(theirs.value).__name__}: "
-        f"{theirs.value}"
+        f"ours raised {type(ours.value).__name__}: {ours.value}\n"
+        f"torch raised {type(theirs.value).__name__}: {theirs.value}"
     )
     return ours.value
 
 
-# ---------------------------------------------------------------- strategies
+# ---------------------------------------- strategies
 
 
 def make_tensor(shape, dtype, seed, positive=False):
-    """Random data; `positive` keeps every value away from 0 (so no real step looks like padding)."""
+    """Random data; `positive` keeps every value away from 0 (so no real
+    step looks like padding)."""
     g = torch.Generator().manual_seed(seed)
     if dtype.is_floating_point:
         x = torch.randn(shape, generator=g, dtype=torch.float64)
@@ -97,7 +102,8 @@ def make_tensor(shape, dtype, seed, positive=False):
 @st.composite
 def batches(draw, min_length=1, max_batch=5, zero_features=False):
     """A batch description: lengths, feature shape `*` (0-2 dims), dtype, seed."""
-    # mostly small batches; sometimes > 16 sequences, where torch.sort orders equal lengths unstably
+    # mostly small batches; sometimes > 16 sequences, where torch.sort
+    # orders equal lengths unstably
     n = draw(st.integers(1, max_batch) | st.integers(17, 24))
     lengths = draw(st.lists(st.integers(min_length, 6), min_size=n, max_size=n))
     if draw(st.booleans()):
@@ -125,7 +131,8 @@ def make_sequences(lengths, features, dtype, seed, requires_grad=False):
 
 @st.composite
 def padded_batches(draw):
-    """(padded, lengths as given to pack, sorted lengths used, batch_first, enforce_sorted, dtype)."""
+    """(padded, lengths as given to pack, sorted lengths used, batch_first,
+    enforce_sorted, dtype)."""
     lengths, features, dtype, seed = draw(batches())
     enforce_sorted = draw(st.booleans())
     if enforce_sorted:
@@ -147,7 +154,7 @@ def padded_batches(draw):
     return padded, given_lengths, batch_first, enforce_sorted
 
 
-# ---------------------------------------------------------------- parity with torch (hypothesis)
+# ---------------------------------------- parity with torch (hypothesis)
 
 
 @given(
@@ -212,7 +219,8 @@ def test_unpad_sequence_matches_torch(case):
     assert_same_tensor(
         padded.detach(), before, "input after unpad (must not be modified)"
     )
-    # torch's unpad_sequence transposes its argument in place: give it a copy without grad history
+    # torch's unpad_sequence transposes its argument in place: give it a
+    # copy without grad history
     theirs = R.unpad_sequence(
         padded.detach().clone().requires_grad_(False), lengths, batch_first
     )
@@ -230,7 +238,7 @@ def test_unpack_sequence_matches_torch(batch, enforce_sorted):
     assert_same_list(P.unpack_sequence(packed), R.unpack_sequence(packed))
 
 
-# ---------------------------------------------------------------- round trips (hypothesis)
+# ---------------------------------------- round trips (hypothesis)
 
 
 @given(batches(), st.booleans(), st.booleans(), st.data())
@@ -252,7 +260,7 @@ def test_round_trips(batch, batch_first, enforce_sorted, data):
     assert_same_list(P.unpack_sequence(P.pack_sequence(seqs, enforce_sorted)), seqs)
 
 
-# ---------------------------------------------------------------- gradients
+# ---------------------------------------- gradients
 
 
 @given(padded_batches(), st.booleans())
@@ -280,11 +288,11 @@ def test_pad_sequence_gradient_matches_torch():
     weight = torch.randn(4, 3, 2, dtype=torch.float64)
     ours = torch.autograd.grad((P.pad_sequence(seqs) * weight).sum(), seqs)
     theirs = torch.autograd.grad((R.pad_sequence(seqs) * weight).sum(), seqs)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert_same_tensor(a, b, "gradient")
 
 
-# ---------------------------------------------------------------- errors: same type as torch
+# ---------------------------------------- errors: same type as torch
 
 ERROR_KINDS = {  # kind -> fragment of our message
     "zero length": "greater than 0.*drop empty sequences",
@@ -388,7 +396,7 @@ def test_invalid_pad_sequence_raises_like_torch(batch, kind):
     )
 
 
-# ---------------------------------------------------------------- errors: pinned messages
+# ---------------------------------------- errors: pinned messages
 
 X = torch.arange(1.0, 25.0).reshape(4, 3, 2)  # (L, N, *) = (4, 3, 2), no zeros
 
@@ -405,7 +413,8 @@ X = torch.arange(1.0, 25.0).reshape(4, 3, 2)  # (L, N, *) = (4, 3, 2), no zeros
         (
             [2, 4, 1],
             True,
-            r"sorted in decreasing order .* but got \[2, 4, 1\]; pass enforce_sorted=False",
+            r"sorted in decreasing order .* "
+            r"but got \[2, 4, 1\]; pass enforce_sorted=False",
         ),
         (
             [4, 2],
@@ -442,7 +451,7 @@ def test_1d_input_raises_index_error_like_torch():
 def test_empty_list_of_sequences():
     for fn in (P.pad_sequence, P.pack_sequence):
         torch_fn = getattr(R, fn.__name__)
-        torch_type = type(_raised(lambda: torch_fn([])))
+        torch_type = type(_raised(torch_fn, []))
         with pytest.raises(
             torch_type, match="empty list of sequences; expected at least"
         ):
@@ -462,7 +471,8 @@ def test_total_length_shorter_than_longest_sequence():
 
 
 def test_lengths_on_another_device_are_rejected_like_torch():
-    """A non-CPU lengths tensor ('meta' stands in for a GPU here): torch raises RuntimeError too."""
+    """A non-CPU lengths tensor ('meta' stands in for a GPU here): torch
+    raises RuntimeError too."""
     lengths = torch.tensor([4, 2, 1], device="meta")
     assert type(_raised(lambda: R.pack_padded_sequence(X, lengths))) is RuntimeError
     for enforce_sorted in (True, False):
@@ -477,7 +487,7 @@ def test_lengths_on_gpu_are_rejected_like_torch():
     x, lengths = X.cuda(), torch.tensor([4, 2, 1], device="cuda")
     for enforce_sorted in (True, False):
         torch_error = _raised(
-            lambda: R.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+            R.pack_padded_sequence, x, lengths, enforce_sorted=enforce_sorted
         )
         assert type(torch_error) is RuntimeError
         with pytest.raises(
@@ -491,15 +501,15 @@ def test_lengths_on_gpu_are_rejected_like_torch():
     )
 
 
-def _raised(call):
+def _raised(call, *args, **kwargs):
     try:
-        call()
+        call(*args, **kwargs)
     except Exception as error:  # noqa: BLE001 - we want whatever torch raises
         return error
     raise AssertionError("torch did not raise")
 
 
-# ---------------------------------------------------------------- where we are stricter than torch (pitfalls)
+# ---------------------------------------- where we are stricter than torch (pitfalls)
 
 
 def test_lengths_longer_than_padded_dim_torch_returns_corrupt_packed_sequence():
@@ -560,11 +570,12 @@ def test_torch_unpad_sequence_transposes_its_argument_in_place():
     assert padded.shape == (4, 3, 2)
 
 
-# ---------------------------------------------------------------- check_lengths
+# ---------------------------------------- check_lengths
 
 
 def test_check_lengths_catches_the_classic_bug():
-    """True lengths [2, 4, 1], but packed with lengths [4, 2, 1] (sorted by hand, data not reordered)."""
+    """True lengths [2, 4, 1], but packed with lengths [4, 2, 1] (sorted by
+    hand, data not reordered)."""
     true_lengths = [2, 4, 1]
     padded = torch.zeros(3, 4, 2)  # (N, L, *), batch_first
     for b, n in enumerate(true_lengths):
@@ -630,7 +641,7 @@ def test_check_lengths_accepts_true_lengths_and_names_wrong_ones(
         P.check_lengths(padded, wrong, batch_first=batch_first)
 
 
-# ---------------------------------------------------------------- the tests can fail
+# ---------------------------------------- the tests can fail
 
 
 def test_comparison_helper_detects_a_perturbed_batch_sizes():
@@ -659,8 +670,9 @@ def test_docstring_examples():
 
 
 def test_module_does_not_call_torch_packing():
-    """The point is to show how packing works: no calls into torch's own packing kernels."""
-    source = open(P.__file__).read()
+    """The point is to show how packing works: no calls into
+    torch's own packing kernels."""
+    source = Path(P.__file__).read_text()
     for forbidden in (
         "_VF",
         "torch._C",
@@ -680,7 +692,8 @@ def test_module_does_not_call_torch_packing():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_long_sequences_pack_like_torch(seed):
-    """The property tests draw short lengths; real batches are long (hundreds of steps)."""
+    """The property tests draw short lengths; real batches are
+    long (hundreds of steps)."""
     gen = torch.Generator().manual_seed(seed)
     lengths = torch.randint(
         1, 400, (int(torch.randint(1, 40, (1,), generator=gen)),), generator=gen
@@ -690,7 +703,9 @@ def test_long_sequences_pack_like_torch(seed):
     assert_same_packed(
         ours, R.pack_padded_sequence(padded, lengths, enforce_sorted=False)
     )
-    for a, b in zip(P.pad_packed_sequence(ours), R.pad_packed_sequence(ours)):
+    for a, b in zip(
+        P.pad_packed_sequence(ours), R.pad_packed_sequence(ours), strict=True
+    ):
         assert_same_tensor(a, b)
 
 
@@ -704,6 +719,7 @@ def test_total_length_accepts_what_torch_accepts(kind):
     for a, b in zip(
         P.pad_packed_sequence(packed, total_length=total),
         R.pad_packed_sequence(packed, total_length=total),
+        strict=True,
     ):
         assert_same_tensor(a, b)
     assert_same_error(

@@ -1,4 +1,5 @@
-"""The parallel scan equals the loop (values and gradients); tanh steps do not compose."""
+"""The parallel scan equals the loop (values and gradients);
+tanh steps do not compose."""
 
 import doctest
 import math
@@ -72,7 +73,7 @@ def test_scan_gradients_equal_loop(T):
     grads_scan = torch.autograd.grad(
         (linear_recurrence_scan(a, b, h0) * weights).sum(), (a, b, h0)
     )
-    for g_loop, g_scan in zip(grads_loop, grads_scan):
+    for g_loop, g_scan in zip(grads_loop, grads_scan, strict=True):
         torch.testing.assert_close(g_scan, g_loop, rtol=0, atol=1e-10)
 
 
@@ -85,7 +86,7 @@ def test_combine_is_associative_and_composes_steps():
     (a1, b1, h), (a2, b2, _), (a3, b3, _) = (_inputs(1, (6,), seed=s) for s in range(3))
     left = combine(combine((a1, b1), (a2, b2)), (a3, b3))
     right = combine((a1, b1), combine((a2, b2), (a3, b3)))
-    for x, y in zip(left, right):
+    for x, y in zip(left, right, strict=True):
         torch.testing.assert_close(x, y, rtol=0, atol=1e-15)
     A, B = combine((a1, b1), (a2, b2))
     torch.testing.assert_close(A * h + B, a2 * (a1 * h + b1) + b2, rtol=0, atol=1e-15)
@@ -95,8 +96,9 @@ def test_tanh_steps_do_not_compose():
     """Two tanh steps are not one: the reason an RNN cannot use the scan.
 
     If tanh(a2 * tanh(a1 * h + b1) + b2) were tanh(A * h + B) for some A, B, then
-    atanh of it, g(h) = a2 * tanh(a1 * h + b1) + b2, would be affine in h, and its second
-    difference g(1) - 2 g(0) + g(-1) would be 0. It is not. The linear step passes the same check.
+    atanh of it, g(h) = a2 * tanh(a1 * h + b1) + b2, would be affine in h, and
+    its second difference g(1) - 2 g(0) + g(-1) would be 0. It is not. The linear
+    step passes the same check.
     """
     a1, b1, a2, b2 = 1.5, 0.3, 0.8, -0.2
     g = lambda h: a2 * math.tanh(a1 * h + b1) + b2  # noqa: E731

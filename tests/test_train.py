@@ -1,4 +1,5 @@
-"""Training: the schedule, determinism, resume continuity, divergence, and that it learns."""
+"""Training: the schedule, determinism, resume continuity,
+divergence, and that it learns."""
 
 import json
 import math
@@ -38,7 +39,7 @@ def test_schedule_warms_up_linearly_then_decays_to_zero():
     assert lr_at(c, 60) == pytest.approx(0.5e-2)
     assert lr_at(c, 110) == pytest.approx(0.0, abs=1e-12)
     lrs = [lr_at(c, s) for s in range(10, 110)]
-    assert all(a >= b for a, b in zip(lrs, lrs[1:]))
+    assert all(a >= b for a, b in zip(lrs, lrs[1:], strict=False))
     assert (
         lr_at(TrainConfig(lr=1.0, steps=50), 0) == 1.0
     )  # no warmup: starts at the peak

@@ -13,15 +13,16 @@
 #
 # [Download this chapter as a notebook](../training_walkthrough.ipynb)
 #
-# A tiny many-to-one classifier trained end to end in a few seconds on the CPU, run when this
-# site is built: every number below was printed by the code above it. The task is
-# `rnn_ref.data.SumModTask`: a sequence of digits in, their sum modulo 5 out. Sequences have
-# different lengths, so every batch is padded, and the model packs it so that the padding never
-# reaches the recurrence. The chapter [Training a classifier](../../training/) goes further: the
-# `rnn-ref train` command, the tuning ladder over seeds and longer sequences.
+# A tiny many-to-one classifier trained end to end in a few seconds on the CPU, run when
+# this site is built: every number below was printed by the code above it. The task is
+# `rnn_ref.data.SumModTask`: a sequence of digits in, their sum modulo 5 out. Sequences
+# have different lengths, so every batch is padded, and the model packs it so that the
+# padding never reaches the recurrence. The chapter
+# [Training a classifier](../../training/) goes further: the `rnn-ref train` command,
+# the tuning ladder over seeds and longer sequences.
 #
-# This page is the notebook `docs/notebooks/training_walkthrough.py` (jupytext percent format),
-# rendered by mkdocs-jupyter.
+# This page is the notebook `docs/notebooks/training_walkthrough.py` (jupytext percent
+# format), rendered by mkdocs-jupyter.
 
 # %%
 import time
@@ -29,8 +30,10 @@ import time
 import torch
 from torch import nn
 
+from rnn_ref.config import TrainConfig
 from rnn_ref.data import SumModTask
 from rnn_ref.model import SumModClassifier
+from rnn_ref.train import train
 
 torch.set_num_threads(1)  # tiny tensors: one thread is fastest
 torch.manual_seed(0)
@@ -42,8 +45,9 @@ print("lengths", lengths.tolist(), " targets", targets.tolist())
 # %% [markdown]
 # ## The model
 #
-# `Embedding` → `nn.GRU` on a `PackedSequence` (`pack_padded_sequence(..., enforce_sorted=False)`)
-# → `Linear` on `h_n[-1]`, the top layer's state at each sequence's *own* last step.
+# `Embedding` → `nn.GRU` on a `PackedSequence`
+# (`pack_padded_sequence(..., enforce_sorted=False)`) → `Linear` on `h_n[-1]`, the top
+# layer's state at each sequence's *own* last step.
 
 # %%
 model = SumModClassifier(
@@ -55,8 +59,8 @@ print("logits", tuple(model(ids, lengths).shape))  # (N, C)
 # %% [markdown]
 # ## The training loop
 #
-# Fresh batches from a seeded stream, Adam, cross-entropy on the logits, and the gradient norm
-# clipped at 1 (cheap insurance for recurrent nets).
+# Fresh batches from a seeded stream, Adam, cross-entropy on the logits, and the
+# gradient norm clipped at 1 (cheap insurance for recurrent nets).
 
 
 # %%
@@ -83,8 +87,8 @@ print(f"trained in {time.perf_counter() - start:.1f} s")
 # %% [markdown]
 # ## Longer sequences than it was trained on
 #
-# The model saw lengths 2–6. A recurrent net applies the same cell at every step, so it can run on
-# any length; whether it still *counts* correctly is an empirical question:
+# The model saw lengths 2–6. A recurrent net applies the same cell at every step, so it
+# can run on any length; whether it still *counts* correctly is an empirical question:
 
 # %%
 for length in (2, 6, 10, 20):
@@ -98,15 +102,12 @@ for length in (2, 6, 10, 20):
 # %% [markdown]
 # ## The same run with the package's training loop
 #
-# `rnn_ref.train.train` wraps this loop with what a longer run needs: a config dataclass (saved next to
-# the checkpoint), warmup and cosine decay of the learning rate, gradient clipping, periodic
-# evaluation on fresh sequences, checkpoints you can resume from. `rnn-ref train` on the command
-# line calls the same function.
+# `rnn_ref.train.train` wraps this loop with what a longer run needs: a config dataclass
+# (saved next to the checkpoint), warmup and cosine decay of the learning rate, gradient
+# clipping, periodic evaluation on fresh sequences, checkpoints you can resume from.
+# `rnn-ref train` on the command line calls the same function.
 
 # %%
-from rnn_ref.config import TrainConfig
-from rnn_ref.train import train
-
 config = TrainConfig(
     cell="gru",
     hidden_size=32,

@@ -1,4 +1,5 @@
-# output[..., :H] is a forward RNN; output[..., H:] is a second RNN run on the reversed sequence.
+# output[..., :H] is a forward RNN; output[..., H:] is a second RNN
+# run on the reversed sequence.
 import torch
 from torch import nn
 

@@ -10,4 +10,5 @@ for bidirectional in (False, True):
     print(f"bidirectional={bidirectional}: {total} parameters")
     for name, p in rnn.named_parameters():
         print(f"    {name:22} {tuple(p.shape)}")
-# weight_ih_l1 is (H, 2*H): layer 1 reads [forward, backward] of layer 0, 2*H features per step.
+# weight_ih_l1 is (H, 2*H): layer 1 reads [forward, backward] of layer 0,
+# 2*H features per step.

@@ -1,4 +1,5 @@
-# rnn_ref.rnn_cell against nn.RNNCell, in float64, for each nonlinearity, with and without bias.
+# rnn_ref.rnn_cell against nn.RNNCell, in float64,
+# for each nonlinearity, with and without bias.
 import torch
 from torch import nn
 

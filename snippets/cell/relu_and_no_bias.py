@@ -14,7 +14,8 @@ for bias in (True, False):
     rnn = nn.RNN(3, 4, bias=bias)
     print(f"bias={bias!s:5}: {[name for name, _ in rnn.named_parameters()]}")
 
-# With bias=False and h_0 = 0, a zero input stays exactly zero: nothing shifts the origin.
+# With bias=False and h_0 = 0, a zero input stays exactly zero:
+# nothing shifts the origin.
 rnn = nn.RNN(3, 4, bias=False)
 output, _ = rnn(torch.zeros(6, 2, 3))
 print("bias=False, zero input -> all outputs zero:", bool((output == 0).all()))

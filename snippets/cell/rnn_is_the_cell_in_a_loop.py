@@ -1,4 +1,5 @@
-# A one-layer nn.RNN is nn.RNNCell applied once per step: output[t] is the hidden state h_t.
+# A one-layer nn.RNN is nn.RNNCell applied once per step:
+# output[t] is the hidden state h_t.
 import torch
 from torch import nn
 

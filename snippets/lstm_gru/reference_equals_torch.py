@@ -1,4 +1,5 @@
-# rnn_ref's GRU and LSTM cells, run by rnn_ref.reference_forward, against nn.GRU and nn.LSTM.
+# rnn_ref's GRU and LSTM cells, run by rnn_ref.reference_forward,
+# against nn.GRU and nn.LSTM.
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
@@ -24,6 +25,6 @@ for name, module in modules.items():
         ref_states = ref_state if isinstance(ref_state, tuple) else (ref_state,)
         diff = max(
             (a - b).abs().max().item()
-            for a, b in zip((out, *states), (ref_out, *ref_states))
+            for a, b in zip((out, *states), (ref_out, *ref_states), strict=True)
         )
         print(f"{name:30} {kind}: max |diff| over output and final states = {diff:.1e}")

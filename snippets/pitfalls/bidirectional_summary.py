@@ -23,7 +23,8 @@ print(
     torch.equal(backward_last, output[-1, :, H:]),
 )
 
-# The backward half of output[-1] has read ONE step: change the other five and it stays put.
+# The backward half of output[-1] has read ONE step:
+# change the other five and it stays put.
 x2 = x.clone()
 x2[:-1] = torch.randn(5, 2, 3)
 output2, _ = rnn(x2)

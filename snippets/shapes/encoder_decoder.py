@@ -1,4 +1,5 @@
-# Encoder-decoder (seq2seq): read a source sequence, then emit a target of another length.
+# Encoder-decoder (seq2seq): read a source sequence,
+# then emit a target of another length.
 import torch
 from torch import nn
 
@@ -16,18 +17,15 @@ class Seq2Seq(nn.Module):
 
     def forward(self, source, target_in):  # source (N, S), target_in (N, T) ids
         _, h_n = self.encoder(self.embed(source))  # h_n (1, N, H): the whole source
-        output, _ = self.decoder(
-            self.embed(target_in), h_n
-        )  # starts from it: (N, T, H)
-        return self.head(
-            output
-        )  # (N, T, vocab): next-token scores at every target step
+        # the decoder starts from it: output (N, T, H)
+        output, _ = self.decoder(self.embed(target_in), h_n)
+        # (N, T, vocab): next-token scores at every target step
+        return self.head(output)
 
 
 source = torch.randint(vocab, (N, S))
-target_in = torch.randint(
-    vocab, (N, T)
-)  # training: the target shifted right (teacher forcing)
+# in training: the target shifted right (teacher forcing)
+target_in = torch.randint(vocab, (N, T))
 logits = Seq2Seq()(source, target_in)
 print("source", tuple(source.shape), "= (N, S)")
 print("target", tuple(target_in.shape), "= (N, T)")

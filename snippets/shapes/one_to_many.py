@@ -1,4 +1,5 @@
-# One-to-many: one input vector, a generated sequence (e.g. an image feature -> a caption).
+# One-to-many: one input vector, a generated sequence
+# (e.g. an image feature -> a caption).
 import torch
 from torch import nn
 

@@ -1,6 +1,7 @@
-# nn.RNN's docstring loop ("Efficient implementation equivalent to ...") BEFORE it was corrected,
-# transcribed line for line as quoted from PyTorch's rnn.py in pytorch issue #153620 (May 2025;
-# older releases named hx h_0). It feeds x[t] to EVERY layer, and its output aliases h_t.
+# nn.RNN's docstring loop ("Efficient implementation equivalent to ...")
+# BEFORE it was corrected, transcribed line for line as quoted from PyTorch's
+# rnn.py in pytorch issue #153620 (May 2025; older releases named hx h_0).
+# It feeds x[t] to EVERY layer, and its output aliases h_t.
 import torch
 from torch import nn
 
@@ -33,9 +34,8 @@ def forward(x, hx=None):  # --- the docstring, verbatim ---
 torch.manual_seed(0)
 batch_first = False
 for input_size, hidden_size, num_layers in [(4, 4, 1), (4, 4, 2), (3, 4, 2)]:
-    rnn = nn.RNN(
-        input_size, hidden_size, num_layers
-    )  # the docstring's free variables, from rnn:
+    rnn = nn.RNN(input_size, hidden_size, num_layers)
+    # the docstring's free variables, from rnn:
     weight_ih, bias_ih, weight_hh, bias_hh = (
         [getattr(rnn, f"{kind}_l{k}").detach() for k in range(num_layers)]
         for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
@@ -47,7 +47,8 @@ for input_size, hidden_size, num_layers in [(4, 4, 1), (4, 4, 2), (3, 4, 2)]:
         doc_out, doc_h_n = forward(x)
         print(
             f"h_n equal: {torch.allclose(h_n, doc_h_n, atol=1e-6)}; output equal: "
-            f"{torch.allclose(out, doc_out, atol=1e-6)} (every output[t] is the last state: "
+            f"{torch.allclose(out, doc_out, atol=1e-6)} "
+            "(every output[t] is the last state: "
             f"{bool((doc_out == doc_out[-1]).all())})"
         )
     except RuntimeError as e:

@@ -1,4 +1,5 @@
-# The loop in YOUR torch's nn.RNN docstring, cut out of nn.RNN.__doc__ and run as it stands.
+# The loop in YOUR torch's nn.RNN docstring, cut out of nn.RNN.__doc__
+# and run as it stands.
 import textwrap
 
 import torch

@@ -1,4 +1,5 @@
-# dropout= acts on the outputs of every layer except the last: between layers, never on `output`.
+# dropout= acts on the outputs of every layer except the last:
+# between layers, never on `output`.
 import warnings
 
 import torch
@@ -17,7 +18,8 @@ for num_layers in (1, 2):
     eval_out, _ = rnn.eval()(x)
     train_out, _ = rnn.train()(x)  # (L, N, H_out)
     print(
-        f"num_layers={num_layers}: train == eval: {torch.allclose(train_out, eval_out)}; "
+        f"num_layers={num_layers}: "
+        f"train == eval: {torch.allclose(train_out, eval_out)}; "
         f"exact zeros in output: {(train_out == 0).sum().item()} of {train_out.numel()}"
     )
 

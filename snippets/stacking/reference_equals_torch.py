@@ -13,6 +13,7 @@ for num_layers in (1, 2, 3):
     out, h_n = rnn(x)
     ref_out, ref_h_n = reference_forward(rnn, x)
     print(
-        f"num_layers={num_layers}: max |output diff| = {(out - ref_out).abs().max():.1e}, "
+        f"num_layers={num_layers}: "
+        f"max |output diff| = {(out - ref_out).abs().max():.1e}, "
         f"max |h_n diff| = {(h_n - ref_h_n).abs().max():.1e}"
     )

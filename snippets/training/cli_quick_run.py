@@ -1,4 +1,5 @@
-# A quick run of the three commands, in-process: train a GRU, predict, evaluate by length.
+# A quick run of the three commands, in-process:
+# train a GRU, predict, evaluate by length.
 import io
 import json
 import sys
@@ -40,7 +41,8 @@ print("run directory:", sorted(p.name for p in out.iterdir()))
 for line in (out / "metrics.jsonl").read_text().splitlines():
     m = json.loads(line)
     print(
-        f"step {m['step']}: eval accuracy {m['accuracy']:.2%}, loss {m['loss']:.4f}, lr {m['lr']:.5f}"
+        f"step {m['step']}: eval accuracy {m['accuracy']:.2%}, "
+        f"loss {m['loss']:.4f}, lr {m['lr']:.5f}"
     )
 
 print("$ rnn-ref predict --checkpoint quick 3 7 1 9")

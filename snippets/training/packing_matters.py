@@ -1,6 +1,5 @@
 # Packing makes a sequence's prediction independent of the batch it is padded into.
 import torch
-from torch import nn
 
 from rnn_ref.data import collate
 from rnn_ref.model import SumModClassifier
@@ -10,9 +9,8 @@ model = SumModClassifier(
     num_digits=10, num_classes=10, cell="gru", hidden_size=16
 ).eval()
 short, long = [3, 7], [1, 9, 4, 4, 2, 8]
-ids, lengths, _ = collate(
-    [short, long], pad_id=model.pad_id
-)  # short gets 4 padding steps
+# short gets 4 padding steps
+ids, lengths, _ = collate([short, long], pad_id=model.pad_id)
 
 with torch.no_grad():
     alone = model(*collate([short], pad_id=model.pad_id)[:2])[0]  # (C,)

@@ -1,4 +1,5 @@
-# The sum-mod task: digits in, (sum of the digits) mod 10 out; lengths vary within a batch.
+# The sum-mod task: digits in, (sum of the digits) mod 10 out;
+# lengths vary within a batch.
 import torch
 
 from rnn_ref.data import SumModTask, collate
@@ -17,4 +18,5 @@ print("targets:", targets)
 # training draws fresh batches from a private generator: same seed, same batches
 a = task.batch(4, torch.Generator().manual_seed(0))
 b = task.batch(4, torch.Generator().manual_seed(0))
-print("same seed, same batch:", all(torch.equal(x, y) for x, y in zip(a, b)))
+same = all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+print("same seed, same batch:", same)

@@ -9,8 +9,8 @@ torch.manual_seed(0)
 rows = [
     [[1, 1.1], [2, 2.2]],  # true length 2
     [[1, 1.1], [2, 2.2], [3, 3.3], [4, 4.4]],  # true length 4
-    [[1, 1.1]],
-]  # true length 1
+    [[1, 1.1]],  # true length 1
+]
 batch = torch.zeros(3, 4, 2, dtype=torch.float64)  # (N, L, H_in), zero padding
 for b, r in enumerate(rows):
     batch[b, : len(r)] = torch.tensor(r)
@@ -25,7 +25,8 @@ _, h_wrong = rnn(wrong)
 _, h_right = rnn(right)
 for b in range(3):
     print(
-        f"sequence {b}: h_n with wrong lengths {h_wrong[0, b].detach().numpy().round(4)}, "
+        f"sequence {b}: "
+        f"h_n with wrong lengths {h_wrong[0, b].detach().numpy().round(4)}, "
         f"with true lengths {h_right[0, b].detach().numpy().round(4)}"
     )
 

@@ -27,9 +27,8 @@ for name, lib in (("torch  ", torch_rnn), ("rnn_ref", ours)):
 
 same = [
     torch.equal(padded, want[0]),
-    all(
-        torch.equal(a, b) for a, b in zip(packed, want[1])
-    ),  # data, batch_sizes, indices
+    # data, batch_sizes, sorted_indices, unsorted_indices
+    all(torch.equal(a, b) for a, b in zip(packed, want[1], strict=True)),
     torch.equal(unpacked, want[2]),
     torch.equal(lengths, want[3]),
 ]

@@ -1,4 +1,5 @@
-# What a PackedSequence holds, on a batch whose values name their place: 10*(b+1) + (t+1).
+# What a PackedSequence holds, on a batch whose values name their place:
+# 10*(b+1) + (t+1).
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
@@ -6,9 +7,8 @@ lengths = [2, 4, 3]  # sequence b has lengths[b] real steps
 L, N = max(lengths), len(lengths)
 padded = torch.zeros(L, N, dtype=torch.long)  # (L, N), 0 = padding
 for b, n in enumerate(lengths):
-    padded[:n, b] = 10 * (b + 1) + torch.arange(
-        1, n + 1
-    )  # 11 12 | 21 22 23 24 | 31 32 33
+    # 11 12 | 21 22 23 24 | 31 32 33
+    padded[:n, b] = 10 * (b + 1) + torch.arange(1, n + 1)
 
 print("padded (L, N):")
 print(padded)

@@ -13,8 +13,9 @@ def _count(module):
 
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 def test_parameters_double_with_reverse_names(num_layers):
-    """Every parameter gets a *_reverse twin of the same shape; layers above 0 read 2*H features,
-    so their weight_ih is (H, 2*H) and the count more than doubles when num_layers > 1."""
+    """Every parameter gets a *_reverse twin of the same shape; layers above 0
+    read 2*H features, so their weight_ih is (H, 2*H) and the count more than
+    doubles when num_layers > 1."""
     H_in, H = 3, 4
     uni = nn.RNN(H_in, H, num_layers=num_layers)
     bi = nn.RNN(H_in, H, num_layers=num_layers, bidirectional=True)
@@ -29,7 +30,8 @@ def test_parameters_double_with_reverse_names(num_layers):
 
 
 def _split(bi):
-    """Two one-directional RNNs holding bi's forward and *_reverse weights (one layer)."""
+    """Two one-directional RNNs holding bi's forward and
+    *_reverse weights (one layer)."""
     state = bi.state_dict()
     fwd, bwd = (
         nn.RNN(bi.input_size, bi.hidden_size, dtype=F64),
@@ -47,8 +49,8 @@ def _split(bi):
 
 
 def test_output_is_forward_then_backward():
-    """output[..., :H] is the forward RNN; output[..., H:] is the reverse weights run on the
-    flipped sequence, flipped back; h_n[0] and h_n[1] are their final states."""
+    """output[..., :H] is the forward RNN; output[..., H:] is the reverse weights run on
+    the flipped sequence, flipped back; h_n[0] and h_n[1] are their final states."""
     H = 4
     bi = nn.RNN(3, H, bidirectional=True, dtype=F64)
     x = torch.randn(6, 2, 3, dtype=F64)
@@ -62,8 +64,9 @@ def test_output_is_forward_then_backward():
 
 
 def test_h_n_view_is_layer_then_direction():
-    """h_n.view(num_layers, 2, N, H)[k, d] is layer k, direction d (0 forward, 1 backward):
-    h_n[2k] is layer k forward, ending at the last step; h_n[2k+1] backward, ending at step 0."""
+    """h_n.view(num_layers, 2, N, H)[k, d] is layer k, direction d
+    (0 forward, 1 backward): h_n[2k] is layer k forward, ending at the last step;
+    h_n[2k+1] backward, ending at step 0."""
     L, N, H, layers = 5, 2, 4, 3
     rnn = nn.RNN(3, H, num_layers=layers, bidirectional=True, dtype=F64)
     x = torch.randn(L, N, 3, dtype=F64)
@@ -75,7 +78,8 @@ def test_h_n_view_is_layer_then_direction():
     torch.testing.assert_close(h_n[-2], output[-1, :, :H], rtol=0, atol=0)
     torch.testing.assert_close(h_n[-1], output[0, :, H:], rtol=0, atol=0)
     assert not torch.allclose(h_n[-1], output[-1, :, H:])
-    # lower layers: layer k alone, fed the output of the layers below, ends in h_n[2k], h_n[2k+1]
+    # lower layers: layer k alone, fed the output of the layers below,
+    # ends in h_n[2k], h_n[2k+1]
     sub = nn.RNN(3, H, num_layers=1, bidirectional=True, dtype=F64)
     sub.load_state_dict({n: p for n, p in rnn.state_dict().items() if "_l0" in n})
     torch.testing.assert_close(sub(x)[1], h_n[:2], rtol=0, atol=1e-12)
@@ -89,7 +93,7 @@ def test_backward_half_of_last_output_sees_one_step():
     x = torch.randn(L, 2, 3, dtype=F64)
     changed = x.clone()
     changed[:-1] = torch.randn(L - 1, 2, 3, dtype=F64)
-    (out_a, h_a), (out_b, h_b) = rnn(x), rnn(changed)
+    (out_a, h_a), (out_b, _) = rnn(x), rnn(changed)
     torch.testing.assert_close(out_a[-1, :, H:], out_b[-1, :, H:], rtol=0, atol=0)
     assert not torch.allclose(out_a[-1, :, :H], out_b[-1, :, :H])
     for t in range(L):  # every step moves the summary
@@ -108,8 +112,9 @@ def test_backward_half_of_last_output_sees_one_step():
 
 
 def test_summary_is_cat_of_last_two_h_n():
-    """cat(h_n[-2], h_n[-1]) is the top layer's forward state after the last step next to its
-    backward state after the first step: output[-1, :, :H] and output[0, :, H:]."""
+    """cat(h_n[-2], h_n[-1]) is the top layer's forward state after the
+    last step next to its backward state after the first step:
+    output[-1, :, :H] and output[0, :, H:]."""
     H = 4
     rnn = nn.RNN(3, H, num_layers=2, bidirectional=True, dtype=F64)
     output, h_n = rnn(torch.randn(5, 2, 3, dtype=F64))

@@ -29,8 +29,9 @@ def test_cell_equals_nn_rnncell(nonlinearity, bias):
 
 
 def test_output_is_the_hidden_state():
-    """output[t] is the state after step t: feeding the sequence one step at a time, carrying
-    h_n forward as hx, reproduces output step by step; nn.RNNCell in a loop does too."""
+    """output[t] is the state after step t: feeding the sequence one step at a
+    time, carrying h_n forward as hx, reproduces output step by step;
+    nn.RNNCell in a loop does too."""
     rnn = nn.RNN(3, 5, dtype=F64)
     cell = nn.RNNCell(3, 5, dtype=F64)
     cell.load_state_dict(
@@ -49,8 +50,9 @@ def test_output_is_the_hidden_state():
 
 
 def test_shapes_legend():
-    """input (L, N, H_in); output (L, N, D*H_out); h_n (D*num_layers, N, H_out); batch_first
-    moves N first in input and output only; unbatched input drops N everywhere."""
+    """input (L, N, H_in); output (L, N, D*H_out); h_n
+    (D*num_layers, N, H_out); batch_first moves N first in input and output
+    only; unbatched input drops N everywhere."""
     L, N, H_in, H_out, layers = 7, 2, 3, 5, 2
     for D in (1, 2):
         rnn = nn.RNN(H_in, H_out, num_layers=layers, bidirectional=D == 2)
@@ -67,7 +69,8 @@ def test_shapes_legend():
 
 
 def test_relu_replaces_tanh():
-    """nonlinearity="relu": outputs are max(0, ·) of the same pre-activation, so never negative."""
+    """nonlinearity="relu": outputs are max(0, ·) of the same
+    pre-activation, so never negative."""
     tanh_rnn = nn.RNN(3, 4, dtype=F64)
     relu_rnn = nn.RNN(3, 4, nonlinearity="relu", dtype=F64)
     relu_rnn.load_state_dict(tanh_rnn.state_dict())
@@ -83,7 +86,8 @@ def test_relu_replaces_tanh():
 
 
 def test_last_input_dimension_must_be_input_size():
-    """nn.RNN(10, 20) on torch.randn(5, 3, 10): L=5, N=3, H_in=10; a last dim of 5 is rejected."""
+    """nn.RNN(10, 20) on torch.randn(5, 3, 10): L=5, N=3, H_in=10; a
+    last dim of 5 is rejected."""
     rnn = nn.RNN(10, 20, 1)
     output, h_n = rnn(torch.randn(5, 3, 10))
     assert output.shape == (5, 3, 20) and h_n.shape == (1, 3, 20)
@@ -94,7 +98,8 @@ def test_last_input_dimension_must_be_input_size():
 
 
 def test_bias_false_removes_both_biases():
-    """bias=False: no bias_ih/bias_hh parameters, and a zero input from h_0 = 0 stays zero."""
+    """bias=False: no bias_ih/bias_hh parameters, and a zero input
+    from h_0 = 0 stays zero."""
     rnn = nn.RNN(3, 4, num_layers=2, bias=False)
     assert [n for n, _ in rnn.named_parameters()] == [
         "weight_ih_l0",

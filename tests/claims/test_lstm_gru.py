@@ -29,7 +29,7 @@ def test_lstm_gates_are_stacked_i_f_g_o():
     )
 
     def run(order):
-        parts = dict(zip(order, gates.chunk(4, dim=-1)))
+        parts = dict(zip(order, gates.chunk(4, dim=-1), strict=True))
         i, f, g, o = (
             torch.sigmoid(parts["i"]),
             torch.sigmoid(parts["f"]),
@@ -48,8 +48,8 @@ def test_lstm_gates_are_stacked_i_f_g_o():
 
 def test_gru_gates_are_stacked_r_z_n_and_reset_multiplies_w_hn_h_plus_b_hn():
     """GRU: rows r, z, n; the reset gate multiplies (W_hn h + b_hn), bias included, and
-    h' = (1 - z) * n + z * h. Resetting h before the matmul (r * h) W_hn^T + b_hn, another
-    common form, is a different function."""
+    h' = (1 - z) * n + z * h. Resetting h before the matmul (r * h) W_hn^T + b_hn,
+    another common form, is a different function."""
     cell = nn.GRUCell(3, 4, dtype=F64)
     x, h = _cell_inputs(cell)
     want = cell(x, h)
@@ -76,7 +76,7 @@ def test_reference_cells_equal_torch_cells():
     got = lstm_cell(
         x, (h, c), lstm.weight_ih, lstm.weight_hh, lstm.bias_ih, lstm.bias_hh
     )
-    for a, b in zip(got, lstm(x, (h, c))):
+    for a, b in zip(got, lstm(x, (h, c)), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
 
 
@@ -106,6 +106,7 @@ def test_reference_forward_equals_torch(make, packed):
     for a, b in zip(
         ref_state if isinstance(state, tuple) else (ref_state,),
         state if isinstance(state, tuple) else (state,),
+        strict=True,
     ):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
 
@@ -113,8 +114,9 @@ def test_reference_forward_equals_torch(make, packed):
 # torch's CPU path warns that it falls back from oneDNN for projections: expected here
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 def test_proj_size_shapes():
-    """proj_size shrinks h (output, h_n) but not c (c_n); weight_hr_l{k} is (proj_size, hidden);
-    weight_hh reads the projected h; layer 1 reads D * proj_size features."""
+    """proj_size shrinks h (output, h_n) but not c (c_n); weight_hr_l{k}
+    is (proj_size, hidden); weight_hh reads the projected h; layer 1 reads
+    D * proj_size features."""
     lstm = nn.LSTM(10, 20, num_layers=2, proj_size=5, bidirectional=True)
     output, (h_n, c_n) = lstm(torch.randn(7, 3, 10))
     assert output.shape == (7, 3, 2 * 5)
@@ -130,7 +132,8 @@ def test_proj_size_shapes():
 
 
 def test_proj_size_h_is_the_projection_of_o_tanh_c():
-    """With proj_size, h_t = W_hr (o_t * tanh(c_t)); h_n[-1] == output[-1] still holds."""
+    """With proj_size, h_t = W_hr (o_t * tanh(c_t)); h_n[-1] ==
+    output[-1] still holds."""
     lstm = nn.LSTM(4, 6, proj_size=2, dtype=F64)
     x = torch.randn(5, 3, 4, dtype=F64)
     output, (h_n, c_n) = lstm(x)

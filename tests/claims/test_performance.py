@@ -15,7 +15,8 @@ F64 = torch.float64
 
 @pytest.mark.parametrize("cls", [nn.RNN, nn.GRU, nn.LSTM])
 def test_hoisting_changes_no_result(cls):
-    """Projecting every input step before the loop gives what torch gives, step for step."""
+    """Projecting every input step before the loop gives what
+    torch gives, step for step."""
     rnn = cls(5, 7, num_layers=2, bidirectional=True, dtype=F64)
     x = torch.randn(9, 3, 5, dtype=F64)
     out, h = rnn(x)
@@ -26,8 +27,9 @@ def test_hoisting_changes_no_result(cls):
 
 
 def test_padded_output_at_last_real_step_equals_packed_h_n():
-    """One direction: a padded run read at each sequence's own last step is the packed h_n; the
-    padded h_n is not (it has run over the padding). So the bench's padded classifier is correct."""
+    """One direction: a padded run read at each sequence's own last step is the packed
+    h_n; the padded h_n is not (it has run over the padding). So the bench's padded
+    classifier is correct."""
     gru = nn.GRU(4, 6, num_layers=2, batch_first=True, dtype=F64)
     lengths = torch.tensor([5, 2, 4])
     x = torch.randn(3, 5, 4, dtype=F64)
@@ -52,7 +54,8 @@ def test_padded_output_at_last_real_step_equals_packed_h_n():
 
 
 def test_packed_batch_computes_only_real_steps():
-    """A PackedSequence holds sum(lengths) rows; the padded batch computes N * max(lengths)."""
+    """A PackedSequence holds sum(lengths) rows; the padded batch
+    computes N * max(lengths)."""
     lengths = torch.tensor([7, 1, 3, 3])
     packed = pack_padded_sequence(torch.randn(7, 4, 2), lengths, enforce_sorted=False)
     assert (
@@ -74,9 +77,9 @@ def test_packed_batch_computes_only_real_steps():
 
 
 def test_indexing_each_step_costs_a_full_size_backward():
-    """`xp[t]` adds one autograd node per step whose backward returns a gradient as large as all
-    of `xp` (zeros but for step t), so backward does T full-size additions: quadratic in T.
-    `xp.unbind(0)` is a single node for all steps."""
+    """`xp[t]` adds one autograd node per step whose backward returns a gradient as
+    large as all of `xp` (zeros but for step t), so backward does T full-size additions:
+    quadratic in T. `xp.unbind(0)` is a single node for all steps."""
     xp = torch.randn(6, 2, 3, requires_grad=True)
     step = xp[2]
     assert step.grad_fn.name() == "SelectBackward0"
@@ -98,8 +101,8 @@ def test_indexing_each_step_costs_a_full_size_backward():
 
 
 def test_matmul_does_the_same_multiply_adds_as_the_recurrence():
-    """The bench's matmul baseline: one (T*N, H_in+H) @ (H_in+H, H) product equals the T step
-    products [x_t, h_{t-1}] @ [W_ih; W_hh]^T stacked, so both do the same FLOPs."""
+    """The bench's matmul baseline: one (T*N, H_in+H) @ (H_in+H, H) product equals the T
+    step products [x_t, h_{t-1}] @ [W_ih; W_hh]^T stacked, so both do the same FLOPs."""
     rnn = nn.RNN(3, 4, bias=False, dtype=F64)
     x = torch.randn(5, 2, 3, dtype=F64)
     out, _ = rnn(x)
@@ -128,9 +131,9 @@ def _graph(t: torch.Tensor) -> list:
 
 
 def test_torch_packed_path_hoists_then_slices_every_step():
-    """torch's CPU packed path also projects all inputs first, then takes each step with a slice
-    of the projected data, and each slice's backward is a gradient the size of all of it, as with
-    `xp[t]`; the padded path reads the steps with one `unbind`."""
+    """torch's CPU packed path also projects all inputs first, then takes each step with
+    a slice of the projected data, and each slice's backward is a gradient the size of
+    all of it, as with `xp[t]`; the padded path reads the steps with one `unbind`."""
     gru = nn.GRU(4, 8)
     lengths = torch.tensor([6, 4, 2])
     x = torch.randn(6, 3, 4)
@@ -155,8 +158,8 @@ def test_torch_packed_path_hoists_then_slices_every_step():
     not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN"
 )
 def test_float32_lstm_on_padded_input_runs_one_fused_onednn_kernel():
-    """On CPU a float32 `nn.LSTM` on a padded batch is one oneDNN (mkldnn) RNN kernel for the whole
-    layer; on a PackedSequence it is torch's step loop with slices."""
+    """On CPU a float32 `nn.LSTM` on a padded batch is one oneDNN (mkldnn) RNN kernel
+    for the whole layer; on a PackedSequence it is torch's step loop with slices."""
     lstm = nn.LSTM(4, 8)
     x = torch.randn(6, 3, 4)
     assert "MkldnnRnnLayerBackward0" in [n.name() for n in _graph(lstm(x)[0])]

@@ -1,4 +1,4 @@
-"""Claims made on docs/pitfalls.md, each asserted against torch.nn and torch.nn.utils.rnn.
+"""Claims made on docs/pitfalls.md, asserted against torch.nn and torch.nn.utils.rnn.
 
 Tests marked `gpu` need CUDA and are skipped without it (see tests/conftest.py).
 """
@@ -78,8 +78,9 @@ def test_cuda_lengths_are_rejected():
 
 
 def test_lengths_longer_than_the_batch_fail_late_in_torch_early_in_rnn_ref():
-    """torch does not check lengths against the padded length: it returns a PackedSequence whose
-    batch_sizes promise more rows than data has, and the RNN fails later. rnn_ref raises at once."""
+    """torch does not check lengths against the padded length: it returns a
+    PackedSequence whose batch_sizes promise more rows than data has, and the RNN fails
+    later. rnn_ref raises at once."""
     _, x = _padded([4, 2, 1])
     packed = tr.pack_padded_sequence(x, [5, 2, 1])
     assert packed.batch_sizes.sum() == 8 and packed.data.size(0) == 7
@@ -103,7 +104,8 @@ def test_zero_length_is_rejected():
 
 
 def test_clamp_and_mask_workaround():
-    """Clamping lengths to 1 packs; masking h_n zeroes the empty rows; other rows are exact."""
+    """Clamping lengths to 1 packs; masking h_n zeroes the empty
+    rows; other rows are exact."""
     rnn = nn.GRU(3, 4, dtype=F64)
     seqs, x = _padded([3, 1, 2])
     lengths = torch.tensor([3, 0, 2])
@@ -119,7 +121,8 @@ def test_clamp_and_mask_workaround():
 
 
 def test_total_length_keeps_the_padded_width_for_the_loss():
-    """Unpacking returns max(lengths) steps; targets padded to the batch width need total_length."""
+    """Unpacking returns max(lengths) steps; targets padded to the batch
+    width need total_length."""
     rnn = nn.RNN(3, 4, batch_first=True, dtype=F64)
     _, x = _padded([3, 2], batch_first=True)
     x = torch.cat(
@@ -143,7 +146,8 @@ def test_total_length_keeps_the_padded_width_for_the_loss():
 
 
 def test_packed_sequence_does_not_remember_batch_first():
-    """Packed with batch_first=True, unpacked with the default: the result is time-major."""
+    """Packed with batch_first=True, unpacked with the default:
+    the result is time-major."""
     _, x = _padded([4, 3, 2, 1], batch_first=True)  # (N, L, H) = (4, 4, 3), square
     packed = tr.pack_padded_sequence(x, [4, 3, 2, 1], batch_first=True)
     assert not hasattr(packed, "batch_first")
@@ -170,9 +174,9 @@ def test_module_batch_first_is_ignored_for_packed_input():
 
 
 def test_bidirectional_output_last_has_read_one_backward_step():
-    """output[-1]'s backward half is the reverse state after ONE step (x[-1] from h0), not the
-    final reverse state h_n[-1] = output[0, :, H:]. torch's LSTM docstring calls it 'the initial
-    reverse hidden state'; it is the state one step after it."""
+    """output[-1]'s backward half is the reverse state after ONE step (x[-1] from h0),
+    not the final reverse state h_n[-1] = output[0, :, H:]. torch's LSTM docstring calls
+    it 'the initial reverse hidden state'; it is the state one step after it."""
     H = 4
     lstm = nn.LSTM(3, H, bidirectional=True, dtype=F64)
     x = torch.randn(6, 2, 3, dtype=F64)
@@ -195,8 +199,8 @@ def test_bidirectional_output_last_has_read_one_backward_step():
 
 
 def test_padded_bidirectional_corrupts_the_backward_direction():
-    """Padded but not packed: at a short sequence's real steps the forward half is right and the
-    backward half is not; packed, both halves equal the sequence run alone."""
+    """Padded but not packed: at a short sequence's real steps the forward half is right
+    and the backward half is not; packed, both halves equal the sequence run alone."""
     rnn = nn.LSTM(3, 4, bidirectional=True, dtype=F64)
     seqs, x = _padded([6, 3])
     out, _ = rnn(x)
@@ -240,7 +244,8 @@ def test_rnn_docs_include_the_cudnn_determinism_note():
 
 
 def _recipe_from_the_page() -> str:
-    """The python fence of docs/pitfalls.md that sets the determinism flags, verbatim."""
+    """The python fence of docs/pitfalls.md that sets the
+    determinism flags, verbatim."""
     page = (Path(__file__).resolve().parents[2] / "docs" / "pitfalls.md").read_text()
     fences = re.findall(r"```python\n(.*?)```", page, re.S)
     (recipe,) = [f for f in fences if "CUBLAS_WORKSPACE_CONFIG" in f]
@@ -264,9 +269,9 @@ _TWO_RUNS = textwrap.dedent("""
 
 @pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
 def test_deterministic_flags_make_runs_repeatable(device):
-    """The page's recipe, run in a fresh process (the cuBLAS variable only counts before CUDA
-    starts): two forward + backward runs of a 2-layer bidirectional LSTM give bit-identical
-    gradients. The cuda case runs on GPU machines only."""
+    """The page's recipe, run in a fresh process (the cuBLAS variable only counts before
+    CUDA starts): two forward + backward runs of a 2-layer bidirectional LSTM give
+    bit-identical gradients. The cuda case runs on GPU machines only."""
     script = "import sys\n" + _recipe_from_the_page() + _TWO_RUNS
     proc = subprocess.run(
         [sys.executable, "-c", script, device],
@@ -280,7 +285,8 @@ def test_deterministic_flags_make_runs_repeatable(device):
 
 @pytest.mark.gpu
 def test_gpu_agrees_with_cpu_within_tolerance():
-    """cuDNN and the CPU kernels agree to rounding in float64, not necessarily bit for bit."""
+    """cuDNN and the CPU kernels agree to rounding in float64, not
+    necessarily bit for bit."""
     lstm = nn.LSTM(8, 16, num_layers=2, bidirectional=True, dtype=F64)
     x = torch.randn(20, 4, 8, dtype=F64)
     out_cpu, _ = lstm(x)
@@ -293,8 +299,9 @@ def test_gpu_agrees_with_cpu_within_tolerance():
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
 def test_enforce_sorted_true_and_false_compute_identical_results(mode):
-    """On sorted lengths, enforce_sorted=True and False give bit-identical outputs, final states
-    and gradients: the flag only decides whether torch sorts (and may raise)."""
+    """On sorted lengths, enforce_sorted=True and False give bit-identical
+    outputs, final states and gradients: the flag only decides whether torch
+    sorts (and may raise)."""
     lengths = [5, 3, 3, 1]
     _, x = _padded(lengths)
     results = []
@@ -305,4 +312,4 @@ def test_enforce_sorted_true_and_false_compute_identical_results(mode):
         h = h[0] if mode == "LSTM" else h
         (out.data.sum() + h.sum()).backward()
         results.append([out.data, h, *(p.grad for p in rnn.parameters())])
-    assert all(torch.equal(a, b) for a, b in zip(*results))
+    assert all(torch.equal(a, b) for a, b in zip(*results, strict=True))

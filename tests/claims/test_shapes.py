@@ -1,4 +1,5 @@
-"""Claims made on docs/shapes.md, each asserted against torch.nn (and the page's snippets)."""
+"""Claims made on docs/shapes.md, each asserted against torch.nn
+(and the page's snippets)."""
 
 import runpy
 
@@ -40,7 +41,8 @@ def test_many_to_one_h_n_top_layer_is_the_last_output_step():
 
 
 def test_linear_acts_on_every_step_independently():
-    """nn.Linear on (N, L, 2*H) maps the last dim: step t of the result is head(output[:, t])."""
+    """nn.Linear on (N, L, 2*H) maps the last dim: step t of the result
+    is head(output[:, t])."""
     head = nn.Linear(8, 5, dtype=F64)
     output = torch.randn(2, 6, 8, dtype=F64)
     logits = head(output)
@@ -49,8 +51,9 @@ def test_linear_acts_on_every_step_independently():
 
 
 def test_stepping_with_carried_state_equals_one_call():
-    """Generating one step at a time, passing h back in, computes what one call on the whole
-    (teacher-forced) sequence computes: the loop in one_to_many.py is the same RNN."""
+    """Generating one step at a time, passing h back in, computes what one
+    call on the whole (teacher-forced) sequence computes: the loop in
+    one_to_many.py is the same RNN."""
     rnn = nn.RNN(6, 16, batch_first=True, dtype=F64)
     x = torch.randn(2, 5, 6, dtype=F64)
     h0 = torch.randn(1, 2, 16, dtype=F64)
@@ -64,8 +67,9 @@ def test_stepping_with_carried_state_equals_one_call():
 
 
 def test_encoder_decoder_source_reaches_the_decoder_only_through_h_n():
-    """Rerunning the decoder from the encoder's h_n alone (and the target input) reproduces the
-    logits exactly; a source of another length S gives logits of the same (N, T, vocab) shape."""
+    """Rerunning the decoder from the encoder's h_n alone (and the target input)
+    reproduces the logits exactly; a source of another length S gives logits of the
+    same (N, T, vocab) shape."""
     g = _run("encoder_decoder")
     model, source, target_in = g["Seq2Seq"](), g["source"], g["target_in"]
     logits = model(source, target_in)

@@ -15,8 +15,8 @@ F64 = torch.float64
 
 
 def test_h_n_holds_last_step_of_every_layer():
-    """h_n[k] is layer k's state after the last step; only h_n[-1] equals output[-1], and
-    output is the top layer at every step."""
+    """h_n[k] is layer k's state after the last step; only h_n[-1] equals output[-1],
+    and output is the top layer at every step."""
     num_layers = 3
     rnn = nn.RNN(4, 6, num_layers=num_layers, dtype=F64)
     x = torch.randn(5, 2, 4, dtype=F64)
@@ -54,9 +54,10 @@ def test_reference_equals_nn_rnn(num_layers):
 
 
 def test_dropout_acts_between_layers_only():
-    """One layer: dropout has nothing to act on (torch warns; train == eval). Two layers: train
-    differs from eval, yet output has no dropped zeros: the mask hit layer 0's output. Our loop,
-    which drops out after every layer but the last, reproduces train mode with the same seed."""
+    """One layer: dropout has nothing to act on (torch warns; train == eval). Two
+    layers: train differs from eval, yet output has no dropped zeros: the mask hit layer
+    0's output. Our loop, which drops out after every layer but the last, reproduces
+    train mode with the same seed."""
     x = torch.randn(6, 3, 4, dtype=F64)
     with pytest.warns(UserWarning, match="dropout after all but last recurrent layer"):
         one = nn.RNN(4, 8, num_layers=1, dropout=0.5, dtype=F64)
@@ -80,7 +81,8 @@ def test_dropout_acts_between_layers_only():
 
 
 def _old_docstring_forward(**free_variables):
-    """The `forward` transcribed in snippets/stacking/docstring_loop_before_the_fix.py."""
+    """The `forward` transcribed in
+    snippets/stacking/docstring_loop_before_the_fix.py."""
     source = (
         paths.snippets() / "stacking/docstring_loop_before_the_fix.py"
     ).read_text()
@@ -108,9 +110,9 @@ def _free_variables(rnn):
 
 
 def test_docstring_loop_before_the_fix_is_wrong():
-    """The old docstring loop: one layer gets h_n right but every output[t] is the last state
-    (it appends views of h_t); two layers get h_n wrong too (layer 1 reads x[t]); and with
-    input_size != hidden_size layer 1's matmul fails."""
+    """The old docstring loop: one layer gets h_n right but every output[t] is the last
+    state (it appends views of h_t); two layers get h_n wrong too (layer 1 reads x[t]);
+    and with input_size != hidden_size layer 1's matmul fails."""
     one = nn.RNN(4, 4, 1)
     x = torch.randn(5, 2, 4)
     out, h_n = one(x)
@@ -134,8 +136,9 @@ def test_docstring_loop_before_the_fix_is_wrong():
 
 
 def test_docstring_loop_in_installed_torch_is_right():
-    """The loop in this torch's nn.RNN docstring feeds layer k the layer below and, run as it
-    stands, equals nn.RNN (float64) for 1-3 layers and input_size != hidden_size."""
+    """The loop in this torch's nn.RNN docstring feeds layer k the layer below
+    and, run as it stands, equals nn.RNN (float64) for 1-3 layers and
+    input_size != hidden_size."""
     code = textwrap.dedent(
         nn.RNN.__doc__.split(".. code-block:: python")[1].split("Args:")[0]
     )
@@ -157,7 +160,8 @@ def test_docstring_loop_in_installed_torch_is_right():
             doc_out, doc_h_n = namespace["forward"](x, hx)
         torch.testing.assert_close(doc_out, out, rtol=0, atol=1e-12)
         torch.testing.assert_close(doc_h_n, h_n, rtol=0, atol=1e-12)
-    # it covers the default case only: it ignores nonlinearity="relu" and needs the biases
+    # it covers the default case only: it ignores
+    # nonlinearity="relu" and needs the biases
     for kwargs in ({"nonlinearity": "relu"}, {"bias": False}):
         namespace["rnn"] = rnn = nn.RNN(
             input_size, hidden_size, num_layers, dtype=F64, **kwargs

@@ -1,13 +1,14 @@
-"""Claims made on docs/training.md, each asserted against torch.nn (float64 where it matters)."""
+"""Claims made on docs/training.md, each asserted against torch.nn
+(float64 where it matters)."""
 
 import pytest
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from rnn_ref.config import TrainConfig
 from rnn_ref.data import collate
 from rnn_ref.model import SumModClassifier
-from rnn_ref.config import TrainConfig
 from rnn_ref.train import train
 
 F64 = torch.float64
@@ -35,7 +36,8 @@ def _model(
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_packed_prediction_does_not_depend_on_the_batch(cell, bidirectional):
-    """With packing, each sequence's logits in a padded batch equal its logits run alone."""
+    """With packing, each sequence's logits in a padded batch
+    equal its logits run alone."""
     model = _model(cell, bidirectional)
     ids, lengths, _ = collate(SEQS, pad_id=model.pad_id)
     with torch.no_grad():
@@ -47,8 +49,8 @@ def test_packed_prediction_does_not_depend_on_the_batch(cell, bidirectional):
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_unpacked_padding_changes_the_prediction(cell):
-    """Without packing, the recurrence runs over the padding: a short sequence's h_n, and so its
-    logits, change; the longest sequence (no padding) is unaffected."""
+    """Without packing, the recurrence runs over the padding: a short sequence's h_n,
+    and so its logits, change; the longest sequence (no padding) is unaffected."""
     model = _model(cell)
     ids, lengths, _ = collate(SEQS, pad_id=model.pad_id)
     with torch.no_grad():
@@ -65,8 +67,8 @@ def test_unpacked_padding_changes_the_prediction(cell):
 
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_h_n_top_layer_is_the_last_real_step_of_output(bidirectional):
-    """h_n[-1] (h_n[-2:] when bidirectional) is the top layer's state at each sequence's own last
-    real step; h_n[0] is the bottom layer's, which `output` never shows."""
+    """h_n[-1] (h_n[-2:] when bidirectional) is the top layer's state at each sequence's
+    own last real step; h_n[0] is the bottom layer's, which `output` never shows."""
     torch.manual_seed(0)
     rnn = nn.GRU(
         3, 4, num_layers=2, batch_first=True, bidirectional=bidirectional, dtype=F64
@@ -87,8 +89,8 @@ def test_h_n_top_layer_is_the_last_real_step_of_output(bidirectional):
 
 
 def test_enforce_sorted_false_returns_h_n_in_the_input_order():
-    """pack_padded_sequence(enforce_sorted=False) sorts internally, yet h_n comes back in the
-    order of the batch: row i of h_n is sequence i."""
+    """pack_padded_sequence(enforce_sorted=False) sorts internally, yet h_n comes back
+    in the order of the batch: row i of h_n is sequence i."""
     torch.manual_seed(0)
     rnn = nn.RNN(3, 4, batch_first=True, dtype=F64)
     lengths = torch.tensor([2, 6, 1, 4])
@@ -102,7 +104,8 @@ def test_enforce_sorted_false_returns_h_n_in_the_input_order():
 
 
 def test_padding_embedding_is_zero_and_never_trained():
-    """nn.Embedding(padding_idx=...) starts the padding row at zero and gives it no gradient."""
+    """nn.Embedding(padding_idx=...) starts the padding row at zero
+    and gives it no gradient."""
     emb = nn.Embedding(11, 4, padding_idx=10)
     assert torch.equal(emb.weight[10], torch.zeros(4))
     emb(torch.tensor([[3, 10, 10]])).sum().backward()
@@ -113,7 +116,8 @@ def test_padding_embedding_is_zero_and_never_trained():
 
 
 def test_same_seed_same_curve_different_seed_different_curve():
-    """On the CPU, a fixed seed fixes the whole run: initial weights, batches, evaluation sets."""
+    """On the CPU, a fixed seed fixes the whole run: initial weights,
+    batches, evaluation sets."""
     tiny = dict(
         cell="gru",
         hidden_size=8,
@@ -123,9 +127,12 @@ def test_same_seed_same_curve_different_seed_different_curve():
         eval_samples=64,
         device="cpu",
     )
-    curve = lambda seed: [
-        (m["loss"], m["accuracy"])
-        for m in train(TrainConfig(**tiny, seed=seed)).metrics
-    ]
+
+    def curve(seed):
+        return [
+            (m["loss"], m["accuracy"])
+            for m in train(TrainConfig(**tiny, seed=seed)).metrics
+        ]
+
     assert curve(1) == curve(1)
     assert curve(1) != curve(2)

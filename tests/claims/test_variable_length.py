@@ -12,14 +12,16 @@ F64 = torch.float64
 
 
 def _batch(lengths, features=3, batch_first=False):
-    """Random sequences of the given lengths, their zero-padded batch, and the lengths."""
+    """Random sequences of the given lengths, their zero-padded
+    batch, and the lengths."""
     seqs = [torch.randn(n, features, dtype=F64) for n in lengths]
     return seqs, tr.pad_sequence(seqs, batch_first=batch_first)
 
 
 def test_padding_changes_h_n():
-    """A padded, unpacked batch: the short sequence's h_n is taken after the padding steps,
-    so it differs from running that sequence alone; the longest sequence is unaffected."""
+    """A padded, unpacked batch: the short sequence's h_n is taken after the
+    padding steps, so it differs from running that sequence alone; the longest
+    sequence is unaffected."""
     rnn = nn.RNN(3, 4, dtype=F64)
     seqs, padded = _batch([5, 2])
     out, h_n = rnn(padded)
@@ -27,13 +29,15 @@ def test_padding_changes_h_n():
     out_short, h_short = rnn(seqs[1].unsqueeze(1))
     torch.testing.assert_close(h_n[:, 0], h_long[:, 0], rtol=0, atol=1e-12)
     assert not torch.allclose(h_n[:, 1], h_short[:, 0], atol=1e-3)
-    # unidirectional: the outputs at the real steps are still right (the padding comes after)
+    # unidirectional: the outputs at the real steps are still right
+    # (the padding comes after)
     torch.testing.assert_close(out[:2, 1], out_short[:, 0], rtol=0, atol=1e-12)
 
 
 def test_bidirectional_padding_changes_outputs_at_real_steps():
-    """Bidirectional, unpacked: the forward half at real steps is right, the backward half
-    is not (it read the padding first); packing makes both match the sequence run alone."""
+    """Bidirectional, unpacked: the forward half at real steps is right, the
+    backward half is not (it read the padding first); packing makes both match
+    the sequence run alone."""
     rnn = nn.GRU(3, 4, bidirectional=True, dtype=F64)
     seqs, padded = _batch([5, 2])
     out, _ = rnn(padded)
@@ -53,14 +57,15 @@ def test_pad_sequence_layout_and_padding_side():
         [a, b], batch_first=True, padding_side="left", padding_value=-1
     )
     assert left.tolist() == [[1, 2, 3], [-1, -1, 4]]
-    # packing keeps the FIRST lengths[b] steps: a left-padded batch packs padding, drops data
+    # packing keeps the FIRST lengths[b] steps: a left-padded batch
+    # packs padding, drops data
     packed = tr.pack_padded_sequence(left, [3, 1], batch_first=True)
     assert packed.data.tolist() == [1, -1, 2, 3]
 
 
 def test_packed_data_has_sum_of_lengths_rows():
-    """data is time-major over real steps only: sum(lengths) rows, not L * N (as a popular
-    post says); batch_sizes[t] counts the sequences longer than t."""
+    """data is time-major over real steps only: sum(lengths) rows, not L * N (as a
+    popular post says); batch_sizes[t] counts the sequences longer than t."""
     lengths = [2, 4, 1]
     padded = torch.zeros(4, 3, dtype=torch.long)
     for b, n in enumerate(lengths):
@@ -91,7 +96,8 @@ def test_sorted_and_unsorted_indices_are_inverse_permutations():
 
 
 def test_pad_packed_sequence_total_length():
-    """Unpacking pads to max(lengths) unless total_length asks for more; less is an error."""
+    """Unpacking pads to max(lengths) unless total_length asks for
+    more; less is an error."""
     _, padded = _batch([3, 2], batch_first=True)
     padded = torch.cat([padded, torch.zeros(2, 3, 3, dtype=F64)], dim=1)  # width 6
     packed = tr.pack_padded_sequence(padded, [3, 2], batch_first=True)
@@ -128,7 +134,8 @@ def test_enforce_sorted_false_returns_results_in_callers_order():
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_packed_h_n_is_output_at_last_real_step(mode, bidirectional):
-    """Forward h_n is output at step lengths[b]-1; the backward one is output at step 0."""
+    """Forward h_n is output at step lengths[b]-1; the backward
+    one is output at step 0."""
     rnn = getattr(nn, mode)(3, 4, num_layers=2, bidirectional=bidirectional, dtype=F64)
     lengths = torch.tensor([2, 5, 3])
     _, padded = _batch(lengths.tolist())
@@ -154,19 +161,21 @@ def test_our_packing_is_bit_identical_to_torch(batch_first, enforce_sorted):
     assert torch.equal(ours_p, torch_p)
     ours = packing.pack_padded_sequence(ours_p, lengths, batch_first, enforce_sorted)
     theirs = tr.pack_padded_sequence(torch_p, lengths, batch_first, enforce_sorted)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert (a is None and b is None) or torch.equal(a, b)
     for a, b in zip(
         packing.pad_packed_sequence(ours, batch_first, total_length=9),
         tr.pad_packed_sequence(theirs, batch_first, total_length=9),
+        strict=True,
     ):
         assert torch.equal(a, b)
 
 
 def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them():
-    """The classic demo: true lengths [2, 4, 1] packed as [4, 2, 1]. torch raises nothing; it
-    packs sequence 0's two padding steps as data, drops sequence 1's steps 3 and 4, and h_n
-    of sequence 1 is its state after step 2. check_lengths raises ValueError."""
+    """The classic demo: true lengths [2, 4, 1] packed as [4, 2, 1]. torch
+    raises nothing; it packs sequence 0's two padding steps as data, drops
+    sequence 1's steps 3 and 4, and h_n of sequence 1 is its state after step 2.
+    check_lengths raises ValueError."""
     batch = torch.zeros(3, 4, 2, dtype=F64)
     batch[0, :2] = torch.tensor([[1, 1.1], [2, 2.2]])
     batch[1] = torch.tensor([[1, 1.1], [2, 2.2], [3, 3.3], [4, 4.4]])

@@ -1,7 +1,9 @@
-"""`rnn-ref train | predict | evaluate | ladder`, run in-process through `rnn_ref.cli.main`."""
+"""`rnn-ref train | predict | evaluate | ladder`, run in-process
+through `rnn_ref.cli.main`."""
 
 import io
 import json
+import shlex
 import shutil
 
 import pytest
@@ -98,8 +100,10 @@ def test_train_resume_predict_evaluate(run_dir, capsys, monkeypatch, tmp_path):
 
 def test_tutorial_flag_spellings():
     args = build_parser().parse_args(
-        "train --batch_size 64 --lr 0.005 --hidden_dim 32 --num_layers 3 "
-        "--warmup_step 2000 --run_name sota".split()
+        shlex.split(
+            "train --batch_size 64 --lr 0.005 --hidden_dim 32 --num_layers 3 "
+            "--warmup_step 2000 --run_name sota"
+        )
     )
     assert (
         args.batch_size,
@@ -110,9 +114,11 @@ def test_tutorial_flag_spellings():
         args.run_name,
     ) == (64, 0.005, 32, 3, 2000, "sota")
     args = build_parser().parse_args(
-        "train --batch-size 8 --hidden-size 4 --warmup-steps 5 --cell lstm "
-        "--min-len 1 --max-len 20 --num-digits 5 --modulus 5 --clip 1 "
-        "--optimizer adamw --seed 7 --steps 9".split()
+        shlex.split(
+            "train --batch-size 8 --hidden-size 4 --warmup-steps 5 --cell lstm "
+            "--min-len 1 --max-len 20 --num-digits 5 --modulus 5 --clip 1 "
+            "--optimizer adamw --seed 7 --steps 9"
+        )
     )
     assert (
         args.batch_size,

@@ -1,5 +1,6 @@
-"""The benchmarks (`rnn_ref.experiments.bench`): the quick run produces every part, and the
-timing helpers are exact. No test here asserts a timing: timings never pass or fail tests."""
+"""The benchmarks (`rnn_ref.experiments.bench`): the quick run produces every
+part, and the timing helpers are exact. No test here asserts a timing: timings
+never pass or fail tests."""
 
 import json
 
@@ -14,7 +15,8 @@ from rnn_ref.site import bench_report
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "bench.json"
-    # one thread: the test machine is shared, and two threads stall each other under load
+    # one thread: the test machine is shared, and two threads
+    # stall each other under load
     assert (
         main(
             ["bench", "--quick", "--threads", "1", "--device", "cpu", "--out", str(out)]

@@ -1,4 +1,5 @@
-"""Fixtures shared by the checks on the built site (links, notebooks, reference, browser)."""
+"""Fixtures shared by the checks on the built site
+(links, notebooks, reference, browser)."""
 
 import os
 import subprocess
@@ -12,9 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The site built strictly (`mkdocs build --strict`) into a temporary folder, once per session.
+    """The site built strictly (`mkdocs build --strict`) into a temporary
+    folder, once per session.
 
-    RNN_REF_MKDOCS_CONFIG=other.yml builds from another config (e.g. one excluding a page in progress).
+    RNN_REF_MKDOCS_CONFIG=other.yml builds from another config (e.g. one
+    excluding a page in progress).
     """
     out = tmp_path_factory.mktemp("site")
     config = (
@@ -22,7 +25,8 @@ def site(tmp_path_factory) -> Path:
         if os.environ.get("RNN_REF_MKDOCS_CONFIG")
         else []
     )
-    # no -q: with -q, MkDocs 1.6 does not count warnings and --strict passes a broken link
+    # no -q: with -q, MkDocs 1.6 does not count warnings and
+    # --strict passes a broken link
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out), *config],
         cwd=ROOT,
@@ -37,7 +41,8 @@ def site(tmp_path_factory) -> Path:
 
 
 def html_pages(site: Path) -> list[Path]:
-    """Every page of a built site (its HTML files, minus the 404 page), whatever pages exist."""
+    """Every page of a built site (its HTML files, minus the 404
+    page), whatever pages exist."""
     return sorted(
         p
         for p in site.rglob("*.html")

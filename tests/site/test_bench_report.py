@@ -1,5 +1,5 @@
-"""The Performance page shows the committed bench results: tables and figures redraw from the
-JSON, and the page's commentary holds for it."""
+"""The Performance page shows the committed bench results: tables and figures redraw
+from the JSON, and the page's commentary holds for it."""
 
 import json
 
@@ -29,9 +29,9 @@ def test_committed_figures_redraw_byte_for_byte(tmp_path, assert_same_svg):
 
 
 def test_page_commentary_holds_for_the_committed_results():
-    """docs/performance.md comments on the measurements in words; each sentence is checked here
-    against the committed bench.json, so a rerun that contradicts the prose fails until it is
-    rewritten."""
+    """docs/performance.md comments on the measurements in words; each sentence is
+    checked here against the committed bench.json, so a rerun that contradicts the prose
+    fails until it is rewritten."""
     r = json.loads(DEFAULT_OUT.read_text())
     page = (ROOT / "docs" / "performance.md").read_text().replace("\n", " ")
     rnn = [
@@ -46,44 +46,46 @@ def test_page_commentary_holds_for_the_committed_results():
     }
     modes = r["packed"]["modes"].values()
     scan = [row["loop_over_scan"] for row in r["scan"]]
+    hoisted_fb = r["rnn"][-1]["forward_backward"]["ratio_to_torch"]
+    uniform = speed["uniform"]
     claims = {
         "both Python loops were slower than torch's CPU kernels on every shape": all(
             x["naive"] > 1 and x["hoisted"] > 1 for x in rnn
         ),
-        "the hoisted forward+backward is far closer to torch than the naive one": r[
-            "rnn"
-        ][-1]["forward_backward"]["ratio_to_torch"]["hoisted"]
-        < r["rnn"][-1]["forward_backward"]["ratio_to_torch"]["naive"],
-        "With `xp[t]` the cost relative to `unbind` grows with $T$": r["indexing"][-1][
-            "index_over_unbind"
-        ]
-        > r["indexing"][0]["index_over_unbind"],
-        "On the uniform mix, long sequences, packing was slower than padding, random or bucketed": speed[
-            "uniform"
-        ]["random_packed"]
-        < 1
-        and speed["uniform"]["bucketed_packed"] < speed["uniform"]["bucketed_padded"],
-        "the skipped padding outweighed it for random batches": speed["heavy_tail"][
-            "random_packed"
-        ]
-        > 1,
+        "the hoisted forward+backward is far closer to torch than the naive one": (
+            hoisted_fb["hoisted"] < hoisted_fb["naive"]
+        ),
+        "With `xp[t]` the cost relative to `unbind` grows with $T$": (
+            r["indexing"][-1]["index_over_unbind"]
+            > r["indexing"][0]["index_over_unbind"]
+        ),
+        (
+            "On the uniform mix, long sequences, packing was slower than padding, "
+            "random or bucketed"
+        ): (
+            uniform["random_packed"] < 1
+            and uniform["bucketed_packed"] < uniform["bucketed_padded"]
+        ),
+        "the skipped padding outweighed it for random batches": (
+            speed["heavy_tail"]["random_packed"] > 1
+        ),
         "bucketed and padded (read at the last real step) was fastest": all(
             max(v, key=v.get) == "bucketed_padded" for v in speed.values()
         ),
-        "torch's packed path was several times slower than the padded run for every cell": all(
-            m["torch_packed_over_padded"] >= 2 for m in modes
-        ),
+        (
+            "torch's packed path was several times slower than the padded run "
+            "for every cell"
+        ): all(m["torch_packed_over_padded"] >= 2 for m in modes),
         "beat torch's packed path for every cell": all(
             m["ours_over_torch_packed"] < 1 for m in modes
         ),
-        "our loop was slower than padding": r["packed"]["modes"]["RNN"][
-            "ours_over_padded"
-        ]
-        > 1,
-        "The scan beat the loop at every length but the shortest, where the two are about equal": all(
-            x > 1 for x in scan[1:]
-        )
-        and 0.8 < scan[0] < 1.25,
+        "our loop was slower than padding": (
+            r["packed"]["modes"]["RNN"]["ours_over_padded"] > 1
+        ),
+        (
+            "The scan beat the loop at every length but the shortest, "
+            "where the two are about equal"
+        ): all(x > 1 for x in scan[1:]) and 0.8 < scan[0] < 1.25,
         "**nothing in this section is measured**": r["machine"]["device"] == "cpu",
     }
     missing = [c for c in claims if c not in page]

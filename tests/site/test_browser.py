@@ -1,20 +1,22 @@
 """The built site as a reader sees it: every page opened in headless Chromium, offline.
 
 One browser, one context, pages opened one after another from a local static server on
-127.0.0.1. Every request for another host is aborted and recorded, so the checks below also prove
-that math, fonts, scripts and styles are served by the site itself. For each page: math typeset
-by KaTeX (no raw TeX left in the prose), every image loaded, no console errors, a copy button on
-every code block. Then: search finds what readers search for, and the packing explorer agrees with
+127.0.0.1. Every request for another host is aborted and recorded, so the checks below
+also prove that math, fonts, scripts and styles are served by the site itself. For each
+page: math typeset by KaTeX (no raw TeX left in the prose), every image loaded, no
+console errors, a copy button on every code block. Then: search finds what readers
+search for, and the packing explorer agrees with
 ``torch.nn.utils.rnn.pack_padded_sequence`` on random inputs.
 
 Uses Debian's ``chromium`` (``make setup`` installs it when run as root) through Python
-Playwright's ``executable_path``; ``playwright install`` is never needed. Skips, saying why, only
-where no Chromium or no Playwright is installed. Screenshots of every page go to a temporary
-folder that failing assertions name.
+Playwright's ``executable_path``; ``playwright install`` is never needed. Skips, saying
+why, only where no Chromium or no Playwright is installed. Screenshots of every page go
+to a temporary folder that failing assertions name.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
@@ -100,17 +102,20 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser_page(server):
-    """One headless Chromium, one context, one tab; every request off 127.0.0.1 is aborted."""
+    """One headless Chromium, one context, one tab; every request
+    off 127.0.0.1 is aborted."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip(
-            "Python Playwright is not installed: pip install -e '.[test]' (make setup does)"
+            "Python Playwright is not installed: "
+            "pip install -e '.[test]' (make setup does)"
         )
     if not Path(CHROMIUM).is_file():
         pytest.skip(
             f"no Chromium at {CHROMIUM}: install Debian's `chromium` package "
-            "(`make setup` does, as root) or point RNN_REF_CHROMIUM at a Chromium binary"
+            "(`make setup` does, as root) "
+            "or point RNN_REF_CHROMIUM at a Chromium binary"
         )
     outside: list[str] = []
 
@@ -145,7 +150,8 @@ def browser_page(server):
 
 @pytest.fixture(scope="module")
 def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
-    """Open every page of the built site in turn and record what the reader would see."""
+    """Open every page of the built site in turn and record
+    what the reader would see."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page, outside, start = browser_page
@@ -181,15 +187,14 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
         current["report"] = report
         response = page.goto(server + path, wait_until="load")
         report.status = response.status if response else None
-        # Material mounts copy buttons and katex-init typesets on its document$ observable
-        try:
+        # Material mounts copy buttons and katex-init typesets on its document$
+        # observable; a timeout is reported per block by the copy-button test
+        with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_function(
                 "() => document.querySelectorAll('.md-content pre > code').length === "
                 "document.querySelectorAll('.md-content pre .md-code__button').length",
                 timeout=5_000,
             )
-        except PlaywrightTimeout:
-            pass  # reported per block by the copy-button test
         _inspect(page, report)
         name = re.sub(r"[^\w.-]+", "_", path.strip("/")) or "index"
         t0 = time.perf_counter()
@@ -212,22 +217,31 @@ def visit(browser_page, server, site, site_pages, tmp_path_factory) -> Visit:
 
 _INSPECT = r"""
 async () => {
-  const article = document.querySelector("article.md-content__inner") || document.querySelector(".md-content");
+  const article = document.querySelector("article.md-content__inner")
+                  || document.querySelector(".md-content");
   const imgs = [...document.querySelectorAll("img")];
   imgs.forEach(i => { i.loading = "eager"; });
   await Promise.all(imgs.map(i => i.complete ? null : new Promise(r => {
-    i.addEventListener("load", r); i.addEventListener("error", r); setTimeout(r, 5000); })));
+    i.addEventListener("load", r);
+    i.addEventListener("error", r);
+    setTimeout(r, 5000);
+  })));
   const prose = article.cloneNode(true);
-  prose.querySelectorAll("pre, code, .katex, script, style, .highlight, .jp-OutputArea-output, textarea")
-       .forEach(e => e.remove());
+  prose.querySelectorAll(
+    "pre, code, .katex, script, style, .highlight, .jp-OutputArea-output, textarea"
+  ).forEach(e => e.remove());
   const blocks = [...article.querySelectorAll("pre > code")];
   return {
     katex: article.querySelectorAll(".katex").length,
-    untypeset: [...article.querySelectorAll(".arithmatex")].filter(e => !e.querySelector(".katex"))
+    untypeset: [...article.querySelectorAll(".arithmatex")]
+                 .filter(e => !e.querySelector(".katex"))
                  .map(e => e.textContent.slice(0, 80)),
-    katex_errors: [...article.querySelectorAll(".katex-error")].map(e => e.textContent.slice(0, 80)),
+    katex_errors: [...article.querySelectorAll(".katex-error")]
+                    .map(e => e.textContent.slice(0, 80)),
     prose: prose.textContent,
-    images: imgs.map(i => ({src: i.currentSrc || i.src, complete: i.complete, width: i.naturalWidth})),
+    images: imgs.map(i => ({
+      src: i.currentSrc || i.src, complete: i.complete, width: i.naturalWidth,
+    })),
     code_blocks: blocks.length,
     without_copy: blocks.filter(c => !c.parentElement.querySelector(".md-code__button"))
                         .map(c => c.textContent.slice(0, 60)),
@@ -336,7 +350,8 @@ def test_code_blocks_have_copy_buttons(visit):
 
 @pytest.mark.parametrize("term", SEARCH_TERMS)
 def test_search_finds(visit, site, term):
-    """Type the term into the search box; the top result is a page that contains it verbatim."""
+    """Type the term into the search box; the top result is a page
+    that contains it verbatim."""
     page = visit.page
     page.goto(visit.base, wait_until="load")
     page.click(".md-search__input")
@@ -351,7 +366,8 @@ def test_search_finds(visit, site, term):
     target = target / "index.html" if target.is_dir() else target
     text = html.unescape(re.sub(r"<[^>]+>", "", target.read_text(encoding="utf-8")))
     assert term in text, (
-        f"top result for {term!r} is {hrefs[0]}, which does not contain it; all: {hrefs}"
+        f"top result for {term!r} is {hrefs[0]}, which does not contain it; "
+        f"all: {hrefs}"
     )
 
 
@@ -374,7 +390,10 @@ def _explorer(visit: Visit, site: Path):
 
 _READ = """() => {
   const root = document.querySelector(".packing-explorer");
-  const text = s => { const e = root.querySelector(s); return e ? e.textContent : null; };
+  const text = s => {
+    const e = root.querySelector(s);
+    return e ? e.textContent : null;
+  };
   const error = root.querySelector(".pe-error");
   return {
     input: root.querySelector(".pe-input").value,
@@ -389,7 +408,8 @@ _READ = """() => {
 
 
 def _torch_packing(lengths: list[int]) -> dict:
-    """pack_padded_sequence on a padded batch whose entry (t, s) encodes sequence s and step t."""
+    """pack_padded_sequence on a padded batch whose entry (t, s) encodes
+    sequence s and step t."""
     longest = max(lengths)
     t = torch.arange(longest).unsqueeze(1)  # (L, 1)
     s = torch.arange(len(lengths)).unsqueeze(0)  # (1, N)

@@ -1,4 +1,5 @@
-"""The site builds strictly (the `site` fixture in conftest.py), and asks nothing of the network."""
+"""The site builds strictly (the `site` fixture in conftest.py), and asks
+nothing of the network."""
 
 import re
 
@@ -16,9 +17,11 @@ def test_build_is_strict_and_includes_are_expanded(site_pages):
 
 
 def test_site_needs_no_network(site, site_pages):
-    """No page loads a script, stylesheet or font from another host (fonts, CDN math)."""
+    """No page loads a script, stylesheet or font from another
+    host (fonts, CDN math)."""
     remote = re.compile(
-        r'(?:src|href)="(https?:)?//(?!127\.0\.0\.1)[^"]+\.(?:js|css|woff2?)"|@import url\(["\']?https?:'
+        r'(?:src|href)="(https?:)?//(?!127\.0\.0\.1)[^"]+\.(?:js|css|woff2?)"'
+        r'|@import url\(["\']?https?:'
     )
     offenders = [
         (p.name, m.group(0)) for p in site_pages for m in remote.finditer(p.read_text())

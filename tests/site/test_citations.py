@@ -1,9 +1,9 @@
 """Drift guards: what the pages and the package cite still exists.
 
-- every `--8<-- [start:name]` section marked in the package is included by some page (a marker
-  no page includes is a claim that a page shows the code, which no longer holds);
-- every `tests/...py` path (and `::test_name`) cited in the pages, the README, CONTRIBUTING.md
-  or the package's docstrings and comments exists.
+- every `--8<-- [start:name]` section marked in the package is included by some page (a
+  marker no page includes is a claim that a page shows the code, which no longer holds);
+- every `tests/...py` path (and `::test_name`) cited in the pages, the README,
+  CONTRIBUTING.md or the package's docstrings and comments exists.
 """
 
 import ast
@@ -60,7 +60,8 @@ def _missing(path: str, name: str | None) -> str | None:
 def test_every_section_marker_is_included_by_a_page():
     unused = sorted(f"{p}:{n}" for p, n in _sections_in_package() - _included())
     assert not unused, (
-        f"section markers no page includes (include them, or delete the markers): {unused}"
+        "section markers no page includes (include them, or delete the markers): "
+        f"{unused}"
     )
 
 

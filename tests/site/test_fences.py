@@ -1,11 +1,12 @@
-"""Every code fence on the site is tested, and every "checked by" link points at a real test.
+"""Every code fence on the site is tested; every "checked by" link names a real test.
 
 A fence is tested when it is either
-  - an include (`--8<-- "snippets/..."` or `"rnn_ref/...:section"`): the file is run by the snippet
-    tests or unit-tested; or
-  - tagged exactly `python`, `sh` or `bash`, so pytest-codeblocks executes it (`make test` runs
-    pytest with --codeblocks over docs/ and README.md); a fence it must skip (e.g. `make serve`)
-    names the test that covers it instead: <!--pytest.mark.skip(reason="tested by tests/x.py::test_y")-->.
+  - an include (`--8<-- "snippets/..."` or `"rnn_ref/...:section"`): the file is run by
+    the snippet tests or unit-tested; or
+  - tagged exactly `python`, `sh` or `bash`, so pytest-codeblocks executes it
+    (`make test` runs pytest with --codeblocks over docs/ and README.md); a fence it
+    must skip (e.g. `make serve`) names the test that covers it instead:
+    <!--pytest.mark.skip(reason="tested by tests/x.py::test_y")-->.
 Anything else (```py, a title, ~~~ fences) would silently escape both, so it fails here.
 """
 
@@ -48,11 +49,12 @@ def _fence_problems(doc: Path) -> list[str]:
         problems.append(f"{doc.name}: use ``` fences (~~~ escapes pytest-codeblocks)")
     for block in extract_from_file(doc):
         where = f"{doc.name}:{block.lineno}"
-        lines = [l.strip() for l in block.code.splitlines() if l.strip()]
-        is_include = lines and all(INCLUDE_LINE.match(l) for l in lines)
+        lines = [line.strip() for line in block.code.splitlines() if line.strip()]
+        is_include = lines and all(INCLUDE_LINE.match(line) for line in lines)
         if block.syntax in EXECUTED and is_include:
             problems.append(
-                f"{where}: an include fence tagged {block.syntax!r} would be executed; tag it py or text"
+                f"{where}: an include fence tagged {block.syntax!r} would be executed; "
+                "tag it py or text"
             )
         elif block.syntax in EXECUTED:
             skips = [m for m in block.marks if "skip" in m]
@@ -64,7 +66,8 @@ def _fence_problems(doc: Path) -> list[str]:
                 and not refs
             ):
                 problems.append(
-                    f"{where}: a skipped fence must say which existing test covers it: {skips}"
+                    f"{where}: a skipped fence must say which existing test covers it: "
+                    f"{skips}"
                 )
         elif not is_include:
             problems.append(

@@ -1,7 +1,8 @@
-"""rnn_ref.site.figures: every figure is drawn, committed, on a page, and redraws byte for byte.
+"""rnn_ref.site.figures: every figure is drawn, committed, on a page,
+and redraws byte for byte.
 
-docs/assets/figures/ is shared: the ladder and bench plots (drawn from measured results) live
-there too; they are redrawn and compared in tests/site/test_ladder_report.py and
+docs/assets/figures/ is shared: the ladder and bench plots (drawn from measured results)
+live there too; they are redrawn and compared in tests/site/test_ladder_report.py and
 tests/site/test_bench_report.py.
 """
 
@@ -43,8 +44,8 @@ def test_every_drawn_figure_is_committed(redrawn):
 
 
 def test_every_committed_figure_is_drawn_by_code(redrawn, tmp_path):
-    """Every committed SVG is an output of a drawer regen calls: figures.draw_all, or the ladder
-    and bench plots drawn from their committed JSON."""
+    """Every committed SVG is an output of a drawer regen calls: figures.draw_all, or
+    the ladder and bench plots drawn from their committed JSON."""
     shutil.copy(paths.results() / "ladder.json", tmp_path / "ladder.json")
     bench = json.loads((paths.results() / "bench.json").read_text())
     drawn = {

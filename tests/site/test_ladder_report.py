@@ -1,4 +1,5 @@
-"""The training chapter shows the committed ladder results: tables and figures redraw from the JSON."""
+"""The training chapter shows the committed ladder results: tables and
+figures redraw from the JSON."""
 
 import json
 import re
@@ -17,7 +18,8 @@ PAGE = paths.docs() / "training.md"
 
 def test_committed_tables_are_rendered_from_the_committed_json():
     assert TABLES.read_text() == ladder_report.render_tables(RESULTS), (
-        "docs/assets/results/ladder_tables.md is stale: run `rnn-ref ladder --redraw` and commit it"
+        "docs/assets/results/ladder_tables.md is stale: "
+        "run `rnn-ref ladder --redraw` and commit it"
     )
 
 

@@ -1,9 +1,10 @@
-"""Zero broken internal links or anchors in the built site, beyond what `mkdocs build --strict` sees.
+"""Zero broken internal links or anchors in the built site, beyond what
+`mkdocs build --strict` sees.
 
-Strict mode checks markdown links between pages; it does not see raw HTML links, links the theme
-or plugins write (notebook downloads, mkdocstrings cross-references, mkdocs-jupyter pages),
-`src` of scripts and images, or whether a `#fragment` exists in its target. This does, on the HTML
-a reader receives.
+Strict mode checks markdown links between pages; it does not see raw HTML links, links
+the theme or plugins write (notebook downloads, mkdocstrings cross-references,
+mkdocs-jupyter pages), `src` of scripts and images, or whether a `#fragment` exists in
+its target. This does, on the HTML a reader receives.
 """
 
 from html.parser import HTMLParser
@@ -57,7 +58,8 @@ def _parse(path: Path, cache: dict) -> _Page:
 
 
 def _target(site: Path, url_path: str) -> Path | None:
-    """The file a site-absolute URL path serves, as a static server would (dir -> index.html)."""
+    """The file a site-absolute URL path serves, as a static server
+    would (dir -> index.html)."""
     path = site / unquote(url_path).lstrip("/")
     if path.is_dir():
         path = path / "index.html"
@@ -88,9 +90,8 @@ def broken_links(site: Path) -> list[str]:
                 and target.suffix == ".html"
                 and fragment not in _parse(target, cache).ids
             ):
-                broken.append(
-                    f"{where} -> no id {fragment!r} in /{target.relative_to(site).as_posix()}"
-                )
+                in_page = target.relative_to(site).as_posix()
+                broken.append(f"{where} -> no id {fragment!r} in /{in_page}")
     return broken
 
 
@@ -101,7 +102,8 @@ def test_no_broken_internal_links_or_anchors(site, site_pages):
 
 
 def test_the_checker_sees_a_broken_anchor(tmp_path):
-    """A page linking a missing file and a missing anchor is reported twice; good links are not."""
+    """A page linking a missing file and a missing anchor is reported
+    twice; good links are not."""
     (tmp_path / "a").mkdir()
     (tmp_path / "a/index.html").write_text(
         '<h2 id="x">x</h2><a href="#x">ok</a><a href="../b/#nope">bad</a>'

@@ -1,10 +1,11 @@
-"""Every chapter downloads as a notebook generated from its tested snippets, and every notebook runs.
+"""Every chapter downloads as a notebook generated from its tested
+snippets, and every notebook runs.
 
 The notebooks are committed under `docs/notebooks/`, written by `rnn-ref regen`
-(`rnn_ref.site.notebooks`); these tests check that they are what regen writes now, that their
-code cells *are* the snippet files (not copies that could drift), that the built site serves
-them and the pages link them, and execute each one with nbclient in a `python3` kernel started
-from this interpreter (so it imports the installed `rnn_ref`).
+(`rnn_ref.site.notebooks`); these tests check that they are what regen writes now, that
+their code cells *are* the snippet files (not copies that could drift), that the built
+site serves them and the pages link them, and execute each one with nbclient in a
+`python3` kernel started from this interpreter (so it imports the installed `rnn_ref`).
 """
 
 import json
@@ -28,7 +29,8 @@ SNIPPET_INCLUDE = re.compile(
 
 
 def _chapters() -> list[str]:
-    """Pages whose source includes at least one runnable snippet, plus the notebook pages."""
+    """Pages whose source includes at least one runnable snippet,
+    plus the notebook pages."""
     pages = [
         p
         for p in sorted(DOCS.rglob("*.md"))
@@ -47,7 +49,8 @@ def _load(src: str) -> dict:
     path = _notebook_path(src)
     if not path.exists():
         pytest.fail(
-            f"docs/{src} has no notebook at {path.relative_to(ROOT)}; run `rnn-ref regen`"
+            f"docs/{src} has no notebook at {path.relative_to(ROOT)}; "
+            "run `rnn-ref regen`"
         )
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -71,8 +74,8 @@ def test_committed_notebooks_are_what_regen_writes():
 
 @pytest.mark.parametrize("src", [c for c in CHAPTERS if c.endswith(".md")])
 def test_notebook_code_cells_are_the_pages_snippets(site, src):
-    """Each snippet a page includes is one code cell, byte for byte; the built page links its
-    notebook, and the site serves it."""
+    """Each snippet a page includes is one code cell, byte for byte; the built page
+    links its notebook, and the site serves it."""
     nb = _load(src)
     code = [_source(c).strip("\n") for c in nb["cells"] if c["cell_type"] == "code"]
     included = SNIPPET_INCLUDE.findall((DOCS / src).read_text(encoding="utf-8"))
@@ -95,7 +98,8 @@ def test_notebook_code_cells_are_the_pages_snippets(site, src):
 
 
 def _execute(src: str, workdir: Path) -> tuple[str | None, float]:
-    """Run the notebook of docs/<src> top to bottom in a fresh kernel; (error or None, seconds)."""
+    """Run the notebook of docs/<src> top to bottom in a fresh kernel;
+    (error or None, seconds)."""
     import nbclient
     import nbformat
 
@@ -127,7 +131,8 @@ def _execute(src: str, workdir: Path) -> tuple[str | None, float]:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict:
-    """Every notebook executed, two at a time (CI has two cores; kernels mostly wait on imports)."""
+    """Every notebook executed, two at a time (CI has two cores; kernels
+    mostly wait on imports)."""
     pytest.importorskip("nbclient")
     jobs = {
         src: tmp_path_factory.mktemp("nb")
@@ -141,7 +146,8 @@ def executed(tmp_path_factory) -> dict:
 
 @pytest.mark.parametrize("src", CHAPTERS)
 def test_notebook_runs_without_error(executed, src):
-    """The downloadable notebook runs top to bottom, as a reader would run it; any error fails."""
+    """The downloadable notebook runs top to bottom, as a reader would
+    run it; any error fails."""
     if src not in executed:
         _load(src)  # fails, naming the missing notebook
     error, seconds = executed[src]
@@ -169,7 +175,8 @@ def test_converter_turns_includes_into_the_right_cells(tmp_path):
         [
             "# Title",
             "",
-            "Intro with $h_t$ and ![a figure](assets/fig.svg), see [the cell](cell.md#eq).",
+            "Intro with $h_t$ and ![a figure](assets/fig.svg), "
+            "see [the cell](cell.md#eq).",
             "",
             "```py",
             '--8<-- "pkg/mod.py:part"',

@@ -18,12 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_quick_start_is_exactly_two_commands():
     text = (ROOT / "README.md").read_text()
     quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = [l for l in quick.splitlines() if l.startswith("make ")]
+    commands = [line for line in quick.splitlines() if line.startswith("make ")]
     assert commands == ["make serve", "make test"]
 
 
 def test_ci_runs_make_test():
-    """CI runs `make test` from a fresh clone; `make test` sets up .venv and runs pytest."""
+    """CI runs `make test` from a fresh clone; `make test` sets up
+    .venv and runs pytest."""
     assert "make test" in (ROOT / ".ci/run").read_text()
     makefile = (ROOT / "Makefile").read_text()
     test_rule = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]

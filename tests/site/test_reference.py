@@ -1,9 +1,10 @@
 """The API reference page documents every public name of every module it lists.
 
-``docs/reference.md`` lists modules (``::: rnn_ref.loops``); mkdocstrings renders them from their
-docstrings at build time. Here: every name in each listed module's ``__all__`` has an anchor on the
-built page, every public function and class has its own docstring, and those that take tensors
-describe their shapes (a ``Shape`` block, as STYLE.md asks).
+``docs/reference.md`` lists modules (``::: rnn_ref.loops``); mkdocstrings renders
+them from their docstrings at build time. Here: every name in each listed module's
+``__all__`` has an anchor on the built page, every public function and class has
+its own docstring, and those that take tensors describe their shapes (a ``Shape``
+block, as STYLE.md asks).
 """
 
 import importlib
@@ -24,7 +25,8 @@ TENSORS = re.compile(r"\b(Tensor|PackedSequence)\b")
 
 
 def _public(module_name: str) -> list[tuple[str, object]]:
-    """The module's ``__all__``, minus names it re-exports from torch (documented by torch)."""
+    """The module's ``__all__``, minus names it re-exports from torch
+    (documented by torch)."""
     module = importlib.import_module(module_name)
     names = [(name, getattr(module, name)) for name in getattr(module, "__all__", [])]
     return [
@@ -35,7 +37,8 @@ def _public(module_name: str) -> list[tuple[str, object]]:
 
 
 def _own_doc(obj) -> str:
-    """The object's own docstring (not one inherited from nn.Module, not a dataclass's signature)."""
+    """The object's own docstring (not one inherited from nn.Module, not a
+    dataclass's signature)."""
     doc = (
         obj.__dict__.get("__doc__")
         if inspect.isclass(obj)
@@ -86,5 +89,6 @@ def test_public_callables_are_documented_with_shapes(module_name):
         f"{module_name}: public names without a docstring: {undocumented}"
     )
     assert not shapeless, (
-        f"{module_name}: take tensors but their docstring has no Shape block: {shapeless}"
+        f"{module_name}: take tensors but their docstring has no Shape block: "
+        f"{shapeless}"
     )

@@ -1,4 +1,5 @@
-"""Every snippet still prints what the site shows, and every snippet and output is on a page."""
+"""Every snippet still prints what the site shows, and every snippet
+and output is on a page."""
 
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -21,14 +22,21 @@ INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
 
 @pytest.fixture(scope="session")
 def results(request):
-    """Run the selected snippets once, two at a time, each in a fresh process (as `rnn-ref regen`)."""
+    """Run the selected snippets once, two at a time, each in a fresh
+    process (as `rnn-ref regen`)."""
     selected = [
         item.callspec.params["path"]
         for item in request.session.items
         if getattr(item, "originalname", "") == "test_snippet_output_matches_committed"
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(selected, pool.map(lambda p: run_snippet(p, "cpu"), selected)))
+        return dict(
+            zip(
+                selected,
+                pool.map(lambda p: run_snippet(p, "cpu"), selected),
+                strict=True,
+            )
+        )
 
 
 @pytest.mark.parametrize(
@@ -42,7 +50,8 @@ def test_snippet_output_matches_committed(results, path):
     diff = compare(out.read_text(), result.text)
     assert not diff, (
         f"{out.relative_to(ROOT)} drifted from what the snippet prints now:\n{diff}\n"
-        f"If the change is intended: rnn-ref regen --only {path.stem} && git add {out.relative_to(ROOT)}"
+        f"If the change is intended: rnn-ref regen --only {path.stem} "
+        f"&& git add {out.relative_to(ROOT)}"
     )
 
 
@@ -83,7 +92,8 @@ def test_every_output_has_its_snippet():
 
 
 def test_a_silently_failing_snippet_is_a_failure(tmp_path):
-    """A snippet that exits non-zero without a word on stderr must not count as passing."""
+    """A snippet that exits non-zero without a word on stderr
+    must not count as passing."""
     silent = tmp_path / "silent.py"
     silent.write_text("import sys\nprint('half an output')\nsys.exit(3)\n")
     assert "exit code 3" in run_snippet(silent, "cpu").error

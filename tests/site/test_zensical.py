@@ -1,9 +1,10 @@
-"""Forward compatibility: Zensical, Material for MkDocs' successor, builds this `mkdocs.yml`.
+"""Forward compatibility: Zensical, Material for MkDocs' successor,
+builds this `mkdocs.yml`.
 
-Material for MkDocs reaches end of life on 2027-05-05; MkDocs stays the published build until
-then. Zensical builds every page and serves every notebook, with one stated exception: the
-notebook page that mkdocs-jupyter renders (`docs/notebooks/*.py`), an MkDocs plugin Zensical
-does not run (its `.ipynb` download is still served).
+Material for MkDocs reaches end of life on 2027-05-05; MkDocs stays the published build
+until then. Zensical builds every page and serves every notebook, with one stated
+exception: the notebook page that mkdocs-jupyter renders (`docs/notebooks/*.py`), an
+MkDocs plugin Zensical does not run (its `.ipynb` download is still served).
 """
 
 import re
