@@ -479,6 +479,24 @@ def test_search_finds(visit, site, term):
     )
 
 
+def test_search_previews_show_typeset_math(visit):
+    """Material fills previews with the page's raw text; katex-init.js typesets them."""
+    page = visit.page
+    page.goto(visit.base, wait_until="load")
+    page.click(".md-search__input")
+    page.keyboard.type("hidden state", delay=10)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    page.wait_for_timeout(300)
+    previews = page.eval_on_selector_all(
+        ".md-search-result__article",
+        "as => as.map(a => { const c = a.cloneNode(true);"
+        " c.querySelectorAll('.katex').forEach(k => k.remove());"
+        " return c.textContent; })",
+    )
+    raw = [m.group(0) for t in previews for m in RAW_TEX.finditer(t)]
+    assert previews and not raw, f"raw TeX in search previews: {raw[:5]}"
+
+
 # ---------------------------------------------------------------- packing explorer
 
 
