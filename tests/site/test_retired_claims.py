@@ -1,0 +1,44 @@
+"""Sentences the claims audit (issue 10) found false or too broad, kept off the pages.
+
+Each entry is a phrase that once stood on a page, and the claim test that shows why it
+is wrong as a reader reads it. A phrase coming back (a revert, a copy from an old
+branch) fails here; the claim test that refutes it is cited from the page that now
+states the truth.
+"""
+
+import pytest
+
+from rnn_ref.site import paths
+
+ROOT = paths.root()
+
+# (file, phrase that must not come back, the test that refutes it)
+RETIRED = [
+    (
+        "docs/packing-explorer.md",
+        "ties keep\n   their input order (that is what `torch.sort` does on the CPU)",
+        "tests/claims/test_packing_explorer.py::"
+        "test_ties_keep_input_order_up_to_16_sequences_only",
+    ),
+    (
+        "docs/assets/javascripts/packing-explorer.js",
+        "ties keep their input order, as torch's CPU sort does",
+        "tests/claims/test_packing_explorer.py::"
+        "test_explorer_script_matches_torch_for_up_to_64_sequences",
+    ),
+]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "file, phrase, refuted_by", RETIRED, ids=[f"{f}:{p[:30]}" for f, p, _ in RETIRED]
+)
+def test_retired_claim_stays_off_the_page(file, phrase, refuted_by):
+    assert _words(phrase) not in _words((ROOT / file).read_text()), (
+        f"{file} says {phrase!r} again; {refuted_by} shows why that is wrong"
+    )
+    path, name = refuted_by.split("::")
+    assert f"def {name}(" in (ROOT / path).read_text(), f"{refuted_by} is gone"
