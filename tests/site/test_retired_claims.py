@@ -37,6 +37,13 @@ RETIRED = [
         "pytorch issue #153620",  # a pull request, not an issue
         "tests/claims/test_stacking.py::test_docstring_loop_before_the_fix_is_wrong",
     ),
+    (
+        "docs/bidirectional.md",
+        "its backward half is the backward RNN's *first* step, computed from $h_0 = 0$ "
+        "and `x[-1]` alone.",
+        "tests/claims/test_bidirectional.py::"
+        "test_backward_half_of_last_output_needs_one_layer_and_no_hx",
+    ),
 ]
 
 
