@@ -313,3 +313,82 @@ def test_enforce_sorted_true_and_false_compute_identical_results(mode):
         (out.data.sum() + h.sum()).backward()
         results.append([out.data, h, *(p.grad for p in rnn.parameters())])
     assert all(torch.equal(a, b) for a, b in zip(*results, strict=True))
+
+
+def _seeded_train_step(rnn, x, seed):
+    torch.manual_seed(seed)
+    out, _ = rnn(x)
+    rnn.zero_grad()
+    out.square().sum().backward()
+    return out.detach(), [p.grad.clone() for p in rnn.parameters()]
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+def test_cpu_rnn_dropout_repeats_after_reseeding(mode):
+    """On the CPU, an RNN with dropout between layers, in train mode, repeats its
+    output and gradients bit for bit after torch.manual_seed; another seed draws
+    other masks."""
+    rnn = getattr(nn, mode)(4, 8, num_layers=3, dropout=0.5).train()
+    x = torch.randn(6, 3, 4)  # (L, N, H_in)
+    out_a, grads_a = _seeded_train_step(rnn, x, seed=1)
+    out_b, grads_b = _seeded_train_step(rnn, x, seed=1)
+    assert torch.equal(out_a, out_b)
+    assert all(torch.equal(g, h) for g, h in zip(grads_a, grads_b, strict=True))
+    out_c, _ = _seeded_train_step(rnn, x, seed=2)
+    assert not torch.equal(out_a, out_c)
+
+
+class _StackWithDropout(nn.Module):
+    """num_layers one-layer RNNs with nn.Dropout(p) between them, holding the
+    weights of `stacked`."""
+
+    def __init__(self, stacked):
+        super().__init__()
+        kind, state = type(stacked), stacked.state_dict()
+        self.layers = nn.ModuleList()
+        for k in range(stacked.num_layers):
+            size = stacked.input_size if k == 0 else stacked.hidden_size
+            layer = kind(size, stacked.hidden_size, dtype=F64)
+            layer.load_state_dict(
+                {
+                    n.replace(f"_l{k}", "_l0"): v
+                    for n, v in state.items()
+                    if f"_l{k}" in n
+                }
+            )
+            self.layers.append(layer)
+        self.dropout = nn.Dropout(stacked.dropout)
+
+    def forward(self, x):
+        finals = []
+        for k, layer in enumerate(self.layers):
+            if k:
+                x = self.dropout(x)
+            x, h = layer(x)
+            finals.append(h)
+        if isinstance(finals[0], tuple):
+            return x, tuple(torch.cat(parts) for parts in zip(*finals, strict=True))
+        return x, torch.cat(finals)
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [2, 3])
+def test_one_layer_rnns_with_nn_dropout_equal_rnn_dropout_on_cpu(mode, num_layers):
+    """On the CPU, one-layer RNNs with nn.Dropout(p) between them compute what
+    RNN(num_layers, dropout=p) computes in train mode with the same seed: output,
+    final states and gradients."""
+    stacked = getattr(nn, mode)(3, 5, num_layers=num_layers, dropout=0.5, dtype=F64)
+    ours = _StackWithDropout(stacked)
+    x = torch.randn(6, 2, 3, dtype=F64)  # (L, N, H_in)
+    torch.manual_seed(7)
+    out, h_n = stacked(x)
+    torch.manual_seed(7)
+    our_out, our_h_n = ours(x)
+    torch.testing.assert_close(our_out, out, rtol=0, atol=0)
+    torch.testing.assert_close(our_h_n, h_n, rtol=0, atol=0)
+    out.square().sum().backward()
+    our_out.square().sum().backward()
+    for k, layer in enumerate(ours.layers):
+        for name, p in layer.named_parameters():
+            theirs = getattr(stacked, name.replace("_l0", f"_l{k}")).grad
+            torch.testing.assert_close(p.grad, theirs, rtol=1e-12, atol=1e-12)

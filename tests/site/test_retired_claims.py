@@ -47,6 +47,17 @@ RETIRED = [
 ]
 
 
+# (file, a caveat the audit added that must stay, the test that backs it)
+KEPT = [
+    (
+        "docs/pitfalls.md",
+        "What the recipe does not cover: dropout inside a cuDNN RNN.",
+        "tests/claims/test_pitfalls.py::"
+        "test_one_layer_rnns_with_nn_dropout_equal_rnn_dropout_on_cpu",
+    ),
+]
+
+
 def _words(text: str) -> str:
     return " ".join(text.split())
 
@@ -60,3 +71,14 @@ def test_retired_claim_stays_off_the_page(file, phrase, refuted_by):
     )
     path, name = refuted_by.split("::")
     assert f"def {name}(" in (ROOT / path).read_text(), f"{refuted_by} is gone"
+
+
+@pytest.mark.parametrize(
+    "file, phrase, backed_by", KEPT, ids=[f"{f}:{p[:30]}" for f, p, _ in KEPT]
+)
+def test_caveat_stays_on_the_page(file, phrase, backed_by):
+    assert _words(phrase) in _words((ROOT / file).read_text()), (
+        f"{file} no longer says {phrase!r}; {backed_by} shows why it must"
+    )
+    path, name = backed_by.split("::")
+    assert f"def {name}(" in (ROOT / path).read_text(), f"{backed_by} is gone"
