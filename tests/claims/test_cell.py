@@ -122,3 +122,35 @@ def test_the_two_biases_only_appear_as_their_sum():
             getattr(rnn, f"bias_ih_l{k}").add_(shift)
             getattr(rnn, f"bias_hh_l{k}").sub_(shift)
     torch.testing.assert_close(rnn(x)[0], before, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "num_layers, bidirectional", [(2, False), (3, False), (1, True)]
+)
+def test_output_is_the_top_layer_state_only(num_layers, bidirectional):
+    """ "output[t] is h_t" is the one-layer, one-direction case. With more layers,
+    output[t] is the top layer's state and layer 0's h_t (the cell in a loop) is not
+    in output; bidirectional, output[t] is [forward h_t, backward state]."""
+    H = 5
+    rnn = nn.RNN(3, H, num_layers, bidirectional=bidirectional, dtype=F64)
+    cell = nn.RNNCell(3, H, dtype=F64)
+    cell.load_state_dict(
+        {
+            k.removesuffix("_l0"): v
+            for k, v in rnn.state_dict().items()
+            if k.endswith("_l0")
+        }
+    )
+    x = torch.randn(6, 2, 3, dtype=F64)
+    output, h_n = rnn(x)
+    h = torch.zeros(2, H, dtype=F64)
+    for t in range(6):
+        h = cell(x[t], h)  # layer 0's h_t, forward
+        if bidirectional:
+            assert output[t].shape == (2, 2 * H)
+            torch.testing.assert_close(output[t, :, :H], h, rtol=0, atol=1e-12)
+        else:
+            assert not torch.allclose(output[t], h)
+    if not bidirectional:
+        torch.testing.assert_close(h_n[0], h, rtol=0, atol=1e-12)  # layer 0 is in h_n
+        torch.testing.assert_close(h_n[-1], output[-1], rtol=0, atol=0)

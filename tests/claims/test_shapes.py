@@ -31,13 +31,23 @@ def test_each_model_returns_the_shape_its_page_states(name, result, shape, capsy
     assert tuple(g[result].shape) == tuple(g[s] for s in shape)
 
 
-def test_many_to_one_h_n_top_layer_is_the_last_output_step():
-    """batch_first=True: output (N, L, H), but h_n stays (num_layers, N, H); h_n[-1] is
-    output[:, -1] for a one-directional RNN."""
-    rnn = nn.RNN(5, 16, num_layers=2, batch_first=True, dtype=F64)
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_many_to_one_h_n_top_layer_is_the_last_output_step(mode, num_layers):
+    """batch_first=True: output (N, L, H), but h_n stays (num_layers, N, H); h_n[-1]
+    equals output[:, -1] value for value for a one-directional RNN, GRU or LSTM, yet it
+    is a separate tensor: it shares no storage with output, and writing into one leaves
+    the other unchanged."""
+    rnn = getattr(nn, mode)(5, 16, num_layers=num_layers, batch_first=True, dtype=F64)
     output, h_n = rnn(torch.randn(3, 7, 5, dtype=F64))
-    assert output.shape == (3, 7, 16) and h_n.shape == (2, 3, 16)
-    torch.testing.assert_close(h_n[-1], output[:, -1], rtol=0, atol=0)
+    h_n = h_n[0] if mode == "LSTM" else h_n
+    assert output.shape == (3, 7, 16) and h_n.shape == (num_layers, 3, 16)
+    assert torch.equal(h_n[-1], output[:, -1])
+    assert h_n.untyped_storage().data_ptr() != output.untyped_storage().data_ptr()
+    with torch.no_grad():
+        before = output[:, -1].clone()
+        h_n[-1].zero_()
+        assert torch.equal(output[:, -1], before)
 
 
 def test_linear_acts_on_every_step_independently():

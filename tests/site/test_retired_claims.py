@@ -44,6 +44,28 @@ RETIRED = [
         "tests/claims/test_bidirectional.py::"
         "test_backward_half_of_last_output_needs_one_layer_and_no_hx",
     ),
+    (
+        "docs/cell.md",
+        "the state before and after step $t$; $h_t$ is `output[t]` |",
+        "tests/claims/test_cell.py::test_output_is_the_top_layer_state_only",
+    ),
+    (
+        "docs/cell.md",
+        "There is no separate output vector. `output[t]` *is* $h_t$",
+        "tests/claims/test_cell.py::test_output_is_the_top_layer_state_only",
+    ),
+    (
+        "docs/shapes.md",
+        "the same tensor as `output[:, -1]`",
+        "tests/claims/test_shapes.py::"
+        "test_many_to_one_h_n_top_layer_is_the_last_output_step",
+    ),
+    (
+        "docs/lstm-gru.md",
+        "forget-gate bias to 1: that is the second block of $H$ entries, "
+        "`bias_hh_l0[H:2*H]`)",
+        "tests/claims/test_lstm_gru.py::test_forget_gate_bias_is_the_sum_of_both_biases",
+    ),
 ]
 
 
