@@ -193,3 +193,49 @@ def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them()
     with pytest.raises(ValueError, match=r"batch index 0 \(given 4, data suggests 2\)"):
         check_lengths(batch, [4, 2, 1], batch_first=True)
     check_lengths(batch, [2, 4, 1], batch_first=True)
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize(
+    "num_layers, bidirectional", [(1, False), (2, False), (2, True)]
+)
+def test_hx_is_given_in_callers_order_with_enforce_sorted_false(
+    mode, num_layers, bidirectional
+):
+    """With enforce_sorted=False, hx row i is sequence i's initial state (the RNN
+    permutes it with sorted_indices): every sequence's h_n (and c_n) and output equal
+    running it alone from its own row; pre-sorting hx as well gives other results.
+    Gradients reach hx in the caller's order too."""
+    torch.manual_seed(0)
+    rnn = getattr(nn, mode)(
+        3, 4, num_layers=num_layers, bidirectional=bidirectional, dtype=F64
+    )
+    lengths = [2, 5, 3, 5, 1]
+    _, padded = _batch(lengths)
+    rows = num_layers * (2 if bidirectional else 1)
+    hx = [torch.randn(rows, 5, 4, dtype=F64, requires_grad=True)]
+    if mode == "LSTM":
+        hx.append(torch.randn(rows, 5, 4, dtype=F64, requires_grad=True))
+    packed = tr.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    assert packed.sorted_indices.tolist() != list(range(5))
+    out, h_n = rnn(packed, tuple(hx) if mode == "LSTM" else hx[0])
+    h_n = list(h_n) if mode == "LSTM" else [h_n]
+    out, _ = tr.pad_packed_sequence(out)  # (L, N, D*H)
+    for i, n in enumerate(lengths):
+        own = [h[:, i : i + 1] for h in hx]
+        out_i, h_i = rnn(
+            padded[:n, i : i + 1], tuple(own) if mode == "LSTM" else own[0]
+        )
+        h_i = list(h_i) if mode == "LSTM" else [h_i]
+        torch.testing.assert_close(out[:n, i : i + 1], out_i, rtol=0, atol=1e-12)
+        for a, b in zip(h_n, h_i, strict=True):
+            torch.testing.assert_close(a[:, i : i + 1], b, rtol=0, atol=1e-12)
+    # gradient of sequence 0's final state reaches hx row 0 only
+    (h_n[0][:, 0].sum()).backward()
+    grad = hx[0].grad
+    assert grad[:, 0].abs().sum() > 0 and grad[:, 1:].abs().sum() == 0
+    order = packed.sorted_indices
+    wrong = [h.detach()[:, order] for h in hx]
+    _, h_wrong = rnn(packed, tuple(wrong) if mode == "LSTM" else wrong[0])
+    h_wrong = h_wrong[0] if mode == "LSTM" else h_wrong
+    assert not torch.allclose(h_wrong, h_n[0])
