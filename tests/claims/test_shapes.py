@@ -60,20 +60,25 @@ def test_linear_acts_on_every_step_independently():
         torch.testing.assert_close(logits[:, t], head(output[:, t]), rtol=0, atol=1e-12)
 
 
-def test_stepping_with_carried_state_equals_one_call():
-    """Generating one step at a time, passing h back in, computes what one
-    call on the whole (teacher-forced) sequence computes: the loop in
-    one_to_many.py is the same RNN."""
-    rnn = nn.RNN(6, 16, batch_first=True, dtype=F64)
-    x = torch.randn(2, 5, 6, dtype=F64)
-    h0 = torch.randn(1, 2, 16, dtype=F64)
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_stepping_with_carried_state_equals_one_call(num_layers, mode, dtype):
+    """Generating one step at a time, passing h back in, computes what one call on
+    the whole (teacher-forced) sequence computes, to rounding of the dtype: the loop
+    in one_to_many.py is the same RNN. Any cell, any number of layers."""
+    rnn = getattr(nn, mode)(6, 16, num_layers=num_layers, batch_first=True, dtype=dtype)
+    x = torch.randn(2, 5, 6, dtype=dtype)
+    h0 = torch.randn(num_layers, 2, 16, dtype=dtype)
+    h0 = (h0, torch.randn_like(h0)) if mode == "LSTM" else h0
     whole, h_whole = rnn(x, h0)
     h, steps = h0, []
     for t in range(5):
         out, h = rnn(x[:, t : t + 1], h)
         steps.append(out)
-    torch.testing.assert_close(torch.cat(steps, dim=1), whole, rtol=0, atol=1e-12)
-    torch.testing.assert_close(h, h_whole, rtol=0, atol=1e-12)
+    tol = 1e-12 if dtype == F64 else 1e-6
+    torch.testing.assert_close(torch.cat(steps, dim=1), whole, rtol=0, atol=tol)
+    torch.testing.assert_close(h, h_whole, rtol=0, atol=tol)
 
 
 def test_encoder_decoder_source_reaches_the_decoder_only_through_h_n():

@@ -173,6 +173,29 @@ def test_docstring_loop_in_installed_torch_is_right():
                     namespace["forward"](x, hx)
             else:
                 assert not torch.allclose(namespace["forward"](x, hx)[0], rnn(x)[0])
+    # ... dropout (train mode draws masks; the loop has none) ...
+    namespace["rnn"] = rnn = nn.RNN(
+        input_size, hidden_size, num_layers, dropout=0.5, dtype=F64
+    ).train()
+    namespace["params"] = dict(rnn.named_parameters())
+    with torch.no_grad():
+        torch.manual_seed(0)
+        assert not torch.allclose(namespace["forward"](x, hx)[0], rnn(x)[0])
+    # ... and bidirectional=True: one layer runs the forward direction only; with
+    # more, layer 1's weight_ih expects both directions and the matmul fails
+    for layers in (1, num_layers):
+        namespace["rnn"] = rnn = nn.RNN(
+            input_size, hidden_size, layers, bidirectional=True, dtype=F64
+        )
+        namespace["params"] = dict(rnn.named_parameters())
+        h0 = torch.zeros(layers, 2, hidden_size, dtype=F64)
+        with torch.no_grad():
+            if layers == 1:
+                assert namespace["forward"](x, h0)[0].shape[-1] == hidden_size
+                assert rnn(x)[0].shape[-1] == 2 * hidden_size
+            else:
+                with pytest.raises(RuntimeError, match="cannot be multiplied"):
+                    namespace["forward"](x, h0)
 
 
 def _installed_docstring_loop(input_size, hidden_size, num_layers):

@@ -66,6 +66,37 @@ RETIRED = [
         "`bias_hh_l0[H:2*H]`)",
         "tests/claims/test_lstm_gru.py::test_forget_gate_bias_is_the_sum_of_both_biases",
     ),
+    (
+        "docs/shapes.md",
+        "That loop computes exactly what one call on the whole sequence would",
+        "tests/claims/test_shapes.py::test_stepping_with_carried_state_equals_one_call",
+    ),
+    (
+        "docs/index.md",
+        "Every code block on a page is a file in the repository",
+        "tests/site/test_fences.py::test_every_fence_is_tested",
+    ),
+    (
+        "docs/index.md",
+        "(outputs, final states and gradients) over every configuration.",
+        "tests/test_loops.py::test_parity_grid",
+    ),
+    (
+        "docs/index.md",
+        "PyTorch's docstring loop, wrong before its fix.",
+        "tests/claims/test_stacking.py::"
+        "test_docstring_loop_in_installed_torch_fails_under_backward",
+    ),
+    (
+        "docs/bidirectional.md",
+        "side by side.\n\nThe backward half is an ordinary RNN",
+        "tests/claims/test_bidirectional.py::test_output_is_forward_then_backward",
+    ),
+    (
+        "docs/stacking.md",
+        'it ignores `nonlinearity="relu"`, `bias=False`',
+        "tests/claims/test_stacking.py::test_docstring_loop_in_installed_torch_is_right",
+    ),
 ]
 
 
