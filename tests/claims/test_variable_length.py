@@ -18,35 +18,48 @@ def _batch(lengths, features=3, batch_first=False):
     return seqs, tr.pad_sequence(seqs, batch_first=batch_first)
 
 
-def test_padding_changes_h_n():
+def _final(h_n):
+    return h_n[0] if isinstance(h_n, tuple) else h_n
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_padding_changes_h_n(mode, num_layers):
     """A padded, unpacked batch: the short sequence's h_n is taken after the
-    padding steps, so it differs from running that sequence alone; the longest
-    sequence is unaffected."""
-    rnn = nn.RNN(3, 4, dtype=F64)
+    padding steps, so it differs from running that sequence alone (in every layer);
+    the longest sequence is unaffected; and, unidirectional, the outputs at the real
+    steps are still right. Any cell, one or two layers."""
+    rnn = getattr(nn, mode)(3, 4, num_layers=num_layers, dtype=F64)
     seqs, padded = _batch([5, 2])
     out, h_n = rnn(padded)
     _, h_long = rnn(seqs[0].unsqueeze(1))
     out_short, h_short = rnn(seqs[1].unsqueeze(1))
+    h_n, h_long, h_short = _final(h_n), _final(h_long), _final(h_short)
     torch.testing.assert_close(h_n[:, 0], h_long[:, 0], rtol=0, atol=1e-12)
-    assert not torch.allclose(h_n[:, 1], h_short[:, 0], atol=1e-3)
+    for k in range(num_layers):
+        assert not torch.allclose(h_n[k, 1], h_short[k, 0], atol=1e-3)
     # unidirectional: the outputs at the real steps are still right
     # (the padding comes after)
     torch.testing.assert_close(out[:2, 1], out_short[:, 0], rtol=0, atol=1e-12)
 
 
-def test_bidirectional_padding_changes_outputs_at_real_steps():
-    """Bidirectional, unpacked: the forward half at real steps is right, the
-    backward half is not (it read the padding first); packing makes both match
-    the sequence run alone."""
-    rnn = nn.GRU(3, 4, bidirectional=True, dtype=F64)
-    seqs, padded = _batch([5, 2])
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_bidirectional_padding_changes_outputs_at_real_steps(mode, num_layers):
+    """Bidirectional, unpacked: the backward half of output is wrong at EVERY real step
+    of the short sequence (it read the padding first); with one layer the forward
+    half is right. Packing makes both match the sequence run alone."""
+    rnn = getattr(nn, mode)(3, 4, num_layers, bidirectional=True, dtype=F64)
+    seqs, padded = _batch([5, 3])
     out, _ = rnn(padded)
-    alone, _ = rnn(seqs[1].unsqueeze(1))  # (2, 1, 8)
-    torch.testing.assert_close(out[:2, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
-    assert not torch.allclose(out[:2, 1, 4:], alone[:, 0, 4:], atol=1e-3)
-    packed_out, _ = rnn(tr.pack_padded_sequence(padded, [5, 2]))
+    alone, _ = rnn(seqs[1].unsqueeze(1))  # (3, 1, 8)
+    if num_layers == 1:
+        torch.testing.assert_close(out[:3, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
+    for t in range(3):
+        assert not torch.allclose(out[t, 1, 4:], alone[t, 0, 4:], atol=1e-3), t
+    packed_out, _ = rnn(tr.pack_padded_sequence(padded, [5, 3]))
     unpacked, _ = tr.pad_packed_sequence(packed_out)
-    torch.testing.assert_close(unpacked[:2, 1], alone[:, 0], rtol=0, atol=1e-12)
+    torch.testing.assert_close(unpacked[:3, 1], alone[:, 0], rtol=0, atol=1e-12)
 
 
 def test_pad_sequence_layout_and_padding_side():
@@ -119,13 +132,24 @@ def test_enforce_sorted_rejects_unsorted_lengths():
         tr.pack_padded_sequence(padded, [2, 5, 3])
 
 
-def test_enforce_sorted_false_returns_results_in_callers_order():
-    rnn = nn.GRU(3, 4, dtype=F64)
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, True)])
+def test_enforce_sorted_false_returns_results_in_callers_order(
+    mode, num_layers, bidirectional
+):
+    """enforce_sorted=False: h_n (and c_n) and the unpacked output come back in the
+    caller's order, bit for bit what sorting by hand gives."""
+    rnn = getattr(nn, mode)(
+        3, 4, num_layers=num_layers, bidirectional=bidirectional, dtype=F64
+    )
     _, padded = _batch([2, 5, 3])
     out, h_n = rnn(tr.pack_padded_sequence(padded, [2, 5, 3], enforce_sorted=False))
     order = [1, 2, 0]
     out_s, h_s = rnn(tr.pack_padded_sequence(padded[:, order], [5, 3, 2]))
-    assert torch.equal(h_n[:, order], h_s)
+    for a, b in zip(
+        h_n if mode == "LSTM" else [h_n], h_s if mode == "LSTM" else [h_s], strict=True
+    ):
+        assert torch.equal(a[:, order], b)
     assert torch.equal(
         tr.pad_packed_sequence(out)[0][:, order], tr.pad_packed_sequence(out_s)[0]
     )
