@@ -153,6 +153,27 @@ def test_enforce_sorted_false_returns_results_in_callers_order(
     assert torch.equal(
         tr.pad_packed_sequence(out)[0][:, order], tr.pad_packed_sequence(out_s)[0]
     )
+    # 20 sequences with ties: torch's order of the tied ones is not a stable sort's,
+    # so sorting by hand (stably) gives the same numbers only to rounding
+    lengths = [3, 5, 1] * 6 + [5, 3]
+    _, padded = _batch(lengths)
+    packed = tr.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    order = sorted(range(20), key=lambda i: -lengths[i])  # stable
+    assert packed.sorted_indices.tolist() != order
+    out, h_n = rnn(packed)
+    out_s, h_s = rnn(
+        tr.pack_padded_sequence(padded[:, order], [lengths[i] for i in order])
+    )
+    for a, b in zip(
+        h_n if mode == "LSTM" else [h_n], h_s if mode == "LSTM" else [h_s], strict=True
+    ):
+        torch.testing.assert_close(a[:, order], b, rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        tr.pad_packed_sequence(out)[0][:, order],
+        tr.pad_packed_sequence(out_s)[0],
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])

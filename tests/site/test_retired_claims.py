@@ -97,6 +97,18 @@ RETIRED = [
         'it ignores `nonlinearity="relu"`, `bias=False`',
         "tests/claims/test_stacking.py::test_docstring_loop_in_installed_torch_is_right",
     ),
+    (
+        "docs/pitfalls.md",
+        "`True` and `False` compute the same bits, gradients included; on unsorted",
+        "tests/claims/test_pitfalls.py::"
+        "test_enforce_sorted_true_and_false_compute_identical_results",
+    ),
+    (
+        "docs/variable-length.md",
+        "The numbers are the same as if you had sorted by hand:",
+        "tests/claims/test_variable_length.py::"
+        "test_enforce_sorted_false_returns_results_in_callers_order",
+    ),
 ]
 
 
