@@ -105,7 +105,7 @@ RETIRED = [
     ),
     (
         "docs/variable-length.md",
-        "The numbers are the same as if you had sorted by hand:",
+        "The numbers are the same as if you had sorted by hand:\n\n```py",
         "tests/claims/test_variable_length.py::"
         "test_enforce_sorted_false_returns_results_in_callers_order",
     ),
