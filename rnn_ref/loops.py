@@ -119,7 +119,9 @@ def run_layer_packed(
             outputs.append(state[0])
         # sorted order: the rows that ran to the end, then the others, longest first;
         # one cat per state tensor, after the loop
-        state = tuple(torch.cat(rows) for rows in zip(state, *reversed(ended)))
+        state = tuple(
+            torch.cat(rows) for rows in zip(state, *reversed(ended), strict=True)
+        )
     else:
         initial = state
         state = tuple(s[: sizes[-1]] for s in initial)
