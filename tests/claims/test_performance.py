@@ -171,3 +171,18 @@ def test_float32_lstm_on_padded_input_runs_one_fused_onednn_kernel():
         "MkldnnRnnLayerBackward0" not in packed_names
         and "SliceBackward0" in packed_names
     )
+
+
+def test_whole_reference_loop_compiles_to_one_unrolled_graph():
+    """torch.compile's tracer (dynamo) turns the hoisted reference of a 2-layer RNN,
+    Python loops and all, into one graph without a graph break, with the time loop
+    unrolled: one tanh per step and layer."""
+    rnn = nn.RNN(3, 4, num_layers=2)
+    x = torch.randn(5, 2, 3)
+    explained = torch._dynamo.explain(lambda x: reference_forward(rnn, x, hoist=True))(
+        x
+    )
+    assert explained.graph_count == 1 and explained.graph_break_count == 0
+    (graph,) = explained.graphs
+    tanh = [n for n in graph.graph.nodes if n.target is torch.tanh]
+    assert len(tanh) == 5 * 2  # T steps x layers
