@@ -14,9 +14,9 @@ data for a `PackedSequence`), after every layer but the last, as torch's CPU ker
 With the same seed the same RNG draws happen in the same order, so the masks are torch's
 masks: in train mode the reference agrees with torch on CPU to rounding (float64 ~1e-16,
 float32 ~1e-7; another seed differs by ~1e-2), for every mode, padded and packed
-(tested). Often the hoisted variant is even bit-identical, since torch's CPU kernels
-hoist too, but not always: elementwise kernels can round the last bit differently
-depending on memory layout. Not checked: CUDA. cuDNN draws its dropout masks inside its
+(tested). The hoisted variant adds b_hh to the hoisted projection (RNN and LSTM), so
+its sums are rounded in another order than torch's: equal to rounding, not to the bit.
+Not checked: CUDA. cuDNN draws its dropout masks inside its
 own kernels from its own state, so expect only the statistics of the masks (fraction p
 zeroed, survivors scaled 1/(1-p)), not the masks themselves, to agree there.
 """
