@@ -24,6 +24,7 @@ CLASSIFIER = {
     "train",
     "distributed",
     "lm",
+    "rundir",
 }
 ORDER = ["core", "classifier", "experiments", "site", "cli"]  # low to high
 
