@@ -39,9 +39,16 @@ MANIFEST = "manifest.json"
 LOCK = ".lock"
 
 
-def ours(name: str) -> bool:
-    """Whether `name` is bookkeeping this module leaves behind (lock, temporary)."""
-    return name == LOCK or (name.startswith(".") and name.endswith(".tmp"))
+def ours(path: Path) -> bool:
+    """Whether `path` is bookkeeping this module leaves behind: the lock, a temporary
+    file, or a manifest in our format."""
+    name = path.name
+    if name == LOCK or (name.startswith(".") and name.endswith(".tmp")):
+        return True
+    try:
+        return name == MANIFEST and "files" in json.loads(path.read_bytes())
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 class RunLock:

@@ -311,8 +311,8 @@ def _claim_run_dir(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLo
             if not (out / "config.json").is_file():
                 raise InputError(
                     f"nothing to resume in {out}: it holds no config.json (the run "
-                    f"never started, or this is another directory); run the same "
-                    f"command without --resume"
+                    f"stopped before it saved its config, or this is another "
+                    f"directory); run the original command again, without --resume"
                 )
             checkpoint.read_config(out)
         else:
@@ -322,7 +322,7 @@ def _claim_run_dir(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLo
                     f"choose another --out (expected a new or empty directory for a "
                     f"fresh run)"
                 )
-            others = sorted(p.name for p in out.iterdir() if not rundir.ours(p.name))
+            others = sorted(p.name for p in out.iterdir() if not rundir.ours(p))
             if others:
                 shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
                 raise InputError(

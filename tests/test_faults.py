@@ -181,32 +181,32 @@ def test_a_flipped_byte_is_an_error_naming_the_file(straight, tmp_path, name):
 
 # ---- a kill at any moment resumes with one command ----
 
+# every moment of every write of a run of 2 checkpoints: stage:file:occurrence
+START = ["written:manifest.json:1", "replaced:manifest.json:1", "written:config.json:1"]
 MOMENTS = [
-    f"{stage}:{name}:{n}"
-    for n in (1, 2)  # 1: the config saved at the start or the first checkpoint
-    for name in ("config.json", "model.pt", "state.pt", "manifest.json")
-    for stage in ("written", "replaced")
-]
+    *START,  # before config.json exists: the run never started
+    "replaced:config.json:1",
+    *[f"{s}:manifest.json:{n}" for n in (2, 3, 4) for s in ("written", "replaced")],
+    *[f"{s}:{f}:{n}" for n in (1, 2) for f in ("model.pt", "state.pt")
+      for s in ("written", "replaced")],
+    "written:config.json:2",
+    "replaced:config.json:2",
+    "written:manifest.json:6",
+]  # fmt: skip
 FAST = {"written:state.pt:1"}  # inside the very first checkpoint
 
 
-def _killed_then_resumed(tmp_path, moment):
-    out = tmp_path / "run"
+def _run(out, *extra, fault=None):
     argv = [sys.executable, "-m", "rnn_ref.cli", "train", "--out", str(out), "--quiet"]
     flags = [
         "--hidden-size", "8", "--batch-size", "16", "--steps", "20",
         "--eval-every", "10", "--eval-samples", "32", "--device", "cpu",
     ]  # fmt: skip
-    env = dict(
-        os.environ, PYTHONPATH=str(ROOT), RNN_REF_FAULT=moment, OMP_NUM_THREADS="1"
-    )
-    killed = subprocess.run(argv + flags, env=env, capture_output=True, text=True)
-    assert killed.returncode == -9, killed.stderr  # the SIGKILL landed
-    env.pop("RNN_REF_FAULT")
-    resumed = subprocess.run(
-        argv + ["--resume"], env=env, capture_output=True, text=True
-    )
-    return out, resumed
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    if fault:
+        env["RNN_REF_FAULT"] = fault
+    args = argv + list(extra) if extra else argv + flags
+    return subprocess.run(args, env=env, capture_output=True, text=True)
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,13 @@ def _killed_then_resumed(tmp_path, moment):
     [m if m in FAST else pytest.param(m, marks=pytest.mark.slow) for m in MOMENTS],
 )
 def test_a_kill_inside_any_save_resumes_to_the_same_run(straight, tmp_path, moment):
-    out, resumed = _killed_then_resumed(tmp_path, moment)
+    out = tmp_path / "run"
+    killed = _run(out, fault=moment)
+    assert killed.returncode == -9, killed.stderr  # the SIGKILL landed
+    resumed = _run(out, "--resume")
+    if moment in START:  # nothing to resume, and the original command starts afresh
+        assert resumed.returncode == 2 and "nothing to resume" in resumed.stderr
+        resumed = _run(out)
     assert resumed.returncode == 0, resumed.stderr
     assert not list(out.glob(".*.tmp"))
     a, b = load_classifier(straight[0]).state_dict(), load_classifier(out).state_dict()
