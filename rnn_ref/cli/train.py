@@ -37,7 +37,16 @@ __all__ = ["register", "parse_sequence"]
 
 # errors that mean "this --out is not a place to write a run" (exit 2); others are
 # the machine's (exit 1)
-_BAD_OUT = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR}
+_BAD_OUT = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EEXIST,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+}
 MAX_EVAL_LENGTH = 10**5
 
 # flag spellings -> TrainConfig field; the underscore spellings are the original
@@ -103,7 +112,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         if (
             args.resume
         ):  # the saved run, with only the flags given on this command line changed
-            base = read_config(out)
+            saved = (Path(out) / "config.json").exists()  # else train() says so
+            base = read_config(out) if saved else {}
             config = TrainConfig.from_dict({**base, **given, "out": out})
         else:
             config = TrainConfig(**given, out=out)
@@ -188,8 +198,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"e.g. 5,10,100; got {args.lengths[:EXCERPT]!r}"
             + ("..." if len(args.lengths) > EXCERPT else "")
         ) from None
-    if args.samples < 1:
-        raise InputError(f"--samples must be at least 1; got {args.samples}")
+    if not 1 <= args.samples <= 10**7:
+        raise InputError(f"--samples must be 1 .. 10,000,000; got {args.samples}")
     if not 0 <= args.seed < 2**63 - max(lengths):
         raise InputError(
             f"--seed must be in 0 .. 2**63 - 1 - (the longest length); got {args.seed}"

@@ -108,7 +108,7 @@ def compare(expected: str, actual: str, rtol: float = CROSS_DEVICE_RTOL) -> str:
 
     Examples:
         >>> head = "# s.py · device: cpu · torch 2"
-        >>> bool(compare(head + "\nerror 0.0e+00", head + "\nerror 9.0e-05"))
+        >>> bool(compare(head + "\\nerr 0.0e+00", head + "\\nerr 9.0e-05"))
         True
     """
     exp_lines, act_lines = expected.splitlines()[1:], actual.splitlines()[1:]

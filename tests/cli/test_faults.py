@@ -315,3 +315,14 @@ def test_regen_refuses_an_output_that_is_a_directory(tmp_path, monkeypatch, caps
     (here / "snippets" / "page" / "hello.out").mkdir()
     monkeypatch.chdir(here)
     _one_line(capsys, 2, ["regen", "--check"], "hello.out is a directory")
+
+
+def test_regen_check_reports_an_output_with_bad_utf8_as_drift(
+    tmp_path, monkeypatch, capsys
+):
+    here = _fake_checkout(tmp_path / "clone")
+    (here / "snippets" / "page" / "hello.out").write_bytes(b"# header\n\xff\xfe\n")
+    monkeypatch.chdir(here)
+    assert main(["regen", "--check", "--device", "cpu"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "DRIFT   snippets/page/hello.py" in err
