@@ -207,6 +207,8 @@ def _train(
         out = None  # only rank 0 writes metrics and checkpoints
     if out is not None:  # the metrics of the checkpoint's steps, nothing after
         rundir.write_atomic(out / "metrics.jsonl", _metrics_bytes(metrics))
+        if resume:  # with the flags changed on this command line (e.g. --steps)
+            rundir.commit(out, {"config.json": checkpoint.config_bytes(config)})
 
     end = min(config.steps, stop_at) if stop_at is not None else config.steps
     task = config.task
@@ -330,7 +332,8 @@ def _claim_run_dir(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLo
                     f"expected a new or empty directory for a fresh run: pass another "
                     f"--out"
                 )
-        rundir.commit(out, {"config.json": checkpoint.config_bytes(config)})
+        if not resume:  # a resumed run's config is saved once its checkpoint fits
+            rundir.commit(out, {"config.json": checkpoint.config_bytes(config)})
     except BaseException:
         lock.release()
         raise

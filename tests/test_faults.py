@@ -345,3 +345,14 @@ def test_resume_with_more_steps_follows_the_longer_schedule_from_the_checkpoint(
     assert lrs[20] == lr_at(TrainConfig(**TINY), 19)  # the first run, unchanged
     assert lrs[30] == lr_at(longer, 29)  # then the 30-step schedule from step 20 on
     assert lr_at(longer, 20) > 10 * lr_at(TrainConfig(**TINY), 19)  # not a continuation
+
+
+def test_a_failed_resume_leaves_the_run_as_it_was(straight, tmp_path):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    before = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    with pytest.raises(CheckpointError, match="does not fit this run"):
+        train(TrainConfig(**{**TINY, "hidden_size": 16}, out=str(run)), resume=True)
+    after = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    assert after == before

@@ -170,7 +170,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         )
     if sys.stdout is None:
         raise InputError("stdout is closed; redirect it to a file or a pipe")
-    done = predict_stream(model, config["num_digits"], config["modulus"], stream, print)
+    done = predict_stream(
+        model,
+        config["num_digits"],
+        config["modulus"],
+        stream,
+        print,
+        name_lines=not args.digits,
+    )
     if not done and args.digits:
         raise InputError(
             f"empty sequence: expected at least one digit 0..{config['num_digits'] - 1}"
@@ -194,7 +201,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             raise ValueError
     except ValueError:
         raise InputError(
-            f"--lengths must be integers 1..{MAX_EVAL_LENGTH:,} separated by commas, "
+            f"--lengths must be positive integers (at most {MAX_EVAL_LENGTH:,}) "
+            f"separated by commas, "
             f"e.g. 5,10,100; got {args.lengths[:EXCERPT]!r}"
             + ("..." if len(args.lengths) > EXCERPT else "")
         ) from None

@@ -85,7 +85,7 @@ def test_a_run_too_big_for_memory_is_refused(capsys, tmp_path):
 @pytest.mark.parametrize(
     "argv, match",
     [
-        (["train", "--weight-decay", "1e308"], "weight_decay <= 100"),
+        (["train", "--weight-decay", "1e308"], "weight_decay must be at most 100"),
         (["bench", "--threads", "0"], "--threads must be 1 .. 1024; got 0"),
         (["bench", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
         (["ladder", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
@@ -105,7 +105,7 @@ def test_evaluate_refuses_a_huge_length_quoting_a_short_excerpt(capsys, run_dir)
         capsys,
         2,
         ["evaluate", "--checkpoint", str(run_dir), "--lengths", "1" * 5000],
-        "--lengths must be integers 1..100,000",
+        "--lengths must be positive integers (at most 100,000)",
     )
     assert len(line) < 200
     _one_line(
