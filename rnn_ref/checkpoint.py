@@ -30,7 +30,7 @@ from torch import nn
 
 from rnn_ref import rundir
 from rnn_ref.config import TrainConfig
-from rnn_ref.errors import CheckpointError
+from rnn_ref.errors import CheckpointError, InputError
 from rnn_ref.model import SumModClassifier, classifier_kwargs
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "save",
     "config_bytes",
     "load_state",
+    "claim",
 ]
 
 
@@ -229,3 +230,41 @@ _STATE_TYPES = {
     "data_rng": _rng,
     "torch_rng": _rng,
 }
+
+
+def claim(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLock:
+    """Lock `out` for this process; a fresh run also checks it is new and saves its
+    config first, so a run stopped at any later moment resumes with `--resume`."""
+    lock = rundir.RunLock(out)
+    try:
+        for leftover in out.glob(".*.tmp"):  # of a run killed inside a save
+            leftover.unlink()
+        if resume:
+            if not (out / "config.json").is_file():
+                raise InputError(
+                    f"nothing to resume in {out}: it holds no config.json (the run "
+                    f"stopped before it saved its config, or this is another "
+                    f"directory); run the original command again, without --resume"
+                )
+            read_config(out)
+        else:
+            if (out / "config.json").exists():
+                raise InputError(
+                    f"{out} already holds a run; pass --resume to continue it or "
+                    f"choose another --out (expected a new or empty directory for a "
+                    f"fresh run)"
+                )
+            others = sorted(p.name for p in out.iterdir() if not rundir.ours(p))
+            if others:
+                shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+                raise InputError(
+                    f"{out} is not empty ({shown}) and rnn-ref did not write it; "
+                    f"expected a new or empty directory for a fresh run: pass another "
+                    f"--out"
+                )
+        if not resume:  # a resumed run's config is saved once its checkpoint fits
+            rundir.commit(out, {"config.json": config_bytes(config)})
+    except BaseException:
+        lock.release()
+        raise
+    return lock

@@ -33,7 +33,18 @@ from pathlib import Path
 
 from rnn_ref.errors import CheckpointError, InputError
 
-__all__ = ["RunLock", "commit", "verify", "write_atomic", "MANIFEST", "LOCK", "ours"]
+__all__ = [
+    "RunLock",
+    "commit",
+    "verify",
+    "write_atomic",
+    "ours",
+    "metrics_bytes",
+    "append_metrics",
+    "resume_metrics",
+    "MANIFEST",
+    "LOCK",
+]
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
@@ -201,3 +212,40 @@ def verify(path: str | Path) -> bytes:
             f"(a flipped byte or a partial copy); restore the file, or re-train"
         )
     return data
+
+
+# ---- metrics.jsonl: strict JSON lines, appended; cut back to a checkpoint ----
+
+
+def metrics_bytes(metrics: list[dict]) -> bytes:
+    return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
+
+
+def append_metrics(out: Path, line: dict) -> None:
+    """One strict-JSON line (no NaN, no Infinity), on disk before the checkpoint."""
+    with open(out / "metrics.jsonl", "ab") as f:
+        f.write(metrics_bytes([line]))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def resume_metrics(out: Path, step: int) -> list[dict]:
+    """The metrics lines up to the checkpoint's `step`; a torn last line (a kill while
+    it was written) is dropped, a bad line before it is a `CheckpointError`."""
+    path = out / "metrics.jsonl"
+    lines = path.read_bytes().splitlines() if path.is_file() else []
+    metrics = []
+    for i, raw in enumerate(lines, 1):
+        try:
+            m = json.loads(raw)
+            keep = m["step"] <= step
+        except (ValueError, KeyError, TypeError):
+            if i == len(lines):
+                break  # torn tail
+            raise CheckpointError(
+                f"line {i} of {path} is not a metrics line ({raw[:40]!r}); fix or "
+                f"delete that line, then resume"
+            ) from None
+        if keep:
+            metrics.append(m)
+    return metrics

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -36,7 +35,8 @@ from tqdm import tqdm
 from rnn_ref import checkpoint, distributed, rundir
 from rnn_ref.config import TrainConfig, resolve_device
 from rnn_ref.data import SumModTask
-from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
+from rnn_ref.divergence import last_good, stop_if_diverged
+from rnn_ref.errors import InputError, TrainingDiverged
 from rnn_ref.model import SumModClassifier, classifier_kwargs
 
 __all__ = [
@@ -158,7 +158,7 @@ def train(
     # joins the torchrun process group, if any
     device = distributed.setup(resolve_device(config.device))
     lock = (
-        _claim_run_dir(out, config, resume)
+        checkpoint.claim(out, config, resume)
         if out is not None and distributed.is_main()
         else None
     )
@@ -200,13 +200,13 @@ def _train(
             step, seconds = state["step"], state["seconds"]
             loss_sum, loss_count = state["loss_sum"], state["loss_count"]
             saved = True
-        metrics = _resume_metrics(out, step)
+        metrics = rundir.resume_metrics(out, step)
     # DDP under torchrun (once every rank is here), else model
     net = distributed.wrap(model, device)
     if not distributed.is_main():
         out = None  # only rank 0 writes metrics and checkpoints
     if out is not None:  # the metrics of the checkpoint's steps, nothing after
-        rundir.write_atomic(out / "metrics.jsonl", _metrics_bytes(metrics))
+        rundir.write_atomic(out / "metrics.jsonl", rundir.metrics_bytes(metrics))
         if resume:  # with the flags changed on this command line (e.g. --steps)
             rundir.commit(out, {"config.json": checkpoint.config_bytes(config)})
 
@@ -241,9 +241,9 @@ def _train(
         loss.backward()
         if config.clip is not None:
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-        _stop_if_diverged(loss, model, optimizer, "before", step, lr, out, saved, bar)
+        stop_if_diverged(loss, model, optimizer, "before", step, lr, out, saved, bar)
         optimizer.step()
-        _stop_if_diverged(loss, model, optimizer, "after", step, lr, out, saved, bar)
+        stop_if_diverged(loss, model, optimizer, "after", step, lr, out, saved, bar)
         # --8<-- [end:step]
         step += 1
         seconds += time.perf_counter() - t0
@@ -264,7 +264,7 @@ def _train(
                 raise TrainingDiverged(
                     f"the evaluation loss became {eval_loss} at step {step}, so "
                     f"training stopped; lower --lr or clip gradients with --clip 1.0"
-                    f"{_last_good(out, saved)}"
+                    f"{last_good(out, saved)}"
                 )
             line = {
                 "step": step,
@@ -278,7 +278,7 @@ def _train(
             loss_sum, loss_count = 0.0, 0
             bar.set_postfix(loss=f"{eval_loss:.4f}", acc=f"{acc:.2%}")
             if out is not None:
-                _append_metrics(out, line)
+                rundir.append_metrics(out, line)
         if out is not None and (step % config.eval_every == 0 or step == end):
             checkpoint.save(
                 out,
@@ -297,132 +297,3 @@ def _train(
             saved = True
     bar.close()
     return TrainResult(model.eval(), metrics)
-
-
-# ---- the run directory and divergence: kept apart from the loop above ----
-
-
-def _claim_run_dir(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLock:
-    """Lock `out` for this process; a fresh run also checks it is new and saves its
-    config first, so a run stopped at any later moment resumes with `--resume`."""
-    lock = rundir.RunLock(out)
-    try:
-        for leftover in out.glob(".*.tmp"):  # of a run killed inside a save
-            leftover.unlink()
-        if resume:
-            if not (out / "config.json").is_file():
-                raise InputError(
-                    f"nothing to resume in {out}: it holds no config.json (the run "
-                    f"stopped before it saved its config, or this is another "
-                    f"directory); run the original command again, without --resume"
-                )
-            checkpoint.read_config(out)
-        else:
-            if (out / "config.json").exists():
-                raise InputError(
-                    f"{out} already holds a run; pass --resume to continue it or "
-                    f"choose another --out (expected a new or empty directory for a "
-                    f"fresh run)"
-                )
-            others = sorted(p.name for p in out.iterdir() if not rundir.ours(p))
-            if others:
-                shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-                raise InputError(
-                    f"{out} is not empty ({shown}) and rnn-ref did not write it; "
-                    f"expected a new or empty directory for a fresh run: pass another "
-                    f"--out"
-                )
-        if not resume:  # a resumed run's config is saved once its checkpoint fits
-            rundir.commit(out, {"config.json": checkpoint.config_bytes(config)})
-    except BaseException:
-        lock.release()
-        raise
-    return lock
-
-
-def _metrics_bytes(metrics: list[dict]) -> bytes:
-    return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
-
-
-def _append_metrics(out: Path, line: dict) -> None:
-    """One strict-JSON line (no NaN, no Infinity), on disk before the checkpoint."""
-    with open(out / "metrics.jsonl", "ab") as f:
-        f.write(_metrics_bytes([line]))
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _resume_metrics(out: Path, step: int) -> list[dict]:
-    """The metrics lines up to the checkpoint's `step`; a torn last line (a kill while
-    it was written) is dropped, a bad line before it is a `CheckpointError`."""
-    path = out / "metrics.jsonl"
-    lines = path.read_bytes().splitlines() if path.is_file() else []
-    metrics = []
-    for i, raw in enumerate(lines, 1):
-        try:
-            m = json.loads(raw)
-            keep = m["step"] <= step
-        except (ValueError, KeyError, TypeError):
-            if i == len(lines):
-                break  # torn tail
-            raise CheckpointError(
-                f"line {i} of {path} is not a metrics line ({raw[:40]!r}); fix or "
-                f"delete that line, then resume"
-            ) from None
-        if keep:
-            metrics.append(m)
-    return metrics
-
-
-def _last_good(out: Path | None, saved: bool) -> str:
-    if out is None:
-        return ""
-    if saved:
-        return (
-            f"; the last good checkpoint (finite evaluation) is in {out}: "
-            f"`rnn-ref train --resume --out {out}` with other flags continues it"
-        )
-    return "; no checkpoint was written yet"
-
-
-def _stop_if_diverged(
-    loss: torch.Tensor,
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    when: str,
-    step: int,
-    lr: float,
-    out: Path | None,
-    saved: bool,
-    bar: tqdm,
-) -> None:
-    """`TrainingDiverged` when the loss or a gradient (`when="before"` the optimizer
-    step) or a weight or the optimizer's state (`"after"`) is NaN or infinite."""
-    if when == "before":
-        tensors = {"loss": [loss.detach()]}
-        tensors["a gradient"] = [
-            p.grad for p in model.parameters() if p.grad is not None
-        ]
-    else:
-        tensors = {"a weight": list(model.parameters())}
-        tensors["the optimizer's state"] = [
-            v
-            for s in optimizer.state.values()
-            for v in s.values()
-            if isinstance(v, torch.Tensor) and v.is_floating_point()
-        ]
-    for what, group in tensors.items():
-        # amax propagates NaN and inf: one number per tensor, one sync per group
-        if (
-            group
-            and not torch.isfinite(
-                torch.stack([t.detach().abs().amax().float() for t in group])
-            ).all()
-        ):
-            bar.close()
-            value = f"{loss.item()}" if what == "loss" else "non-finite"
-            raise TrainingDiverged(
-                f"{what} became {value} at step {step + 1} (loss {loss.item():.3g}, "
-                f"lr {lr:.3g}), so training stopped; lower --lr, add --warmup-steps, "
-                f"or clip gradients with --clip 1.0{_last_good(out, saved)}"
-            )

@@ -19,8 +19,9 @@ import torch
 from rnn_ref import rundir
 from rnn_ref.checkpoint import config_bytes, load_classifier, safe_load
 from rnn_ref.config import TrainConfig
+from rnn_ref.divergence import stop_if_diverged
 from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
-from rnn_ref.train import _stop_if_diverged, lr_at, read_metrics, train
+from rnn_ref.train import lr_at, read_metrics, train
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(
@@ -325,7 +326,7 @@ def test_non_finite_gradients_or_optimizer_state_stop_the_run(where):
         when, match = "after", "the optimizer's state became non-finite"
     loss = torch.tensor(1.0)
     with pytest.raises(TrainingDiverged, match=match):
-        _stop_if_diverged(
+        stop_if_diverged(
             loss, model, optimizer, when, 0, 1e-3, None, False, tqdm(disable=True)
         )
 

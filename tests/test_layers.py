@@ -25,6 +25,7 @@ CLASSIFIER = {
     "distributed",
     "lm",
     "rundir",
+    "divergence",
 }
 ORDER = ["core", "classifier", "experiments", "site", "cli"]  # low to high
 
