@@ -69,6 +69,8 @@ def tokens(stream: BinaryIO) -> Iterator[bytes | None]:
 
 def parse_digit(token: bytes, num_digits: int, where: str) -> int:
     """One token as a digit `0 .. num_digits - 1`, or an `InputError` quoting it."""
+    if len(token) == 1 and 0 <= token[0] - 48 < min(num_digits, 10):  # b"0" is 48
+        return token[0] - 48
     if not re.fullmatch(rb"-?[0-9]{1,%d}" % EXCERPT, token):
         raise InputError(
             f"{_excerpt(token)}{where} is not a digit: expected integers "
