@@ -259,6 +259,7 @@ def reference_forward(
         >>> out.shape, h_n.shape, torch.allclose(out, rnn(x)[0], atol=1e-6)
         (torch.Size([5, 2, 8]), torch.Size([4, 2, 4]), True)
     """
+    input, hx = _run_pre_hooks(module, input, hx)
     _check_input(module, input)
     packed = isinstance(input, PackedSequence)
     if packed:
@@ -290,3 +291,23 @@ def reference_forward(
             output = output.squeeze(batch_dim)  # (L, D*H_out)
             h_n = tuple(s.squeeze(1) for s in h_n)  # (num_layers*D, H_out)
     return output, (h_n if module.mode == "LSTM" else h_n[0])
+
+
+def _run_pre_hooks(module: nn.RNNBase, input, hx):
+    """Run the module's forward pre-hooks as `module(input, hx)` would: the old
+    `torch.nn.utils.weight_norm` recomputes `weight` from `weight_g` and `weight_v`
+    in one, so without this the loops would read a stale weight."""
+    args = (input, hx)
+    for key, hook in list(module._forward_pre_hooks.items()):
+        if key in module._forward_pre_hooks_with_kwargs:
+            raise TypeError(
+                f"reference_forward runs a module's forward pre-hooks, but not one "
+                f"registered with_kwargs=True ({hook!r:.60}); remove it or call the "
+                f"module itself"
+            )
+        result = hook(module, args)
+        if result is not None:
+            args = result if isinstance(result, tuple) else (result,)
+    if len(args) == 1:
+        args = (args[0], None)
+    return args
