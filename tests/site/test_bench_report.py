@@ -146,9 +146,8 @@ def test_page_commentary_holds_for_the_committed_results():
         ): all(x > 1 for x in scan[1:]) and 0.8 < scan[0] < 1.25,
         "**nothing in this section is measured**": r["machine"]["device"] == "cpu",
         # added by the claims audit: sentences that had no check
-        "wide shape gets about half of a plain matmul's FLOP/s, "
-        "the long thin one a few percent of it": (
-            0.35 < wide_matmul < 0.65 and thin_matmul < 0.1
+        "of a plain matmul's FLOP/s, the long thin one under 1 % of it": (
+            wide_matmul > 0.5 and thin_matmul < 0.01
         ),
         "Bucketed batches carry almost no padding on either mix": all(
             mixes[m]["bucketed_padded"]["padding_efficiency"] > 0.95 for m in mixes
@@ -157,18 +156,6 @@ def test_page_commentary_holds_for_the_committed_results():
             speed["heavy_tail"]["bucketed_padded"] >= 3
             and speed["heavy_tail"]["bucketed_packed"]
             >= 3 * speed["heavy_tail"]["random_packed"]
-        ),
-        "bucketed packed was close to bucketed padded": (
-            speed["heavy_tail"]["bucketed_packed"]
-            > 0.8 * speed["heavy_tail"]["bucketed_padded"]
-        ),
-        "by the most for the gated cells": max(
-            r["packed"]["modes"][c]["ours_over_torch_packed"] for c in ("GRU", "LSTM")
-        )
-        < r["packed"]["modes"]["RNN"]["ours_over_torch_packed"],
-        "about matched the padded run for GRU and LSTM": all(
-            0.8 < r["packed"]["modes"][c]["ours_over_padded"] < 1.25
-            for c in ("GRU", "LSTM")
         ),
     }
     missing = [c for c in claims if c not in page]
