@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from rnn_ref.cli import ladder_tutorial
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.ladder import (
     DEFAULT_RUNGS,
@@ -31,6 +32,14 @@ def _json_path(args: argparse.Namespace) -> Path:
 
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
+    if args.seeds is None:
+        args.seeds = 5 if args.tutorial else 3
+    if args.tutorial:
+        return ladder_tutorial.run(args)
+    if args.resume:
+        raise InputError(
+            "--resume works with --tutorial only; add --tutorial or drop --resume"
+        )
     if args.redraw:
         json_path = _json_path(args)
         try:
@@ -120,7 +129,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Train each rung over seeds; write ladder.json, ladder_tables.md, "
         "ladder.svg and extrapolation.svg.",
     )
-    p.add_argument("--seeds", type=int, default=3, help="seeds per rung (0 .. seeds-1)")
+    p.add_argument(
+        "--tutorial",
+        action="store_true",
+        help="the tutorial's own ladder as its script ran it (tutorial.json; "
+        "--seeds default 5, --rungs from its names)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=int,
+        help="seeds per rung, 0 .. seeds-1 (default 3; 5 with --tutorial)",
+    )
     p.add_argument(
         "--steps", type=int, help="step budget for every run (default: each rung's own)"
     )
@@ -142,6 +161,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default: docs/assets/results/ and docs/assets/figures/)",
     )
     p.add_argument("--quiet", action="store_true", help="only the final table")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --tutorial: keep the runs already in --out's tutorial.json",
+    )
     p.add_argument(
         "--redraw",
         action="store_true",
