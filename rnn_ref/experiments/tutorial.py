@@ -58,8 +58,10 @@ _DATA_FIELDS = ("min_seq_len", "max_seq_len", "max_number")
 class TutorialArgs:
     """The script's command-line arguments, with its defaults.
 
-    `warmup_step` is a float because the script parses it with `type=float`. `clip` is
-    not the script's: only our control rung sets it (gradient-norm clipping).
+    `warmup_step` is a float because the script parses it with `type=float`; its default
+    is 0 as in commit 316c386 of the script (the version in the post's appendix says
+    100). `clip` is not the script's: only our control rung sets it (gradient-norm
+    clipping).
     """
 
     min_seq_len: int = 2
