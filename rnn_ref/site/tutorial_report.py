@@ -173,6 +173,15 @@ def _lessons(rungs: dict[str, dict]) -> list[str]:
         for k, names in need.items()
         if all(n in rungs and rungs[n]["runs"] for n in names)
     }
+    for k in [k for k in need if k not in have]:
+        missing = [f"`{n}`" for n in need[k] if not rungs.get(n, {}).get("runs")]
+        lines += section(
+            k,
+            [
+                f"Not measured yet: {', '.join(missing)} "
+                f"{'has' if len(missing) == 1 else 'have'} no runs in tutorial.json."
+            ],
+        )
     r = rungs.get
     if "tutorial_lesson_batch" in have:
         lines += section(
@@ -219,7 +228,11 @@ def _lessons(rungs: dict[str, dict]) -> list[str]:
             "tutorial_lesson_gated",
             [f"Final accuracy: {_said(r('control_rnn64_clip'))}."],
         )
-    return lines
+    # the sections in `need`'s order, whichever were measured
+    blocks = [lines[i : i + 4] for i in range(0, len(lines), 4)]  # start, text, end, ""
+    names = list(need)
+    blocks.sort(key=lambda b: names.index(b[0].split("[start:")[1].split("]")[0]))
+    return [line for b in blocks for line in b]
 
 
 def _panels(results: dict, height: float):

@@ -55,6 +55,15 @@ def test_a_rung_not_yet_trained_renders_as_such():
     assert "not run yet" in row.splitlines()[0]
 
 
+def test_every_section_renders_before_any_run():
+    """The page includes every section, so each exists even with no runs at all."""
+    empty = copy.deepcopy(RESULTS)
+    for rung in empty["rungs"]:
+        rung["runs"] = []
+    names = re.findall(r"\[start:([\w-]+)\]", tutorial_report.render_tables(empty))
+    assert names == re.findall(r"\[start:([\w-]+)\]", TABLES.read_text())
+
+
 @pytest.fixture(scope="module")
 def redrawn(tmp_path_factory):
     out = tmp_path_factory.mktemp("tutorial")
