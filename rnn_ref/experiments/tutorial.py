@@ -36,6 +36,8 @@ __all__ = [
     "TEST_SAMPLES",
     "LOSS_EVERY",
     "draw",
+    "batch_of",
+    "batches_of",
     "build_model",
     "build_scheduler",
     "held_out_set",
@@ -51,7 +53,7 @@ TEST_SAMPLES = 10_000  # ours: one fixed set, the same for every run and step
 TEST_SEED = 777
 LOSS_EVERY = 50  # training loss kept as mean, min and max of each 50 steps
 LENGTHS = (10, 20, 50, 100)  # extrapolation, 1,000 sequences of each exact length
-_DATA_FIELDS = ("min_seq_len", "max_seq_len", "max_number")
+DATA_FIELDS = ("min_seq_len", "max_seq_len", "max_number")
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def draw(rng: random.Random, args: TutorialArgs, n: int) -> list[list[int]]:
 
     Examples:
         >>> draw(random.Random(0), TutorialArgs(), 2)
-        [[6, 0, 4, 8], [6, 6, 0]]
+        [[6, 0, 4, 8, 7], [4, 7, 5, 9, 3]]
     """
     out = []
     for _ in range(n):
@@ -189,9 +191,16 @@ def draw(rng: random.Random, args: TutorialArgs, n: int) -> list[list[int]]:
     return out
 
 
-def _batch(seqs: list[list[int]], args: TutorialArgs):
+def batch_of(
+    seqs: list[list[int]], args: TutorialArgs
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """What `rnn_ref.data.collate` returns (the script's `pad_sequence` with
-    `padding_value=max_number + 1`), built in one tensor call: this runs every step."""
+    `padding_value=max_number + 1`), built in one tensor call: this runs every step.
+
+    Shape:
+        ids `(N, L)` int64, `L` the longest sequence; lengths `(N,)` int64 on the CPU;
+        targets `(N,)` int64.
+    """
     pad, longest = args.max_number + 1, max(len(s) for s in seqs)
     ids = torch.tensor([s + [pad] * (longest - len(s)) for s in seqs])  # (N, L)
     lengths = torch.tensor([len(s) for s in seqs])  # (N,)
@@ -234,8 +243,9 @@ def build_scheduler(optimizer: torch.optim.Optimizer, args: TutorialArgs):
     return sched
 
 
-def _chunks(seqs: list[list[int]], size: int, args: TutorialArgs) -> list:
-    return [_batch(seqs[i : i + size], args) for i in range(0, len(seqs), size)]
+def batches_of(seqs: list[list[int]], size: int, args: TutorialArgs) -> list:
+    """`seqs` cut into batches of `size` (the last one shorter), each `batch_of`."""
+    return [batch_of(seqs[i : i + size], args) for i in range(0, len(seqs), size)]
 
 
 @functools.cache
@@ -243,4 +253,4 @@ def held_out_set(args: TutorialArgs, samples: int = TEST_SAMPLES) -> list:
     """Our fixed test set: `samples` sequences from `random.Random(TEST_SEED +
     max_seq_len)` (each length range its own), in batches of 1,000."""
     seqs = draw(random.Random(TEST_SEED + args.max_seq_len), args, samples)
-    return _chunks(seqs, 1000, args)
+    return batches_of(seqs, 1000, args)

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from rnn_ref.experiments.tutorial import (
-    _DATA_FIELDS,
+    DATA_FIELDS,
     EVAL_SAMPLES,
     LENGTHS,
     LOSS_EVERY,
@@ -30,8 +30,8 @@ from rnn_ref.experiments.tutorial import (
     TEST_SAMPLES,
     TEST_SEED,
     TutorialArgs,
-    _batch,
-    _chunks,
+    batch_of,
+    batches_of,
     build_model,
     build_scheduler,
     draw,
@@ -77,7 +77,7 @@ def run_one(
     """
     torch.manual_seed(seed)  # the initial weights
     rng = random.Random(seed)  # training batches and the 100-sample evaluations
-    data = replace(TutorialArgs(), **{k: getattr(args, k) for k in _DATA_FIELDS})
+    data = replace(TutorialArgs(), **{k: getattr(args, k) for k in DATA_FIELDS})
     test = held_out_set(data, test_samples)
     model = build_model(args)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -89,7 +89,7 @@ def run_one(
     model.train()
     for step in range(1, args.total_steps + 1):
         t0 = time.perf_counter()
-        ids, seq_lengths, targets = _batch(draw(rng, args, args.batch_size), args)
+        ids, seq_lengths, targets = batch_of(draw(rng, args, args.batch_size), args)
         optimizer.zero_grad()
         loss = criterion(model(ids, seq_lengths), targets)
         loss.backward()
@@ -102,7 +102,7 @@ def run_one(
         seconds += time.perf_counter() - t0
         losses.append(loss.item())
         if step % args.eval_every == 0 or step == args.total_steps:
-            fresh = _chunks(draw(rng, args, EVAL_SAMPLES), args.batch_size, args)
+            fresh = batches_of(draw(rng, args, EVAL_SAMPLES), args.batch_size, args)
             evals.append([step, _accuracy(model, fresh), _accuracy(model, test)])
             log(
                 f"  seed {seed} step {step:>6,}/{args.total_steps:,}: loss "

@@ -240,12 +240,16 @@ def test_tutorial_data_is_the_scripts_distribution():
         expected.append([script.randint(0, 9) for _ in range(n)])
     assert draw(random.Random(5), args, 300) == expected
     seqs = [[int(d) for d in s] for s in expected[:16]]
-    ids, lengths, targets = tutorial._batch(seqs, args)
+    ids, lengths, targets = tutorial.batch_of(seqs, args)
     padded = pad_sequence(
         [torch.tensor(s) for s in seqs], batch_first=True, padding_value=10
     )
     assert torch.equal(ids, padded) and lengths.tolist() == [len(s) for s in seqs]
     assert targets.tolist() == [sum(s) % 10 for s in seqs]
+    for ours, library in zip(
+        (ids, lengths, targets), collate(seqs, 10, 10), strict=True
+    ):
+        assert torch.equal(ours, library)
     lengths = Counter(len(s) for s in draw(random.Random(0), args, 20_000))
     assert sorted(lengths) == [2, 3, 4, 5]
     assert all(abs(c / 20_000 - 0.25) < 0.02 for c in lengths.values())
