@@ -131,12 +131,13 @@ def _mean(rung: dict) -> float:
     return statistics.fmean(x["final_10k"] for x in rung["runs"])
 
 
-def _said(rung: dict) -> str:
-    """`name` 71.3 % (3 of 5 seeds ≥ 99 %)."""
+def _said(rung: dict, flags: bool = False) -> str:
+    """`name` 71.3 % (3 of 5 seeds ≥ 99 %); with `flags`, its settings after it."""
     k = sum(x["final_10k"] >= CONVERGED for x in rung["runs"])
+    how = f" ({_flags(TutorialArgs(**rung['args']).flags())})" if flags else ""
     return (
-        f"`{rung['name']}` {_mean(rung):.1%} ({k} of {len(rung['runs'])} seeds ≥ "
-        f"{CONVERGED:.0%})"
+        f"`{rung['name']}`{how} {_mean(rung):.1%} ({k} of {len(rung['runs'])} seeds "
+        f"≥ {CONVERGED:.0%})"
     )
 
 
@@ -195,8 +196,8 @@ def _lessons(rungs: dict[str, dict]) -> list[str]:
         lines += section(
             "tutorial_lesson_lr",
             [
-                f"Final accuracy: {_said(r('control_lr5e-3'))} with the learning rate "
-                f"alone, {_compare(r('control_lr5e-3'), r('batch64_lr5e-3'))} "
+                f"Final accuracy: {_said(r('control_lr5e-3'), True)} with the learning "
+                "rate alone, {_compare(r('control_lr5e-3'), r('batch64_lr5e-3'))} "
                 f"{_said(r('batch64_lr5e-3'))} with the bigger batch too; the "
                 f"baseline: {_said(r('baseline'))}."
             ],
@@ -226,7 +227,7 @@ def _lessons(rungs: dict[str, dict]) -> list[str]:
     if "tutorial_lesson_gated" in have:
         lines += section(
             "tutorial_lesson_gated",
-            [f"Final accuracy: {_said(r('control_rnn64_clip'))}."],
+            [f"Final accuracy: {_said(r('control_rnn64_clip'), True)}."],
         )
     # the sections in `need`'s order, whichever were measured
     blocks = [lines[i : i + 4] for i in range(0, len(lines), 4)]  # start, text, end, ""
