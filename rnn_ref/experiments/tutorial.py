@@ -125,53 +125,54 @@ class Rung:
     value: float | str | None = None
 
 
-_COMBINED = dict(hidden_dim=32, num_layers=3, batch_size=64, lr=0.005)
 # --8<-- [start:tutorial_rungs]
+_COMBINED = dict(hidden_dim=32, num_layers=3, batch_size=64, lr=0.005)
 RUNGS: dict[str, Rung] = {
     "baseline": Rung(
-        "the script's defaults",
-        TutorialArgs(),
-        "about 75 % (an 'aha' near step 4k)",
-        "near",
-        0.75,
+        label="the script's defaults",
+        args=TutorialArgs(),
+        reported="about 75 % (an 'aha' near step 4k)",
+        rule="near",
+        value=0.75,
     ),
     "batch64": Rung(
-        "bigger batch",
-        TutorialArgs(batch_size=64),
-        "lower than the baseline",
-        "below",
-        "baseline",
+        label="bigger batch",
+        args=TutorialArgs(batch_size=64),
+        reported="lower than the baseline",
+        rule="below",
+        value="baseline",
     ),
     "batch64_lr5e-3": Rung(
-        "bigger batch, higher lr",
-        TutorialArgs(batch_size=64, lr=0.005),
-        "91 %",
-        "near",
-        0.91,
+        label="bigger batch, higher lr",
+        args=TutorialArgs(batch_size=64, lr=0.005),
+        reported="91 %",
+        rule="near",
+        value=0.91,
     ),
     "h32x3": Rung(
-        "bigger model",
-        TutorialArgs(hidden_dim=32, num_layers=3),
-        "99 % (97-99 %)",
-        "at_least",
-        0.97,
+        label="bigger model",
+        args=TutorialArgs(hidden_dim=32, num_layers=3),
+        reported="99 % (97-99 %)",
+        rule="at_least",
+        value=0.97,
     ),
     "combined": Rung(
-        "all three",
-        TutorialArgs(**_COMBINED),
-        "1 of 3 runs converged",
-        "some",
+        label="all three",
+        args=TutorialArgs(**_COMBINED),
+        reported="1 of 3 runs converged",
+        rule="some",
     ),
     "combined_warmup": Rung(
-        "all three + warmup",
-        TutorialArgs(**_COMBINED, warmup_step=2000.0),
-        "3 of 3 runs converged, 100 %",
-        "all",
+        label="all three + warmup",
+        args=TutorialArgs(**_COMBINED, warmup_step=2000.0),
+        reported="3 of 3 runs converged, 100 %",
+        rule="all",
     ),
-    "control_lr5e-3": Rung("control: the lr alone", TutorialArgs(lr=0.005)),
+    # ours: not in the post; each changes one thing
+    "control_lr5e-3": Rung(label="control: the lr alone", args=TutorialArgs(lr=0.005)),
     "control_rnn64_clip": Rung(
-        "control: tanh RNN 64x1, batch 64, lr 5e-3, clip 1",
-        TutorialArgs(hidden_dim=64, batch_size=64, lr=0.005, clip=1.0),
+        label="control: tanh RNN 64x1, batch 64, lr 5e-3, clip 1",
+        args=TutorialArgs(hidden_dim=64, batch_size=64, lr=0.005, clip=1.0),
     ),
 }
 # --8<-- [end:tutorial_rungs]
