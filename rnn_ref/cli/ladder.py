@@ -19,6 +19,7 @@ from rnn_ref.experiments.ladder import (
     check_targets,
     run_ladder,
 )
+from rnn_ref.experiments.tutorial import RUNGS as TUTORIAL_RUNGS
 from rnn_ref.site import paths
 from rnn_ref.site.ladder_report import fmt, redraw
 
@@ -127,13 +128,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "ladder",
         help="rerun the tuning ladder over seeds",
         description="Train each rung over seeds; write ladder.json, ladder_tables.md, "
-        "ladder.svg and extrapolation.svg.",
+        "ladder.svg and extrapolation.svg. With --tutorial: the tutorial's rungs as "
+        "its script ran them; tutorial.json, tutorial_tables.md, tutorial_loss.svg and "
+        "tutorial_accuracy.svg.",
     )
     p.add_argument(
         "--tutorial",
         action="store_true",
-        help="the tutorial's own ladder as its script ran it (tutorial.json; "
-        "--seeds default 5, --rungs from its names)",
+        help="the tutorial's own ladder as its script ran it (--seeds default 5; "
+        f"--rungs from: {', '.join(TUTORIAL_RUNGS)})",
     )
     p.add_argument(
         "--seeds",
@@ -169,7 +172,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--redraw",
         action="store_true",
-        help="train nothing: re-render the tables and figures from the ladder.json in "
-        "--out",
+        help="train nothing: re-render the tables and figures from the ladder.json "
+        "(tutorial.json with --tutorial) in --out",
     )
     p.set_defaults(func=_cmd_ladder)
