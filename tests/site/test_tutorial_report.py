@@ -81,17 +81,3 @@ def test_committed_figure_redraws_byte_for_byte(redrawn, name, assert_same_svg):
     assert_same_svg(
         redrawn / name, paths.figures() / name, "rnn-ref ladder --tutorial --redraw"
     )
-
-
-COLUMN_PX = 690  # Material's text column with both sidebars, at its smallest root font
-
-
-@pytest.mark.parametrize("name", ["tutorial_loss.svg", "tutorial_accuracy.svg"])
-def test_figure_text_is_at_least_11_px_on_the_page(name):
-    """Every font size, in the SVG's units (pt), scaled as the page shows the figure
-    (its natural width, 4/3 px per pt, shrunk to fit the text column), is >= 11 px."""
-    text = (paths.figures() / name).read_text()
-    width_pt = float(re.search(r'width="([\d.]+)pt"', text).group(1))
-    px_per_unit = 4 / 3 * min(1.0, COLUMN_PX / (width_pt * 4 / 3))
-    sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)px", text)]
-    assert sizes and min(sizes) * px_per_unit >= 11, (width_pt, sorted(set(sizes)))
