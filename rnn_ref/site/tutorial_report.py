@@ -197,7 +197,7 @@ def _lessons(rungs: dict[str, dict]) -> list[str]:
             "tutorial_lesson_lr",
             [
                 f"Final accuracy: {_said(r('control_lr5e-3'), True)} with the learning "
-                "rate alone, {_compare(r('control_lr5e-3'), r('batch64_lr5e-3'))} "
+                f"rate alone, {_compare(r('control_lr5e-3'), r('batch64_lr5e-3'))} "
                 f"{_said(r('batch64_lr5e-3'))} with the bigger batch too; the "
                 f"baseline: {_said(r('baseline'))}."
             ],
@@ -219,9 +219,14 @@ def _lessons(rungs: dict[str, dict]) -> list[str]:
             [
                 f"Final accuracy: {_said(r('combined'))}; with warmup "
                 f"{_said(r('combined_warmup'))}. Over the first 2,000 steps the loss "
-                f"moves by {_swing(good)} on average within 50 steps in the "
-                f"{len(good)} runs of the two rungs that converged, and by "
-                f"{_swing(bad)} in the {len(bad)} that did not."
+                "moves on average within 50 steps by "
+                + " and by ".join(
+                    f"{_swing(group)} in the {len(group)} runs of the two rungs that "
+                    + ("converged" if group is good else "did not converge")
+                    for group in (good, bad)
+                    if group
+                )
+                + "."
             ],
         )
     if "tutorial_lesson_gated" in have:

@@ -81,3 +81,7 @@ def test_committed_figure_redraws_byte_for_byte(redrawn, name, assert_same_svg):
     assert_same_svg(
         redrawn / name, paths.figures() / name, "rnn-ref ladder --tutorial --redraw"
     )
+
+
+def test_no_template_is_left_unfilled():
+    assert "{" not in TABLES.read_text() and "}" not in TABLES.read_text()
