@@ -73,7 +73,8 @@ def render_tables(results: dict) -> str:
     lines += section(
         "tutorial_machine",
         [
-            f"Measured by `rnn-ref ladder --tutorial`: {n} rungs, {seeds} seeds each "
+            f"Measured by `rnn-ref ladder --tutorial`: {n} rungs, {seeds} "
+            f"seed{'s' * (counts != [1])} each "
             f"({runs} runs), "
             f"{results.get('wall_seconds', 0) / 60:.0f} minutes in all on the CPU "
             f"({results['machine']}), torch {results['torch']}, {threads}, shared "
