@@ -2,8 +2,8 @@
 
 An input is a sequence of digits `x_1 .. x_n`, each uniform in `0 .. num_digits - 1`,
 with the length `n` uniform in `[min_len, max_len]`; its target is
-`(x_1 + ... + x_n) mod modulus`. The original tutorial used digits 0-4 mod 5; we default
-to 0-9 mod 10.
+`(x_1 + ... + x_n) mod modulus`. The original tutorial's classes default to digits 0-4
+mod 5, but its script runs digits 0-9 mod 10, our default too.
 
 Three pieces, one job each:
 

@@ -212,9 +212,15 @@ def regen(
 
 
 def draw_everything() -> list[Path]:
-    """Every figure and results table: the drawings made by code, and the ladder and
-    bench tables and plots re-rendered from their committed measurements (which
-    `rnn-ref ladder` and `rnn-ref bench` take minutes to remeasure)."""
-    from rnn_ref.site import bench_report, figures, ladder_report
+    """Every figure and results table: the drawings made by code, and the ladder's,
+    the tutorial's and the bench's tables and plots re-rendered from their committed
+    measurements (which `rnn-ref ladder [--tutorial]` and `rnn-ref bench` take minutes
+    to hours to remeasure)."""
+    from rnn_ref.site import bench_report, figures, ladder_report, tutorial_report
 
-    return [*figures.draw_all(), *ladder_report.redraw(), *bench_report.redraw()]
+    return [
+        *figures.draw_all(),
+        *ladder_report.redraw(),
+        *tutorial_report.redraw(),
+        *bench_report.redraw(),
+    ]

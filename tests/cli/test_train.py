@@ -337,7 +337,7 @@ def test_ladder_smoke(tmp_path, capsys):
             [
                 "ladder",
                 "--rungs",
-                "baseline,gru",
+                "short_rnn16x2,gru",
                 "--seeds",
                 "1",
                 "--steps",
@@ -354,7 +354,7 @@ def test_ladder_smoke(tmp_path, capsys):
         == 0
     )
     results = json.loads((tmp_path / "ladder.json").read_text())
-    assert [r["name"] for r in results["rungs"]] == ["baseline", "gru"]
+    assert [r["name"] for r in results["rungs"]] == ["short_rnn16x2", "gru"]
     summary = results["rungs"][1]["summary"]
     assert set(summary["by_length"]) == {"10", "20", "50", "100", "1000"}
     assert (
@@ -362,4 +362,4 @@ def test_ladder_smoke(tmp_path, capsys):
         and 0 <= summary["final_accuracy"]["mean"] <= 1
     )
     assert (tmp_path / "ladder.svg").read_text().lstrip().startswith("<?xml")
-    assert "baseline" in capsys.readouterr().out
+    assert "short_rnn16x2" in capsys.readouterr().out
