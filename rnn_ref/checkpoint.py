@@ -152,8 +152,8 @@ def save(out: Path, config: TrainConfig, model: nn.Module, state: dict) -> None:
 def load_state(out: Path, model: nn.Module, optimizer: torch.optim.Optimizer) -> dict:
     """Load a run's last checkpoint into `model` and `optimizer`; return the rest of it.
 
-    The returned dict holds `step`, `seconds`, `loss_sum`, `loss_count`, `data_rng` and
-    `torch_rng`, as `save` wrote them.
+    The returned dict holds `step`, `seconds`, `loss_sum`, `loss_count`, `clip_stats`,
+    `data_rng` and `torch_rng`, as `save` wrote them.
     """
     read_config(out)
     state = safe_load(out / "state.pt")
@@ -174,6 +174,8 @@ def load_state(out: Path, model: nn.Module, optimizer: torch.optim.Optimizer) ->
                 "torch_rng",
             )
         }
+        # gradient-norm sums since the last evaluation; absent from older checkpoints
+        rest["clip_stats"] = list(state.get("clip_stats", [0.0, 0.0, 0]))
     except (RuntimeError, KeyError, ValueError, TypeError) as e:
         raise CheckpointError(
             f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
