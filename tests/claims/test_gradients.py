@@ -60,15 +60,17 @@ def test_manual_backward_equals_autograd_for_every_cell(kind):
 @pytest.mark.parametrize("H", [16, 64, 256])
 @pytest.mark.parametrize("cls", CELLS)
 def test_default_init_is_uniform_within_one_over_sqrt_h(cls, H):
-    """Every weight and bias starts in U(-1/sqrt(H), 1/sqrt(H)): within the bound,
-    filling it, with the uniform's standard deviation 1/sqrt(3H)."""
-    torch.manual_seed(0)
+    """Every weight and bias starts in U(-1/sqrt(H), 1/sqrt(H)) whatever the input
+    size: within the bound, filling it, with the uniform's standard deviation
+    1/sqrt(3H)."""
     bound = H**-0.5
-    for name, p in cls(H, H).named_parameters():
-        assert p.abs().max() <= bound, name
-        if p.dim() == 2:  # enough values to see the distribution's shape
-            assert p.abs().max() > 0.99 * bound, name
-            assert p.std().item() == pytest.approx((3 * H) ** -0.5, rel=0.05), name
+    for input_size in (3, H, 300):
+        torch.manual_seed(0)
+        for name, p in cls(input_size, H).named_parameters():
+            assert p.abs().max() <= bound, (input_size, name)
+            if name.startswith("weight_hh"):  # enough values to see the shape
+                assert p.abs().max() > 0.99 * bound, name
+                assert p.std().item() == pytest.approx((3 * H) ** -0.5, rel=0.05)
 
 
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
@@ -188,12 +190,12 @@ def test_clip_grad_value_cuts_each_entry_and_turns_the_gradient():
 
 
 def test_adams_first_step_ignores_a_rescaled_gradient_sgds_does_not():
-    """Adam divides by the gradient's own running scale: scaling the gradient by 1/100
-    (as clipping does) leaves its first step the same, while SGD's shrinks 100x."""
+    """Adam (and AdamW) divide by the gradient's own running scale: scaling the gradient
+    by 1/100 (as clipping does) leaves the first step the same; SGD's shrinks 100x."""
     torch.manual_seed(0)
     g = torch.randn(50)
     steps = {}
-    for opt_class in (torch.optim.Adam, torch.optim.SGD):
+    for opt_class in (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD):
         for scale in (1.0, 0.01):
             p = nn.Parameter(torch.zeros(50))
             opt = opt_class([p], lr=1e-3)
