@@ -213,13 +213,15 @@ def test_clipping_at_one_rarely_fires_on_the_sum_mod_task():
     """With --clip 1 the training page's GRU never clips (its norm stays below 1); the
     deep tanh RNN of combined_clip (seed 1) never clips in its first 1000 steps, then
     more and more often as it starts to learn, on more than 5% of its last 500 steps."""
-    torch.set_num_threads(1)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the snippet that prints these runs
     common = dict(batch_size=64, lr=5e-3, clip=1.0)
     gru = train(TrainConfig(cell="gru", hidden_size=64, steps=600, eval_every=100,
                             seed=0, **common)).metrics  # fmt: skip
     assert all(m["clipped"] == 0 and m["grad_norm_max"] < 1 for m in gru)
     rnn = train(TrainConfig(cell="rnn", hidden_size=32, num_layers=3, steps=3000,
                             eval_every=500, seed=1, **common)).metrics  # fmt: skip
+    torch.set_num_threads(threads)
     fired = [m["clipped"] for m in rnn]
     assert fired[:2] == [0, 0] and fired[-1] > 0.05
     assert fired[1:] == sorted(fired[1:])
