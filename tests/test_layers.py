@@ -24,6 +24,7 @@ CLASSIFIER = {
     "train",
     "distributed",
     "lm",
+    "lm_train",
 }
 ORDER = ["core", "classifier", "experiments", "site", "cli"]  # low to high
 
