@@ -25,6 +25,8 @@ CLASSIFIER = {
     "distributed",
     "lm",
     "lm_train",
+    "rundir",
+    "divergence",
 }
 ORDER = ["core", "classifier", "experiments", "site", "cli"]  # low to high
 
