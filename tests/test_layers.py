@@ -24,6 +24,7 @@ CLASSIFIER = {
     "train",
     "distributed",
     "lm",
+    "lm_train",
     "rundir",
     "divergence",
 }

@@ -213,14 +213,21 @@ def regen(
 
 def draw_everything() -> list[Path]:
     """Every figure and results table: the drawings made by code, and the ladder's,
-    the tutorial's and the bench's tables and plots re-rendered from their committed
-    measurements (which `rnn-ref ladder [--tutorial]` and `rnn-ref bench` take minutes
-    to hours to remeasure)."""
-    from rnn_ref.site import bench_report, figures, ladder_report, tutorial_report
+    the tutorial's, the bench's and the truncated-BPTT tables and plots re-rendered
+    from their committed measurements (which `rnn-ref ladder [--tutorial]`, `rnn-ref
+    bench` and `rnn-ref tbptt` take minutes to hours to remeasure)."""
+    from rnn_ref.site import (
+        bench_report,
+        figures,
+        ladder_report,
+        tbptt_report,
+        tutorial_report,
+    )
 
     return [
         *figures.draw_all(),
         *ladder_report.redraw(),
         *tutorial_report.redraw(),
         *bench_report.redraw(),
+        *tbptt_report.redraw(),
     ]
