@@ -27,6 +27,7 @@ _COMMAND_MODULES = [
     "rnn_ref.cli.train",
     "rnn_ref.cli.ladder",
     "rnn_ref.cli.bench",
+    "rnn_ref.cli.extrapolation",
 ]
 
 
