@@ -184,6 +184,18 @@ def draw_everything() -> list[Path]:
     """Every figure and results table: the drawings made by code, and the ladder and
     bench tables and plots re-rendered from their committed measurements (which
     `rnn-ref ladder` and `rnn-ref bench` take minutes to remeasure)."""
-    from rnn_ref.site import bench_report, figures, ladder_report
+    from rnn_ref.site import (
+        bench_report,
+        extrapolation_report,
+        figures,
+        ladder_report,
+        learned,
+    )
 
-    return [*figures.draw_all(), *ladder_report.redraw(), *bench_report.redraw()]
+    return [
+        *figures.draw_all(),
+        *ladder_report.redraw(),
+        *bench_report.redraw(),
+        extrapolation_report.redraw(),
+        *learned.redraw(),  # trains two small GRUs: about 20 s
+    ]
