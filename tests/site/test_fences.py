@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 IDS = [str(p.relative_to(ROOT)) for p in DOCS]
 EXECUTED = {"python", "sh", "bash"}
-INCLUDE_LINE = re.compile(r'^--8<--\s+"(snippets|rnn_ref)/[^"]+"$')
+INCLUDE_LINE = re.compile(r'^--8<--\s+"(snippets|rnn_ref|tests)/[^"]+"$')
 TEST_REF = re.compile(r"(tests/[\w/]+\.py)::(\w+)")
-CHECKED_BY = re.compile(r"[Cc]hecked by `(tests/[\w/]+\.py::\w+)`")
+CHECKED_BY = re.compile(r"[Cc]hecked by `?(tests/[\w/]+\.py::\w+)")
 
 
 def test_exists(ref: str) -> bool:
