@@ -54,6 +54,10 @@ ATTEMPTS: dict[str, tuple[str, dict]] = {
     "old_defaults": ("the defaults before this search", _OLD),
     # the ladder's gru_wide settings (lstm_wide's batch 128 missed on a seed)
     "defaults": ("TrainConfig's defaults now: the ladder's gru_wide settings", {}),
+    "curriculum": (
+        "the defaults, the longest length growing from 1 to 20 over 1,000 steps",
+        {"length_curriculum": 1000},
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rnn_ref.experiments.extrapolation import CELLS, TARGET, meets_target
+from rnn_ref.experiments.extrapolation import ATTEMPTS, CELLS, TARGET, meets_target
 from rnn_ref.site import paths
 from rnn_ref.site.markdown import section, table
 
@@ -86,6 +86,7 @@ def _verdict(defaults: dict, seeds: int = 3) -> str:
 def render_tables(results: dict) -> str:
     """Markdown for the chapter, one named section per table or sentence."""
     attempts = results["attempts"]
+    names = [a["name"] for a in attempts]
     rows = []
     for a in attempts:
         runs = a["runs"]
@@ -121,6 +122,16 @@ def render_tables(results: dict) -> str:
                 ],
                 rows,
             ),
+        ],
+    )
+    unmeasured = [f"`{n}` ({ATTEMPTS[n][0]})" for n in ATTEMPTS if n not in names]
+    lines += section(
+        "unmeasured",
+        [
+            "Defined in `ATTEMPTS` but not measured yet (each is six runs of "
+            "`rnn-ref extrapolation --attempts NAME`): " + "; ".join(unmeasured) + "."
+            if unmeasured
+            else "Every attempt defined in `ATTEMPTS` is measured above."
         ],
     )
     defaults = next((a for a in attempts if a["name"] == "defaults"), None)
