@@ -32,6 +32,7 @@ from rnn_ref.cells import gru_cell, gru_gates
 from rnn_ref.config import TrainConfig
 from rnn_ref.model import SumModClassifier
 from rnn_ref.site import paths
+from rnn_ref.site.diagram import SMALLEST, WIDTH
 from rnn_ref.site.markdown import section
 from rnn_ref.site.svg import save_svg
 from rnn_ref.train import train
@@ -157,7 +158,7 @@ def measure() -> dict:
 def _draw_states(results: dict, path: Path) -> Path:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
     axes = fig.subplots(len(results), len(_STEPS), squeeze=False)
     for row, (name, r) in zip(axes, results.items(), strict=True):
         xy, sums = r["_pca"]
@@ -167,9 +168,9 @@ def _draw_states(results: dict, path: Path) -> Path:
             )
             pts.set_clim(-0.5, 9.5)
             ax.set_xticks([]), ax.set_yticks([])
-        row[0].set_ylabel(f"trained on {name}")
+        row[0].set_ylabel(name)
     for ax, t in zip(axes[0], _STEPS, strict=True):
-        ax.set_title(f"h_t at step {t}")
+        ax.set_title(f"step {t}")
     fig.colorbar(pts, ax=axes, ticks=range(10), label="running sum mod 10")
     return save_svg(fig, path)
 
@@ -177,14 +178,14 @@ def _draw_states(results: dict, path: Path) -> Path:
 def _draw_drift(results: dict, path: Path) -> Path:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     steps = range(1, _LONG + 1)
     for name, r in results.items():
         line = left.plot(steps, r["drift"], label=f"trained on {name}")[0]
         right.plot(steps, r["head_accuracy"], color=line.get_color())
     left.set(xscale="log", xlabel="step t", ylabel="distance to own sum's centroid")
-    left.set_title("1 = distance between the closest two centroids")
+    left.set_title("1 = closest two centroids' distance")
     right.set(
         xscale="log", xlabel="step t", ylabel="head reads h_t right", ylim=(0, 1.02)
     )
@@ -194,13 +195,13 @@ def _draw_drift(results: dict, path: Path) -> Path:
     return save_svg(fig, path)
 
 
-def _draw_gates(path: Path, length: int = 24) -> Path:
+def _draw_gates(path: Path, length: int = 20) -> Path:
     from matplotlib.figure import Figure
 
     mostly_zeros = [0, 0, 0, 3, 0, 0, 7, 0, 0, 0, 5, 5] * 2
     ids = torch.tensor([mostly_zeros[:length], _sequences()[0][0, :length].tolist()])
     g = gate_traces(trained("lengths 1-20"), ids)  # each (N, L, H)
-    fig = Figure(figsize=(11, 5), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 4.2), layout="constrained")
     axes = fig.subplots(2, len(ids), squeeze=False, sharey=True)
     steps = range(1, length + 1)
     for col, seq in enumerate(ids.tolist()):
@@ -213,7 +214,7 @@ def _draw_gates(path: Path, length: int = 24) -> Path:
             ax.set_xticks(steps, [str(d) for d in seq])
             ax.set_ylabel(f"{key}_t")
             ax.grid(alpha=0.3)
-        axes[0, col].set_title(f"sequence {col + 1}: the digit read at each step")
+        axes[0, col].set_title(f"sequence {col + 1}: digit read at each step")
     fig.legend(
         *axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=2
     )
@@ -282,7 +283,7 @@ def redraw(out_dir: Path | None = None, results_dir: Path | None = None) -> list
     numbers.write_text(json.dumps({"models": public, "gates": gates}, indent=1) + "\n")
     tables = results_dir / "learned_tables.md"
     tables.write_text(_tables(results, gates))
-    with matplotlib.rc_context({"font.size": 11}):  # >= 11 px as displayed
+    with matplotlib.rc_context({"font.size": SMALLEST + 0.5}):  # >= 11 px shown
         return [
             _draw_states(results, out_dir / FIGURES[0]),
             _draw_drift(results, out_dir / FIGURES[1]),
