@@ -62,24 +62,36 @@ def _verdict(defaults: dict, seeds: int = 3) -> str:
         for s in range(seeds)
         if not any(r["cell"] == c and r["seed"] == s for r in runs)
     ]
-    misses = sum(not meets_target([r]) for r in runs)
+    misses = [r for r in runs if not meets_target([r])]
+    where = ", ".join(
+        f"{r['cell'].upper()} seed {r['seed']} ("
+        + " and ".join(
+            f"{r['accuracy'][k]:.2%} at length {k}"
+            for k, v in TARGET.items()
+            if r["accuracy"][k] < v
+        )
+        + ")"
+        for r in misses
+    )
     if not missing:
         head = (
             "both cells meet the target on every seed"
             if not misses
-            else f"{misses} of the {len(runs)} runs miss the target"
+            else f"{len(misses)} of the {len(runs)} runs "
+            f"miss{'es' * (len(misses) == 1)} the target: {where}"
         )
     else:
         head = (
             f"{len(runs)} of the {len(runs) + len(missing)} runs are measured (not "
-            f"yet: {', '.join(missing)}), and {misses or 'none'} of them "
-            f"miss{'es' * (misses == 1)} the target"
+            f"yet: {', '.join(missing)}), and {len(misses) or 'none'} of them "
+            f"miss{'es' * (len(misses) == 1)} the target{': ' * bool(misses)}{where}"
         )
     seconds = [r["seconds"] for r in runs]
     return (
         f"With `TrainConfig`'s defaults (only the lengths given) {head}. The worst "
         f"seed scores {worst}. A default run on lengths 1-20 took {min(seconds):.0f} "
         f"to {max(seconds):.0f} s of wall time here."
+        + (f" {defaults['remark']}" if defaults.get("remark") else "")
     )
 
 
