@@ -21,6 +21,7 @@ regen` calls it (training both models costs about 20 s of one core).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from pathlib import Path
@@ -54,15 +55,22 @@ _STEPS = [2, 5, 20, 100, 1000]  # the PCA panels
 _SHOWN = 100  # sequences drawn in each panel
 
 
-@functools.cache
-def trained(name: str) -> SumModClassifier:
-    """`MODELS[name]`, trained on one thread (the same weights on every run)."""
+@contextlib.contextmanager
+def _one_thread():
+    """Torch on one CPU thread inside (float sums depend on the thread count)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return train(MODELS[name]).model
+        yield
     finally:
         torch.set_num_threads(threads)
+
+
+@functools.cache
+def trained(name: str) -> SumModClassifier:
+    """`MODELS[name]`, trained on one thread (the same weights on every run)."""
+    with _one_thread():
+        return train(MODELS[name]).model
 
 
 def _sequences() -> tuple[torch.Tensor, torch.Tensor]:
@@ -152,7 +160,8 @@ def _analyse(model: SumModClassifier, config: TrainConfig) -> dict:
 @functools.cache
 def measure() -> dict:
     """Every number and array the section shows, per model (see the module doc)."""
-    return {name: _analyse(trained(name), MODELS[name]) for name in MODELS}
+    with _one_thread():
+        return {name: _analyse(trained(name), MODELS[name]) for name in MODELS}
 
 
 def _draw_states(results: dict, path: Path) -> Path:
@@ -273,7 +282,9 @@ def redraw(out_dir: Path | None = None, results_dir: Path | None = None) -> list
     """Train (once per process), measure, and write the figures, `learned.json` and
     `learned_tables.md`."""
     out_dir, results_dir = out_dir or paths.figures(), results_dir or paths.results()
-    results, gates = measure(), gate_numbers()
+    results = measure()
+    with _one_thread():
+        gates = gate_numbers()
     public = {
         name: {k: _rounded(v) for k, v in r.items() if not k.startswith("_")}
         for name, r in results.items()
@@ -283,7 +294,8 @@ def redraw(out_dir: Path | None = None, results_dir: Path | None = None) -> list
     numbers.write_text(json.dumps({"models": public, "gates": gates}, indent=1) + "\n")
     tables = results_dir / "learned_tables.md"
     tables.write_text(_tables(results, gates))
-    with matplotlib.rc_context({"font.size": SMALLEST + 0.5}):  # >= 11 px shown
+    # text >= 11 px as shown; one thread, as the numbers
+    with matplotlib.rc_context({"font.size": SMALLEST + 0.5}), _one_thread():
         return [
             _draw_states(results, out_dir / FIGURES[0]),
             _draw_drift(results, out_dir / FIGURES[1]),
