@@ -4,17 +4,25 @@ The core (`cells`, `loops`, `packing`) imports nothing else of ours; training an
 measurement (`data`, `model`, `train`, `bench`) are imported from their own modules.
 """
 
-from rnn_ref.cells import gru_cell, lstm_cell, rnn_cell
-from rnn_ref.loops import reference_forward, run_layer, run_layer_packed
-from rnn_ref.packing import (
-    check_lengths,
-    pack_padded_sequence,
-    pack_sequence,
-    pad_packed_sequence,
-    pad_sequence,
-    unpack_sequence,
-    unpad_sequence,
-)
+import importlib
+
+# name -> module; imported on first use, so `import rnn_ref.errors` (and the command
+# line's start-up, where Ctrl-C must exit cleanly) does not import torch
+_HOME = {
+    "rnn_cell": "cells",
+    "gru_cell": "cells",
+    "lstm_cell": "cells",
+    "reference_forward": "loops",
+    "run_layer": "loops",
+    "run_layer_packed": "loops",
+    "pad_sequence": "packing",
+    "pack_padded_sequence": "packing",
+    "pad_packed_sequence": "packing",
+    "pack_sequence": "packing",
+    "unpad_sequence": "packing",
+    "unpack_sequence": "packing",
+    "check_lengths": "packing",
+}
 
 __all__ = [
     "rnn_cell",
@@ -31,3 +39,13 @@ __all__ = [
     "unpack_sequence",
     "check_lengths",
 ]
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        return getattr(importlib.import_module(f"rnn_ref.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'rnn_ref' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

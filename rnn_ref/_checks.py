@@ -65,11 +65,28 @@ def _check_sequences(sequences, padding_side: str) -> tuple[Tensor, ...]:
 
 def _lengths_tensor(lengths: Tensor | list[int]) -> Tensor:
     """Lengths as torch reads them: a list becomes a CPU int64 tensor, a tensor is cast
-    to int64."""
+    to int64 (after refusing NaN and infinities, which the cast would turn into
+    -9223372036854775808)."""
     if isinstance(lengths, Tensor):
-        lengths = lengths.to(dtype=torch.int64)
-    else:
+        if lengths.is_floating_point() and not torch.isfinite(lengths).all():
+            raise RuntimeError(
+                f"'lengths' must be finite, but got {lengths.tolist()[:8]}; compute "
+                "them as integers, e.g. mask.sum(dim=1).long()"
+            )
+        return _lengths_shape(lengths.to(dtype=torch.int64))
+    try:
         lengths = torch.as_tensor(lengths, dtype=torch.int64, device="cpu")
+    except (TypeError, ValueError, RuntimeError, OverflowError) as e:
+        # the type torch raises (TypeError for str/None/set, ValueError for 2**63)
+        raise type(e)(
+            "'lengths' must be a list of ints or a 1-D CPU int64 tensor, each below "
+            f"2**63, but got {type(lengths).__name__} {repr(lengths)[:40]}; pass e.g. "
+            "[3, 2, 1] or torch.tensor([3, 2, 1])"
+        ) from None
+    return _lengths_shape(lengths)
+
+
+def _lengths_shape(lengths: Tensor) -> Tensor:
     if lengths.dim() != 1 or lengths.device.type != "cpu":
         raise RuntimeError(
             "'lengths' must be a list of ints or a 1-D CPU int64 tensor (batch_sizes "
@@ -82,6 +99,12 @@ def _lengths_tensor(lengths: Tensor | list[int]) -> Tensor:
 def _check_pack_args(
     input: Tensor, lengths, batch_first: bool, enforce_sorted: bool
 ) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            "pack_padded_sequence: expected input to be a Tensor of shape (L, N, *) or "
+            f"(N, L, *), got {type(input).__name__}; pad a list of tensors with "
+            "pad_sequence first, or use pack_sequence"
+        )
     lengths = _lengths_tensor(lengths)
     if input.numel() == 0:
         raise RuntimeError(
@@ -122,6 +145,33 @@ def _check_pack_args(
             "them for you (sorted input is only needed for ONNX export)"
         )
     return lengths
+
+
+def _check_packed(sequence, function: str) -> None:
+    """`sequence` is a PackedSequence whose batch sizes fit its data (as packing makes
+    them: at least one step, non-increasing, summing to the number of rows)."""
+    if not isinstance(sequence, PackedSequence):
+        # torch raises AttributeError ('... has no attribute batch_sizes')
+        raise AttributeError(
+            f"{function}: expected a PackedSequence, got {type(sequence).__name__}; "
+            "pack the batch first with pack_padded_sequence or pack_sequence"
+        )
+    batch_sizes = sequence.batch_sizes
+    if isinstance(batch_sizes, Tensor) and batch_sizes.dim() == 1:
+        if batch_sizes.numel() == 0:
+            raise RuntimeError(
+                f"{function}: batch_sizes can not be empty (an empty PackedSequence); "
+                "drop empty batches before packing"
+            )
+        if (batch_sizes[1:] > batch_sizes[:-1]).any() or int(
+            batch_sizes.sum()
+        ) != sequence.data.size(0):
+            raise RuntimeError(
+                f"{function}: the PackedSequence is inconsistent: batch_sizes "
+                f"{batch_sizes.tolist()[:8]} must be non-increasing and sum to the "
+                f"{sequence.data.size(0)} rows of data; build it with "
+                "pack_padded_sequence instead of PackedSequence(...)"
+            )
 
 
 def _check_pad_packed_args(batch_sizes: Tensor, total_length: int | None) -> int:
@@ -244,7 +294,12 @@ def _initial_state(
             x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes
         )
     if module.mode == "LSTM" and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-        raise TypeError(
+        # torch 2.13 indexes hx[0], hx[1]: a bare tensor of at least 2 rows then fails
+        # its dim check (RuntimeError), a shorter one the indexing (IndexError)
+        error = TypeError
+        if isinstance(hx, Tensor):
+            error = RuntimeError if hx.dim() and hx.size(0) >= 2 else IndexError
+        raise error(
             "LSTM expects hx=(h_0, c_0), a tuple of two tensors; got "
             f"{type(hx).__name__}"
         )

@@ -10,14 +10,16 @@ A run directory (`rnn-ref train --out DIR`) holds
 
 Every file is read with `torch.load(weights_only=True)`, so a downloaded checkpoint
 cannot run code, and every failure becomes a `CheckpointError` that says what is wrong
-and what to do. `save` writes each file to a temporary name first and renames it into
-place.
+and what to do. `save` goes through `rnn_ref.rundir.commit`: each file is written
+whole (temporary file, fsync, rename, fsync of the directory) and its sha256 recorded in
+`manifest.json`, which every load checks.
 """
 
 from __future__ import annotations
 
+import io
 import json
-import os
+import math
 import pickle
 import re
 from dataclasses import asdict
@@ -26,23 +28,34 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from rnn_ref import rundir
 from rnn_ref.config import TrainConfig
-from rnn_ref.errors import CheckpointError
+from rnn_ref.errors import CheckpointError, InputError
 from rnn_ref.model import SumModClassifier, classifier_kwargs
 
-__all__ = ["safe_load", "read_config", "load_classifier", "save", "load_state"]
+__all__ = [
+    "safe_load",
+    "read_config",
+    "load_classifier",
+    "save",
+    "config_bytes",
+    "load_state",
+    "claim",
+]
 
 
 def safe_load(path: Path) -> dict:
-    """`torch.load(path, weights_only=True)`; a failure becomes a `CheckpointError`."""
+    """`torch.load(path, weights_only=True)` of the file checked against the manifest;
+    a failure becomes a `CheckpointError`."""
     if not path.is_file():
         raise CheckpointError(
             f"no checkpoint file at {path}; expected a directory written by "
             f"`rnn-ref train --out DIR` (model.pt + config.json); "
             f"train one or fix the path"
         )
+    data = rundir.verify(path)
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         found = re.search(r"Unsupported global: GLOBAL (\S+)", str(e))
         if (
@@ -82,10 +95,13 @@ def read_config(directory: str | Path) -> dict:
             f"`rnn-ref train --out DIR` (model.pt + config.json); "
             f"train one or fix the path"
         )
+    data = rundir.verify(path)
     try:
-        config = json.loads(path.read_text())
-        SumModClassifier(**classifier_kwargs(config))  # types and sizes the model takes
-        TrainConfig.from_dict({**config, "out": None})  # and the run's own checks
+        config = json.loads(data)
+        if not isinstance(config, dict):
+            raise TypeError(f"expected a JSON object, got {type(config).__name__}")
+        classifier_kwargs(config)  # the keys the model needs are there
+        TrainConfig.from_dict({**config, "out": None})  # types, bounds, memory
     except (
         ValueError,
         KeyError,
@@ -131,31 +147,46 @@ def load_classifier(
 
 
 def save(out: Path, config: TrainConfig, model: nn.Module, state: dict) -> None:
-    """Write config.json, model.pt and state.pt, each to a temp file, then rename it.
+    """Commit config.json, model.pt and state.pt (`rnn_ref.rundir.commit`).
 
     `state.pt` also holds the weights and is replaced last, so resuming (which reads
     weights, step and optimizer from it alone) never mixes two steps, whatever moment a
-    crash hits.
+    crash hits; `manifest.json` records every file's sha256.
     """
-    out.mkdir(parents=True, exist_ok=True)
     weights = model.state_dict()
-    tmp = {
-        name: out / f".{name}.tmp" for name in ("config.json", "model.pt", "state.pt")
-    }
-    tmp["config.json"].write_text(json.dumps(asdict(config), indent=2) + "\n")
-    torch.save(weights, tmp["model.pt"])
-    torch.save({**state, "model": weights}, tmp["state.pt"])
-    for name, path in tmp.items():
-        os.replace(path, out / name)
+    rundir.commit(
+        out,
+        {
+            "config.json": config_bytes(config),
+            "model.pt": _torch_bytes(weights),
+            "state.pt": _torch_bytes({**state, "model": weights}),
+        },
+    )
 
 
-def load_state(out: Path, model: nn.Module, optimizer: torch.optim.Optimizer) -> dict:
+def config_bytes(config: TrainConfig) -> bytes:
+    """`config.json`'s contents for `config`."""
+    return (json.dumps(asdict(config), indent=2) + "\n").encode()
+
+
+def _torch_bytes(obj: dict) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def load_state(
+    out: Path, model: nn.Module, optimizer: torch.optim.Optimizer
+) -> dict | None:
     """Load a run's last checkpoint into `model` and `optimizer`; return the rest of it.
 
     The returned dict holds `step`, `seconds`, `loss_sum`, `loss_count`, `data_rng` and
-    `torch_rng`, as `save` wrote them.
+    `torch_rng`, as `save` wrote them; `None` when the run has no checkpoint yet (it
+    was stopped before or inside its first save).
     """
     read_config(out)
+    if not (out / "state.pt").exists():
+        return None
     state = safe_load(out / "state.pt")
     weights = state.get("model") if isinstance(state, dict) else None
     if weights is None:  # checkpoints written before state.pt held the weights
@@ -163,20 +194,77 @@ def load_state(out: Path, model: nn.Module, optimizer: torch.optim.Optimizer) ->
     try:
         model.load_state_dict(weights)
         optimizer.load_state_dict(state["optimizer"])
-        rest = {
-            k: state[k]
-            for k in (
-                "step",
-                "seconds",
-                "loss_sum",
-                "loss_count",
-                "data_rng",
-                "torch_rng",
-            )
-        }
-    except (RuntimeError, KeyError, ValueError, TypeError) as e:
+        rest = {k: state[k] for k in _STATE_TYPES}
+    except (RuntimeError, KeyError, ValueError, TypeError, AttributeError) as e:
         raise CheckpointError(
             f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
             f"resume without changing the model flags, or train afresh"
         ) from None
+    for key, ok in _STATE_TYPES.items():
+        if not ok(rest[key]):
+            raise CheckpointError(
+                f"{out / 'state.pt'} holds a bad {key!r} "
+                f"({type(rest[key]).__name__} {str(rest[key])[:40]!r}); expected "
+                f"what `rnn-ref train` writes: restore the file, or train afresh"
+            )
     return rest
+
+
+def _count(x) -> bool:
+    return type(x) is int and x >= 0
+
+
+def _amount(x) -> bool:
+    return type(x) in (int, float) and math.isfinite(x) and x >= 0
+
+
+def _rng(x) -> bool:
+    return isinstance(x, torch.Tensor) and x.dtype == torch.uint8 and x.dim() == 1
+
+
+_STATE_TYPES = {
+    "step": _count,
+    "seconds": _amount,
+    "loss_sum": _amount,
+    "loss_count": _count,
+    "data_rng": _rng,
+    "torch_rng": _rng,
+}
+
+
+def claim(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLock:
+    """Lock `out` for this process; a fresh run also checks it is new and saves its
+    config first, so a run stopped at any later moment resumes with `--resume`."""
+    lock = rundir.RunLock(out)
+    try:
+        for leftover in out.glob(".*.tmp"):  # of a run killed inside a save
+            leftover.unlink()
+        if resume:
+            if not (out / "config.json").is_file():
+                raise InputError(
+                    f"nothing to resume in {out}: it holds no config.json (the run "
+                    f"stopped before it saved its config, or this is another "
+                    f"directory); run the original command again, without --resume"
+                )
+            read_config(out)
+        else:
+            if (out / "config.json").exists():
+                raise InputError(
+                    f"{out} already holds a run; pass --resume to continue it or "
+                    f"choose another --out (expected a new or empty directory for a "
+                    f"fresh run)"
+                )
+            others = sorted(p.name for p in out.iterdir() if not rundir.ours(p))
+            if others:
+                shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+                raise InputError(
+                    f"{out} is not empty ({shown}) and rnn-ref did not write it; "
+                    f"expected a new or empty directory for a fresh run: pass another "
+                    f"--out"
+                )
+        if not resume:  # a resumed run's config is saved once its checkpoint fits
+            rundir.commit(out, {"config.json": config_bytes(config)})
+    except BaseException:
+        lock.release()
+        raise
+    return lock

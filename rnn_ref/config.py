@@ -8,6 +8,7 @@ and read back to resume it or to load the trained model. `resolve_device` turns 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, fields
 
 import torch
@@ -16,7 +17,7 @@ from rnn_ref.data import SumModTask
 from rnn_ref.errors import InputError
 from rnn_ref.model import CELLS
 
-__all__ = ["TrainConfig", "resolve_device"]
+__all__ = ["TrainConfig", "resolve_device", "estimated_bytes", "LIMITS"]
 
 
 @dataclass
@@ -49,6 +50,8 @@ class TrainConfig:
     out: str | None = None  # where checkpoints and metrics go; None: keep nothing
 
     def __post_init__(self) -> None:
+        _check_types(self)
+        _check_bounds(self)
         if self.cell not in CELLS:
             raise ValueError(
                 f"cell must be one of {', '.join(CELLS)}; got {self.cell!r}"
@@ -107,6 +110,97 @@ class TrainConfig:
         """A config from a dict such as `config.json`'s; unknown keys are ignored."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+# ---- types and sane limits, checked before anything is allocated ----
+
+# the largest value each size may take: far beyond what the task needs, far below what
+# makes torch allocate terabytes or loop for hours building layers
+LIMITS = {
+    "hidden_size": 2**14,
+    "num_layers": 64,
+    "embed_dim": 2**14,
+    "batch_size": 2**16,
+    "steps": 10**9,
+    "eval_every": 10**9,
+    "eval_samples": 10**7,
+    "warmup_steps": 10**9,
+    "min_len": 10**5,
+    "max_len": 10**5,
+    "num_digits": 2**16,
+    "modulus": 2**16,
+}
+MAX_WEIGHT_DECAY = 100.0
+
+
+def _check_types(config: TrainConfig) -> None:
+    """Each field has its declared type (a `config.json` can hold anything)."""
+    for f in fields(config):
+        value, kind = getattr(config, f.name), str(f.type)
+        if value is None and "None" in kind:
+            continue
+        if kind.startswith("int"):
+            ok = type(value) is int  # not bool, not 2.5
+        elif kind.startswith("float"):
+            ok = type(value) in (int, float)
+        elif kind == "bool":
+            ok = type(value) is bool
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            expected = kind.replace(" | None", " or null")
+            raise ValueError(
+                f"{f.name} must be {expected}; got {type(value).__name__} "
+                f"{str(value)[:40]!r}; fix it in config.json or on the command line"
+            )
+
+
+def _check_bounds(config: TrainConfig) -> None:
+    """Sizes within `LIMITS`, and the estimated memory of a training step within
+    half of this machine's memory."""
+    for name, most in LIMITS.items():
+        value = getattr(config, name)
+        if value is not None and value > most:
+            raise ValueError(
+                f"{name} must be at most {most:,}; got {value:,}; pass a smaller "
+                f"--{name.replace('_', '-')}"
+            )
+    if config.weight_decay > MAX_WEIGHT_DECAY:  # lr is free: divergence is caught
+        raise ValueError(
+            f"weight_decay must be at most {MAX_WEIGHT_DECAY:g}; got "
+            f"{config.weight_decay:g}; pass a smaller --weight-decay"
+        )
+    need, have = estimated_bytes(config), _memory_bytes() // 2
+    if need > have:
+        raise ValueError(
+            f"this run needs an estimated {need / 2**30:,.1f} GiB for a training step "
+            f"but half of this machine's memory is {have / 2**30:,.1f} GiB; lower "
+            f"--hidden-size, --num-layers, --batch-size or --max-len"
+        )
+
+
+def estimated_bytes(config: TrainConfig) -> int:
+    """A rough upper estimate of a training step's memory: weights, gradients and
+    Adam's two moments (4 copies), and the activations autograd keeps.
+
+    Examples:
+        >>> estimated_bytes(TrainConfig()) < 2**30
+        True
+    """
+    gates = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}.get(config.cell, 4)
+    h, d = config.hidden_size, 2 if config.bidirectional else 1
+    e = config.embed_dim or h
+    # per direction and layer: gates * H * (input + H + 2 biases)
+    rnn = d * gates * h * (e + h + 2)  # the first layer reads the embedding
+    rnn += (config.num_layers - 1) * d * gates * h * (d * h + h + 2)
+    params = (config.num_digits + 1) * e + rnn + d * h * config.modulus
+    tokens = config.batch_size * config.max_len
+    activations = tokens * (e + config.num_layers * d * h * (gates + 2))
+    return 4 * (4 * params + 3 * activations)
+
+
+def _memory_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def resolve_device(name: str) -> torch.device:

@@ -28,6 +28,7 @@ from torch.nn.utils.rnn import PackedSequence
 from ._checks import (
     _check_check_lengths_args,
     _check_pack_args,
+    _check_packed,
     _check_pad_packed_args,
     _check_sequences,
     _check_unpad_args,
@@ -130,8 +131,9 @@ def pack_padded_sequence(
     # batch_sizes[t] = number of sequences still running at step t
     batch_sizes = real.sum(dim=1)  # (T,)
     # boolean indexing walks (t, b) in row-major order: step 0 of every sequence,
-    # then step 1, ... which is exactly the packed interleaving
-    data = input[: len(steps)][real.to(input.device)]  # (S, *)
+    # then step 1, ... which is exactly the packed interleaving (the CPU mask indexes
+    # a tensor on any device, "meta" included)
+    data = input[: len(steps)][real]  # (S, *)
     return PackedSequence(data, batch_sizes, sorted_indices, unsorted_indices)
 
 
@@ -164,6 +166,7 @@ def pad_packed_sequence(
         (tensor([[1, 2, 3],
                 [4, 0, 0]]), tensor([3, 1]))
     """
+    _check_packed(sequence, "pad_packed_sequence")
     data, batch_sizes = sequence.data, sequence.batch_sizes
     max_length = _check_pad_packed_args(batch_sizes, total_length)
     # the same mask as when packing: step t holds sequences 0 .. batch_sizes[t]-1
@@ -262,6 +265,7 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
         >>> unpack_sequence(pack_sequence([torch.tensor([1, 2]), torch.tensor([3])]))
         [tensor([1, 2]), tensor([3])]
     """
+    _check_packed(packed_sequences, "unpack_sequence")
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
 

@@ -12,8 +12,11 @@ One function, `train`, runs a whole (or resumed) run from a `TrainConfig`:
   `model.pt` (a plain `state_dict`), `state.pt` (optimizer, step, RNG states: plain
   tensors and numbers) and `config.json` -- all loadable with
   `torch.load(weights_only=True)`;
-* resuming reloads all of that, so an interrupted run continues the very same curve;
-* a NaN or infinite loss stops the run with `TrainingDiverged`.
+* resuming reloads all of that, so an interrupted run continues the very same curve
+  (with the same `steps`; see `lr_at` for a larger one);
+* a NaN or infinite loss, gradient, weight or optimizer state stops the run with
+  `TrainingDiverged`; a checkpoint is only written after a finite evaluation;
+* the run directory is locked and written crash-safely (`rnn_ref.rundir`).
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from rnn_ref import checkpoint, distributed
+from rnn_ref import checkpoint, distributed, rundir
 from rnn_ref.config import TrainConfig, resolve_device
 from rnn_ref.data import SumModTask, curriculum_lengths
+from rnn_ref.divergence import last_good, stop_if_diverged
 from rnn_ref.errors import InputError, TrainingDiverged
 from rnn_ref.model import SumModClassifier, classifier_kwargs
 
@@ -66,6 +70,9 @@ def lr_at(config: TrainConfig, step: int) -> float:
 # --8<-- [end:lr_at]
 
 
+_EVAL_TOKENS = 2**20  # digits per evaluation forward pass, at most
+
+
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -86,6 +93,8 @@ def evaluate(
     device = next(model.parameters()).device
     g = torch.Generator().manual_seed(seed)
     loss_sum, correct = 0.0, 0
+    longest = lengths[1] if lengths is not None else task.max_len
+    chunk = max(1, min(chunk, _EVAL_TOKENS // longest))  # memory flat in the length
     for start in range(0, samples, chunk):
         ids, n, y = task.batch(min(chunk, samples - start), g, lengths)
         logits = model(ids.to(device), n)  # (N, C)
@@ -148,6 +157,26 @@ def train(
     out = Path(config.out) if config.out else None
     # joins the torchrun process group, if any
     device = distributed.setup(resolve_device(config.device))
+    lock = (
+        checkpoint.claim(out, config, resume)
+        if out is not None and distributed.is_main()
+        else None
+    )
+    try:
+        return _train(config, resume, stop_at, progress, out, device)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _train(
+    config: TrainConfig,
+    resume: bool,
+    stop_at: int | None,
+    progress: bool,
+    out: Path | None,
+    device: torch.device,
+) -> TrainResult:
     torch.manual_seed(config.seed)
     model = SumModClassifier(**classifier_kwargs(asdict(config))).to(device)
     opt_class = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
@@ -156,13 +185,8 @@ def train(
     )
     data_rng = torch.Generator().manual_seed(config.seed)
     step, seconds, loss_sum, loss_count, metrics = 0, 0.0, 0.0, 0, []
-    saved = resume  # whether out holds a checkpoint of this run
+    saved = False  # whether out holds a checkpoint of this run
 
-    if not resume and out is not None and (out / "config.json").exists():
-        raise InputError(
-            f"{out} already holds a run; pass --resume to continue it or choose "
-            f"another --out (expected a new or empty directory for a fresh run)"
-        )
     if resume:
         if out is None:
             raise InputError(
@@ -170,21 +194,21 @@ def train(
                 "--run_name)"
             )
         state = checkpoint.load_state(out, model, optimizer)
-        data_rng.set_state(state["data_rng"])
-        torch.set_rng_state(state["torch_rng"])
-        step, seconds = state["step"], state["seconds"]
-        loss_sum, loss_count = state["loss_sum"], state["loss_count"]
-        if (out / "metrics.jsonl").exists():  # drop lines written after the checkpoint
-            metrics = [m for m in read_metrics(out) if m["step"] <= step]
+        if state is not None:  # else: stopped before its first checkpoint, from 0
+            data_rng.set_state(state["data_rng"])
+            torch.set_rng_state(state["torch_rng"])
+            step, seconds = state["step"], state["seconds"]
+            loss_sum, loss_count = state["loss_sum"], state["loss_count"]
+            saved = True
+        metrics = rundir.resume_metrics(out, step)
     # DDP under torchrun (once every rank is here), else model
     net = distributed.wrap(model, device)
     if not distributed.is_main():
         out = None  # only rank 0 writes metrics and checkpoints
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.jsonl").write_text(
-            "".join(json.dumps(m) + "\n" for m in metrics)
-        )
+    if out is not None:  # the metrics of the checkpoint's steps, nothing after
+        rundir.write_atomic(out / "metrics.jsonl", rundir.metrics_bytes(metrics))
+        if resume:  # with the flags changed on this command line (e.g. --steps)
+            rundir.commit(out, {"config.json": checkpoint.config_bytes(config)})
 
     end = min(config.steps, stop_at) if stop_at is not None else config.steps
     task = config.task
@@ -215,25 +239,13 @@ def train(
         loss = nn.functional.cross_entropy(
             net(ids.to(device), lengths), targets.to(device)
         )
-        if not torch.isfinite(loss):
-            bar.close()
-            where = (
-                ""
-                if out is None
-                else f"; the last good checkpoint is in {out}"
-                if saved
-                else "; no checkpoint was written yet"
-            )
-            raise TrainingDiverged(
-                f"loss became {loss.item()} at step {step + 1} (lr {lr:.3g}), so "
-                f"training stopped; lower --lr, add --warmup-steps, or clip "
-                f"gradients with --clip 1.0{where}"
-            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.clip is not None:
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+        stop_if_diverged(loss, model, optimizer, "before", step, lr, out, saved, bar)
         optimizer.step()
+        stop_if_diverged(loss, model, optimizer, "after", step, lr, out, saved, bar)
         # --8<-- [end:step]
         step += 1
         seconds += time.perf_counter() - t0
@@ -249,6 +261,13 @@ def train(
                 config.seed * 1_000_003 + step
             ) % 2**63  # the same as before for seeds < 2**43
             eval_loss, acc = evaluate(model, task, config.eval_samples, seed=eval_seed)
+            if not math.isfinite(eval_loss):
+                bar.close()
+                raise TrainingDiverged(
+                    f"the evaluation loss became {eval_loss} at step {step}, so "
+                    f"training stopped; lower --lr or clip gradients with --clip 1.0"
+                    f"{last_good(out, saved)}"
+                )
             line = {
                 "step": step,
                 "seconds": round(seconds, 4),
@@ -261,8 +280,7 @@ def train(
             loss_sum, loss_count = 0.0, 0
             bar.set_postfix(loss=f"{eval_loss:.4f}", acc=f"{acc:.2%}")
             if out is not None:
-                with open(out / "metrics.jsonl", "a") as f:
-                    f.write(json.dumps(line) + "\n")
+                rundir.append_metrics(out, line)
         if out is not None and (step % config.eval_every == 0 or step == end):
             checkpoint.save(
                 out,

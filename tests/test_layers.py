@@ -24,6 +24,8 @@ CLASSIFIER = {
     "train",
     "distributed",
     "lm",
+    "rundir",
+    "divergence",
 }
 ORDER = ["core", "classifier", "experiments", "site", "cli"]  # low to high
 

@@ -377,14 +377,32 @@ def test_error_hx_shape():
     )
 
 
-def test_error_lstm_hx_not_a_pair():
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_error_lstm_hx_not_a_pair(num_layers):
+    """A bare tensor as hx: torch's exception type (IndexError for one row, else
+    RuntimeError), our message."""
+    lstm, x = nn.LSTM(H_IN, H, num_layers=num_layers), torch.randn(5, 2, H_IN)
+    hx = torch.randn(num_layers, 2, H)
+    with pytest.raises(Exception) as torch_error:
+        lstm(x, hx)
     with pytest.raises(
-        TypeError,
+        torch_error.type,
         match=r"LSTM expects hx=\(h_0, c_0\), a tuple of two tensors; got Tensor",
     ):
-        reference_forward(
-            nn.LSTM(H_IN, H), torch.randn(5, 2, H_IN), torch.randn(1, 2, H)
-        )
+        reference_forward(lstm, x, hx)
+
+
+def test_old_weight_norm_hooks_are_run():
+    """The old `weight_norm` API recomputes the weight in a forward pre-hook: the loops
+    must see the weight the module's forward sees, not a stale one."""
+    rnn = nn.utils.weight_norm(nn.GRU(H_IN, H), "weight_hh_l0")
+    with torch.no_grad():
+        rnn.weight_hh_l0_g.mul_(3.0)  # the stored weight_hh_l0 is now stale
+    x = torch.randn(5, 2, H_IN)
+    out, h_n = reference_forward(rnn, x)
+    expected, expected_h = rnn(x)
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(h_n, expected_h)
 
 
 def test_error_not_a_recurrent_module():

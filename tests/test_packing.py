@@ -726,3 +726,69 @@ def test_total_length_accepts_what_torch_accepts(kind):
         lambda: P.pad_packed_sequence(packed, total_length=6.0),
         lambda: R.pad_packed_sequence(packed, total_length=6.0),
     )
+
+
+# ---- bad inputs: torch's exception type, our message (issue 11) ----
+
+_X = torch.randn(3, 2, 4)
+BAD_PACKING = {
+    "input is a list": (
+        lambda m: m.pack_padded_sequence([[1.0, 2.0], [3.0, 4.0]], [2, 2]),
+        "expected input to be a Tensor",
+    ),
+    "lengths str": (lambda m: m.pack_padded_sequence(_X, "23"), "got str '23'"),
+    "lengths None": (lambda m: m.pack_padded_sequence(_X, None), "got NoneType"),
+    "lengths set": (lambda m: m.pack_padded_sequence(_X, {3, 2}), "got set"),
+    "lengths 2**63": (
+        lambda m: m.pack_padded_sequence(_X, [2**63, 1]),
+        "each below 2[*][*]63",
+    ),
+    "lengths NaN": (
+        lambda m: m.pack_padded_sequence(_X, torch.tensor([float("nan"), 1.0])),
+        r"'lengths' must be finite, but got \[nan, 1.0\]",
+    ),
+    "empty PackedSequence": (
+        lambda m: m.pad_packed_sequence(
+            PackedSequence(torch.empty(0, 4), torch.empty(0, dtype=torch.int64))
+        ),
+        "batch_sizes can not be empty",
+    ),
+    "not a PackedSequence": (
+        lambda m: m.pad_packed_sequence(_X),
+        "expected a PackedSequence, got Tensor",
+    ),
+    "batch sizes increase": (
+        lambda m: m.pad_packed_sequence(
+            PackedSequence(torch.randn(5, 4), torch.tensor([2, 1, 3]))
+        ),
+        "must be non-increasing and sum to the 5 rows",
+    ),
+    "batch sizes exceed the data": (
+        lambda m: m.pad_packed_sequence(
+            PackedSequence(torch.randn(2, 4), torch.tensor([2, 1, 1]))
+        ),
+        "the PackedSequence is inconsistent",
+    ),
+    "unpack a list": (
+        lambda m: m.unpack_sequence([_X]),
+        "expected a PackedSequence, got list",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_PACKING)
+def test_bad_inputs_raise_torchs_type_with_our_message(case):
+    call, match = BAD_PACKING[case]
+    with pytest.raises(Exception) as torch_error:
+        call(torch.nn.utils.rnn)
+    with pytest.raises(torch_error.type, match=match) as ours:
+        call(P)
+    assert "-9223372036854775808" not in str(ours.value)
+
+
+def test_meta_tensors_pack_like_torch():
+    x = torch.empty(3, 2, 4, device="meta")
+    ours = P.pack_padded_sequence(x, [3, 2])
+    theirs = torch.nn.utils.rnn.pack_padded_sequence(x, [3, 2])
+    assert ours.data.is_meta and ours.data.shape == theirs.data.shape
+    assert torch.equal(ours.batch_sizes, theirs.batch_sizes)

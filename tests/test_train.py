@@ -78,7 +78,9 @@ def test_checkpoint_files_are_plain(tmp_path):
     state = torch.load(tmp_path / "state.pt", weights_only=True)
     assert state["step"] == 40 and isinstance(state["data_rng"], torch.Tensor)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".lock",
         "config.json",
+        "manifest.json",
         "metrics.jsonl",
         "model.pt",
         "state.pt",

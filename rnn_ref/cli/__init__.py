@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from rnn_ref.errors import InputError, TrainingDiverged
@@ -63,6 +64,8 @@ def _exit_code(error: BaseException) -> int:
         code = 2
     elif isinstance(error, OSError):
         where = f": {error.filename}" if error.filename else ""
+        if isinstance(error, BrokenPipeError) or error.filename is None:
+            _drop_stdout()  # it may be what failed; so would the flush at exit
         error, code = f"{error.strerror or error}{where}", 1
     else:
         raise error
@@ -70,10 +73,27 @@ def _exit_code(error: BaseException) -> int:
     return code
 
 
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so nothing more is written to a broken or full one."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests, closed)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run `rnn-ref` with `argv` (default: the command line); return the exit code."""
+    """Run `rnn-ref` with `argv` (default: the command line); return the exit code.
+
+    Ctrl-C is 130 from the first line on: the imports of torch and of the commands
+    happen inside (`rnn_ref` itself imports nothing until used).
+    """
     try:
         args = build_parser().parse_args(argv)
-        return args.func(args)
+        code = args.func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk or a closed pipe is reported here
+        return code
     except (KeyboardInterrupt, ValueError, TrainingDiverged, OSError) as e:
         return _exit_code(e)

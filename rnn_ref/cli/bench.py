@@ -32,6 +32,8 @@ def _read_results(out: Path) -> dict:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
+    if not 1 <= args.threads <= 1024:
+        raise InputError(f"--threads must be 1 .. 1024; got {args.threads}")
     site_json = paths.results() / "bench.json"
     out = Path(args.out) if args.out else site_json
     if args.redraw:

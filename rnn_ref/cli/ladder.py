@@ -65,8 +65,9 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
             f"{what}; expected rungs from {', '.join(RUNGS)}, --seeds >= 1, "
             f"--steps >= 1, --samples >= 1"
         )
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    if not 1 <= args.threads <= 1024:
+        raise InputError(f"--threads must be 1 .. 1024; got {args.threads}")
+    torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
     results = run_ladder(
         names,

@@ -18,6 +18,8 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import re
 import sys
 from dataclasses import fields
@@ -25,8 +27,8 @@ from pathlib import Path
 
 from rnn_ref import distributed
 from rnn_ref.checkpoint import load_classifier, read_config
+from rnn_ref.cli.predict_stream import EXCERPT, MAX_DIGITS, parse_digit, predict_stream
 from rnn_ref.config import TrainConfig
-from rnn_ref.data import SumModTask
 from rnn_ref.errors import InputError
 from rnn_ref.model import CELLS
 from rnn_ref.train import accuracy_by_length, train
@@ -38,6 +40,20 @@ def number_or_none(text: str) -> float | str:
     """`--clip`: a number, or `none` (kept as the string: `None` means "not given")."""
     return "none" if text.lower() == "none" else float(text)
 
+
+# errors that mean "this --out is not a place to write a run" (exit 2); others are
+# the machine's (exit 1)
+_BAD_OUT = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EEXIST,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+}
+MAX_EVAL_LENGTH = 10**5
 
 # flag spellings -> TrainConfig field; the underscore spellings are the original
 # tutorial's
@@ -96,20 +112,7 @@ def parse_sequence(text: str, num_digits: int, where: str = "") -> list[int]:
             f"empty sequence{where}: expected at least one digit 0..{num_digits - 1}, "
             f"e.g. `3 7 1 9`"
         )
-    digits = []
-    for t in tokens:
-        if not re.fullmatch(r"-?[0-9]+", t):
-            raise ValueError(
-                f"{t!r}{where} is not a digit: expected integers 0..{num_digits - 1} "
-                f"separated by spaces or commas, e.g. `3 7 1 9`"
-            )
-        if not 0 <= int(t) < num_digits:
-            raise ValueError(
-                f"digit {t}{where} is out of range: this model reads digits "
-                f"0..{num_digits - 1}; separate digits with spaces, e.g. `3 7 1 9`"
-            )
-        digits.append(int(t))
-    return digits
+    return [parse_digit(t.encode(), num_digits, where) for t in tokens]
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -125,7 +128,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         if (
             args.resume
         ):  # the saved run, with only the flags given on this command line changed
-            base = read_config(out)
+            saved = (Path(out) / "config.json").exists()  # else train() says so
+            base = read_config(out) if saved else {}
             config = TrainConfig.from_dict({**base, **given, "out": out})
         else:
             config = TrainConfig(**given, out=out)
@@ -134,17 +138,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
         )
         reports = distributed.is_main()  # under torchrun, only rank 0 prints it
     except OSError as e:
+        if e.errno not in _BAD_OUT:  # a full disk, an I/O error: the machine's
+            raise
         raise InputError(
             f"cannot write the run to {out} ({e.strerror or e}: {e.filename or out}); "
             f"expected a directory you can write to: pass another --out"
         ) from None
     except KeyboardInterrupt:
-        if (Path(out) / "state.pt").is_file():
+        if (Path(out) / "config.json").is_file():
             raise KeyboardInterrupt(
-                f"continue from the last checkpoint with "
-                f"`rnn-ref train --resume --out {out}`"
+                f"continue with `rnn-ref train --resume --out {out}` (from the last "
+                f"checkpoint, or from step 0 if none was written)"
             ) from None
-        raise KeyboardInterrupt("no checkpoint was written yet") from None
+        raise KeyboardInterrupt("nothing was written yet") from None
     finally:
         distributed.teardown()
     if not reports:
@@ -164,48 +170,60 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_sequences(args: argparse.Namespace, num_digits: int) -> list[list[int]]:
-    if args.digits:
-        return [parse_sequence(" ".join(args.digits), num_digits)]
-    lines = sys.stdin.read().splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise ValueError(
+def _cmd_predict(args: argparse.Namespace) -> int:
+    model = load_classifier(args.checkpoint)
+    config = read_config(args.checkpoint)
+    if args.digits:  # one sequence on the command line
+        stream = io.BytesIO(" ".join(args.digits).replace("\n", " ").encode())
+    elif sys.stdin is None:
+        raise InputError(
+            "stdin is closed and no digits were given: pass digits (`rnn-ref predict "
+            "--checkpoint DIR 3 7 1 9`) or pipe one sequence per line on stdin"
+        )
+    else:  # streamed: an endless line costs no more memory than a short one
+        stream = getattr(sys.stdin, "buffer", None) or io.BytesIO(
+            sys.stdin.read().encode()
+        )
+    if sys.stdout is None:
+        raise InputError("stdout is closed; redirect it to a file or a pipe")
+    done = predict_stream(
+        model,
+        config["num_digits"],
+        config["modulus"],
+        stream,
+        print,
+        name_lines=not args.digits,
+    )
+    if not done and args.digits:
+        raise InputError(
+            f"empty sequence: expected at least one digit 0..{config['num_digits'] - 1}"
+            f", e.g. `3 7 1 9`"
+        )
+    if not done:
+        raise InputError(
             "no sequences given: pass digits (`rnn-ref predict --checkpoint DIR 3 7 1 "
             "9`) or pipe one sequence per line on stdin"
         )
-    return [
-        parse_sequence(line, num_digits, f" on line {i}")
-        for i, line in enumerate(lines, 1)
-    ]
-
-
-def _cmd_predict(args: argparse.Namespace) -> int:
-    model = load_classifier(args.checkpoint)
-    task = SumModTask(
-        **{k: read_config(args.checkpoint)[k] for k in ("num_digits", "modulus")}
-    )
-    seqs = _read_sequences(args, task.num_digits)
-    for seq, predicted in zip(seqs, model.predict(seqs), strict=True):
-        truth = task.target(seq)
-        mark = "" if predicted == truth else "  (wrong)"
-        print(f"{' '.join(map(str, seq))} -> predicted {predicted}, true {truth}{mark}")
     return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     try:
-        lengths = [int(t) for t in args.lengths.split(",") if t.strip()]
-        if not lengths or min(lengths) < 1:
+        parts = [t.strip() for t in args.lengths.split(",") if t.strip()]
+        if not all(re.fullmatch(r"[0-9]{1,7}", t) for t in parts):
+            raise ValueError
+        lengths = [int(t) for t in parts]
+        if not lengths or not 1 <= min(lengths) <= max(lengths) <= MAX_EVAL_LENGTH:
             raise ValueError
     except ValueError:
         raise InputError(
-            f"--lengths must be positive integers separated by commas, e.g. 5,10,100; "
-            f"got {args.lengths!r}"
+            f"--lengths must be positive integers (at most {MAX_EVAL_LENGTH:,}) "
+            f"separated by commas, "
+            f"e.g. 5,10,100; got {args.lengths[:EXCERPT]!r}"
+            + ("..." if len(args.lengths) > EXCERPT else "")
         ) from None
-    if args.samples < 1:
-        raise InputError(f"--samples must be at least 1; got {args.samples}")
+    if not 1 <= args.samples <= 10**7:
+        raise InputError(f"--samples must be 1 .. 10,000,000; got {args.samples}")
     if not 0 <= args.seed < 2**63 - max(lengths):
         raise InputError(
             f"--seed must be in 0 .. 2**63 - 1 - (the longest length); got {args.seed}"
@@ -299,7 +317,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "digits",
         nargs="*",
-        help="one sequence; without digits, one sequence per stdin line",
+        help="one sequence; without digits, one sequence per stdin line (streamed; "
+        f"at most {MAX_DIGITS:,} digits a line)",
     )
     p.set_defaults(func=_cmd_predict)
 

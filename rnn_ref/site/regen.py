@@ -4,7 +4,9 @@ Every `snippets/<page>/<name>.py` runs in a fresh Python process, from an empty
 temporary folder (so it only works if a reader could copy it into a fresh file), and its
 stdout is written next to it as `<name>.out`. The first line of each output file names
 the device and torch version that produced it. `--check` writes nothing: it compares
-(text exactly, numbers within a tolerance) and exits 1 on drift or a failing snippet. It
+and exits 1 on drift or a failing snippet. An output made on the same device must match
+its committed text exactly; only one made on another device (a GPU's against the
+CPU's) may differ in its numbers, by `CROSS_DEVICE_RTOL` relative to each number. It
 checks snippet outputs only; the tests compare figures and tables with fresh drawings.
 After rewriting outputs with no failure, regen redraws every figure and re-renders the
 ladder and bench tables from their committed JSON (remeasuring those is `rnn-ref ladder`
@@ -40,7 +42,8 @@ __all__ = [
     "draw_everything",
 ]
 
-TOLERANCE = 1e-4
+CROSS_DEVICE_RTOL = 1e-4
+_DEVICE = re.compile(r" · device: (\S+) · ")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -96,13 +99,21 @@ def run_snippet(path: Path, device: str = "cpu") -> Result:
     return Result(path, header, proc.stdout, error if proc.returncode else "")
 
 
-def compare(expected: str, actual: str, tol: float = TOLERANCE) -> str:
+def compare(expected: str, actual: str, rtol: float = CROSS_DEVICE_RTOL) -> str:
     """Return "" when the outputs agree, else a unified diff.
 
-    The header line is not compared (it names the machine). Text must match exactly;
-    numbers may differ by `tol` (absolute, or relative for large numbers).
+    The header line is not compared (it names the machine). Outputs made on the same
+    device (as their headers say) must be the same text; across devices, numbers may
+    differ by `rtol` relative to the larger of the two, and everything else not at all.
+
+    Examples:
+        >>> head = "# s.py · device: cpu · torch 2"
+        >>> bool(compare(head + "\\nerr 0.0e+00", head + "\\nerr 9.0e-05"))
+        True
     """
     exp_lines, act_lines = expected.splitlines()[1:], actual.splitlines()[1:]
+    devices = {_device_of(expected), _device_of(actual)}
+    tol = rtol if len(devices) > 1 else 0.0
     if len(exp_lines) == len(act_lines) and all(
         _lines_match(e, a, tol) for e, a in zip(exp_lines, act_lines, strict=True)
     ):
@@ -117,12 +128,19 @@ def compare(expected: str, actual: str, tol: float = TOLERANCE) -> str:
     )
 
 
+def _device_of(output: str) -> str:
+    found = _DEVICE.search(output.partition("\n")[0])
+    return found.group(1) if found else "?"
+
+
 def _lines_match(expected: str, actual: str, tol: float) -> bool:
-    if _NUMBER.sub("#", expected) != _NUMBER.sub("#", actual):
+    if expected == actual:
+        return True
+    if not tol or _NUMBER.sub("#", expected) != _NUMBER.sub("#", actual):
         return False
     for e, a in zip(_NUMBER.findall(expected), _NUMBER.findall(actual), strict=True):
         e, a = float(e), float(a)
-        if abs(e - a) > tol * max(1.0, abs(e)):
+        if abs(e - a) > tol * max(abs(e), abs(a)):
             return False
     return True
 
@@ -134,11 +152,21 @@ def regen(
 
     Returns the exit code: 0, or 1 when a snippet failed or (with `check`) drifted.
     """
+    if not 1 <= jobs <= 64:
+        raise InputError(f"--jobs must be 1 .. 64; got {jobs}")
     device = resolve_device(device).type
     root = paths.root()
     selected = snippet_paths(pattern)
     if not selected:
-        raise InputError(f"no snippet path contains {pattern!r}; see `ls snippets/*/`")
+        raise InputError(
+            f"no snippet path contains {pattern[:40]!r}; see `ls snippets/*/`"
+        )
+    for p in selected:
+        if p.with_suffix(".out").is_dir():
+            raise InputError(
+                f"{p.with_suffix('.out')} is a directory; expected the output file of "
+                f"{p.name}: remove the directory and run regen again"
+            )
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda p: run_snippet(p, device), selected))
     failed = 0
@@ -150,7 +178,7 @@ def regen(
             print(f"FAILED  {name}\n{r.error}", file=sys.stderr)
             continue
         diff = (
-            compare(out.read_text(), r.text)
+            compare(out.read_text(errors="replace"), r.text)  # bad UTF-8 drifts
             if out.exists()
             else "(no committed output)"
         )

@@ -45,9 +45,11 @@ def _one_error_line(capsys, code, argv, match):
 
 def test_train_resume_predict_evaluate(run_dir, capsys, monkeypatch, tmp_path):
     assert {p.name for p in run_dir.iterdir()} == {
+        ".lock",
         "model.pt",
         "state.pt",
         "config.json",
+        "manifest.json",
         "metrics.jsonl",
     }
     run_dir = shutil.copytree(

@@ -57,10 +57,15 @@ def test_snippet_output_matches_committed(results, path):
 
 def test_compare_catches_drift():
     committed = "# header\nh_n: (2, 3, 20)\nmax |diff| = 1.0e-07\n"
-    assert (
-        compare(committed, "# other machine\nh_n: (2, 3, 20)\nmax |diff| = 3.0e-07\n")
-        == ""
-    )
+    assert compare(committed, "# header\nh_n: (2, 3, 20)\nmax |diff| = 1.0e-07\n") == ""
+    # the same device: exact text, so 0.0e+00 cannot drift to 9.0e-05
+    cpu, gpu = "# s.py · device: cpu · torch 2\n", "# s.py · device: cuda · torch 2\n"
+    assert compare(cpu + "err 0.0e+00\n", cpu + "err 9.0e-05\n")
+    assert compare(cpu + "err 1.00000e-07\n", cpu + "err 1.00001e-07\n")
+    # across devices: numbers within CROSS_DEVICE_RTOL (relative), text exact
+    assert compare(cpu + "err 1.00000e-07\n", gpu + "err 1.00001e-07\n") == ""
+    assert compare(cpu + "err 1.0e-07\n", gpu + "err 3.0e-07\n")
+    assert compare(cpu + "err 0.0e+00\n", gpu + "err 9.0e-05\n")
     assert compare(committed, "# header\nh_n: (1, 3, 20)\nmax |diff| = 1.0e-07\n")
     assert compare(committed, "# header\nh_n: (2, 3, 20)\nmax |diff| = 0.5\n")
     assert compare(committed, "# header\nh_n: (2, 3, 20)\n")

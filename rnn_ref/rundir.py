@@ -1,0 +1,251 @@
+"""A run directory on disk: one owner at a time, files committed whole, checksums.
+
+`rnn_ref.checkpoint` decides *what* a run directory holds; this module decides *how*
+it reaches the disk, so that nothing is lost whatever moment a crash, a kill or a power
+cut hits:
+
+* `RunLock`: an advisory `fcntl.flock` on `<out>/.lock`, held for the whole run; a
+  second process gets an `InputError` naming the holder's pid and host.
+* `commit`: each file is written to a fresh temporary name (`tempfile.mkstemp`, so
+  `O_CREAT | O_EXCL`: a planted symlink is never followed), fsynced, renamed into
+  place with `os.replace`, and the directory is fsynced. `manifest.json` holds the
+  sha256 of each file; during a commit it lists both the old and the new checksum, so
+  every state a crash can leave verifies.
+* `verify`: a file whose checksum is not in the manifest is a `CheckpointError` naming
+  it (torch does not check its zip's CRC: a flipped byte would load silently).
+
+`RNN_REF_FAULT=<stage>:<name>[:<n>]` (stage `written` or `replaced`) kills the process
+with SIGKILL at that moment of (the n-th) writing of `name`; `tests/test_faults.py` uses
+it.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import signal
+import socket
+import tempfile
+from pathlib import Path
+
+from rnn_ref.errors import CheckpointError, InputError
+
+__all__ = [
+    "RunLock",
+    "commit",
+    "verify",
+    "write_atomic",
+    "ours",
+    "metrics_bytes",
+    "append_metrics",
+    "resume_metrics",
+    "MANIFEST",
+    "LOCK",
+]
+
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+
+
+def ours(path: Path) -> bool:
+    """Whether `path` is bookkeeping this module leaves behind: the lock, a temporary
+    file, or a manifest in our format."""
+    name = path.name
+    if name == LOCK or (name.startswith(".") and name.endswith(".tmp")):
+        return True
+    try:
+        return name == MANIFEST and "files" in json.loads(path.read_bytes())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+class RunLock:
+    """Own the run directory `out` (created if missing) until `release`.
+
+    Examples:
+        >>> import tempfile
+        >>> with RunLock(tempfile.mkdtemp()) as lock:
+        ...     lock.out.joinpath(".lock").is_file()
+        True
+    """
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / LOCK
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(self._fd, 200).decode(errors="replace").strip()
+            os.close(self._fd)
+            raise InputError(
+                f"{self.out} is in use by another run ({holder or 'unknown holder'}, "
+                f"lock {path}); wait for it to finish, or pass another --out"
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.write(self._fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+
+    def release(self) -> None:
+        """Let another process own the directory (closing the file drops the lock)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+_seen: dict[str, int] = {}
+
+
+def _fault(stage: str, name: str) -> None:
+    """The fault-injection hook: SIGKILL here when `RNN_REF_FAULT` names this moment
+    (`stage:name`, or `stage:name:n` for its n-th occurrence in this process)."""
+    fault = os.environ.get("RNN_REF_FAULT")
+    if not fault:
+        return
+    moment = f"{stage}:{name}"
+    _seen[moment] = _seen.get(moment, 0) + 1
+    if fault in (moment, f"{moment}:{_seen[moment]}"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole: a fresh temp file, fsync, rename, fsync the dir."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        _fault("written", path.name)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    _fault("replaced", path.name)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(out: Path) -> dict[str, list[str]]:
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        files = json.loads(path.read_bytes())["files"]
+        if not all(
+            isinstance(v, list) and all(isinstance(h, str) for h in v)
+            for v in files.values()
+        ):
+            raise TypeError("checksums are not lists of strings")
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise CheckpointError(
+            f"{path} is corrupt ({type(e).__name__}); restore it, or delete it to load "
+            f"the run unverified"
+        ) from None
+    return files
+
+
+def commit(out: str | Path, files: dict[str, bytes]) -> None:
+    """Write `files` (name -> contents) into `out` so that a crash at any moment leaves
+    every file either old or new, and each one verifiable against `manifest.json`."""
+    out = Path(out)
+    manifest = _read_manifest(out)
+    new = {name: _sha256(data) for name, data in files.items()}
+    # 1. the manifest accepts the old and the new version of every file
+    both = {k: list(v) for k, v in manifest.items()}
+    for name, digest in new.items():
+        both[name] = [*both.get(name, []), digest]
+    write_atomic(out / MANIFEST, _manifest_bytes(both))
+    # 2. the files, in the order given (the caller puts the one resuming reads last)
+    for name, data in files.items():
+        write_atomic(out / name, data)
+    # 3. only the new versions
+    write_atomic(
+        out / MANIFEST, _manifest_bytes({**both, **{k: [v] for k, v in new.items()}})
+    )
+
+
+def _manifest_bytes(files: dict[str, list[str]]) -> bytes:
+    return (
+        json.dumps({"sha256": "of each file", "files": files}, indent=1) + "\n"
+    ).encode()
+
+
+def verify(path: str | Path) -> bytes:
+    """The contents of `path`, checked against its directory's `manifest.json`.
+
+    A file the manifest does not list (or a directory without one, e.g. written by
+    hand) is returned unverified; a listed file whose sha256 differs is a
+    `CheckpointError` naming it.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.EISDIR, errno.ENOTDIR):
+            raise CheckpointError(f"cannot read {path} ({e.strerror})") from None
+        raise
+    allowed = _read_manifest(path.parent).get(path.name)
+    if allowed is not None and _sha256(data) not in allowed:
+        raise CheckpointError(
+            f"{path} is corrupt: its sha256 does not match {path.parent / MANIFEST} "
+            f"(a flipped byte or a partial copy); restore the file, or re-train"
+        )
+    return data
+
+
+# ---- metrics.jsonl: strict JSON lines, appended; cut back to a checkpoint ----
+
+
+def metrics_bytes(metrics: list[dict]) -> bytes:
+    return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
+
+
+def append_metrics(out: Path, line: dict) -> None:
+    """One strict-JSON line (no NaN, no Infinity), on disk before the checkpoint."""
+    with open(out / "metrics.jsonl", "ab") as f:
+        f.write(metrics_bytes([line]))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def resume_metrics(out: Path, step: int) -> list[dict]:
+    """The metrics lines up to the checkpoint's `step`; a torn last line (a kill while
+    it was written) is dropped, a bad line before it is a `CheckpointError`."""
+    path = out / "metrics.jsonl"
+    lines = path.read_bytes().splitlines() if path.is_file() else []
+    metrics = []
+    for i, raw in enumerate(lines, 1):
+        try:
+            m = json.loads(raw)
+            keep = m["step"] <= step
+        except (ValueError, KeyError, TypeError):
+            if i == len(lines):
+                break  # torn tail
+            raise CheckpointError(
+                f"line {i} of {path} is not a metrics line ({raw[:40]!r}); fix or "
+                f"delete that line, then resume"
+            ) from None
+        if keep:
+            metrics.append(m)
+    return metrics

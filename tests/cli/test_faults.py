@@ -1,0 +1,328 @@
+"""Fault injection on the command line: bad input is one `error:` line and exit 2,
+a failure of the machine one line and exit 1, Ctrl-C 130, anywhere (issue 11)."""
+
+import io
+import json
+import os
+import resource  # noqa: F401  (used in the child process below)
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnn_ref.cli import main
+from rnn_ref.site import paths
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+SMOKE = [
+    "--hidden-size", "8", "--batch-size", "16", "--eval-every", "10",
+    "--eval-samples", "32", "--device", "cpu", "--quiet",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("faults") / "run"
+    assert main(["train", *SMOKE, "--steps", "10", "--out", str(out)]) == 0
+    return out
+
+
+def _one_line(capsys, code, argv, match):
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert "Traceback" not in err and len(lines) == 1, err
+    assert lines[0].startswith("error: ") and match in lines[0], err
+    return lines[0]
+
+
+def _cli(*argv, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "rnn_ref.cli", *argv],
+        env=ENV,
+        capture_output=True,
+        **kwargs,
+    )
+
+
+def _stderr_one_line(proc) -> str:
+    err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err.strip()
+
+
+# ---- sizes and numbers: refused before anything is allocated ----
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "--hidden-size",
+        "--embed-dim",
+        "--batch-size",
+        "--max-len",
+        "--num-digits",
+        "--modulus",
+        "--num-layers",
+    ],
+)
+def test_huge_sizes_are_refused_in_one_line(capsys, tmp_path, flag):
+    argv = ["train", flag, str(10**12), "--out", str(tmp_path / "r"), "--quiet"]
+    _one_line(capsys, 2, argv, "must be at most")
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_run_too_big_for_memory_is_refused(capsys, tmp_path):
+    argv = ["train", "--hidden-size", "16384", "--num-layers", "64"]
+    _one_line(capsys, 2, [*argv, "--out", str(tmp_path)], "needs an estimated")
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["train", "--weight-decay", "1e308"], "weight_decay must be at most 100"),
+        (["bench", "--threads", "0"], "--threads must be 1 .. 1024; got 0"),
+        (["bench", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
+        (["ladder", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
+        (["regen", "--jobs", "0"], "--jobs must be 1 .. 64; got 0"),
+        (["train", "--steps", "ten"], "invalid int value: 'ten'"),  # argparse's
+        (["predict"], "the following arguments are required: --checkpoint"),
+    ],
+)
+def test_bad_numbers_and_usage_are_one_line(capsys, tmp_path, argv, match):
+    if argv[0] == "train":
+        argv = [*argv, "--out", str(tmp_path / "r")]
+    _one_line(capsys, 2, argv, match)
+
+
+def test_evaluate_refuses_a_huge_length_quoting_a_short_excerpt(capsys, run_dir):
+    line = _one_line(
+        capsys,
+        2,
+        ["evaluate", "--checkpoint", str(run_dir), "--lengths", "1" * 5000],
+        "--lengths must be positive integers (at most 100,000)",
+    )
+    assert len(line) < 200
+    _one_line(
+        capsys,
+        2,
+        ["evaluate", "--checkpoint", str(run_dir), "--lengths", "1000000000"],
+        "got '1000000000'",
+    )
+
+
+@pytest.mark.parametrize("content", [None, "{not json", '{"parts": {}}'])
+def test_bench_redraw_from_a_missing_bad_or_incomplete_json(capsys, tmp_path, content):
+    out = tmp_path / "bench.json"
+    if content is not None:
+        out.write_text(content)
+    _one_line(capsys, 2, ["bench", "--redraw", "--out", str(out)], "cannot redraw")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU refusal")
+@pytest.mark.parametrize("command", ["train", "bench", "regen"])
+def test_device_cuda_without_a_gpu_is_bad_input(capsys, tmp_path, command):
+    argv = [command, "--device", "cuda"]
+    argv += {"train": ["--out", str(tmp_path / "r")], "bench": ["--quick"]}.get(
+        command, []
+    )
+    _one_line(capsys, 2, argv, "torch sees no CUDA GPU")
+
+
+# ---- predict: streamed input, bounded memory, short excerpts, any stdout ----
+
+
+def test_a_long_digit_string_is_quoted_in_excerpt(capsys, run_dir):
+    line = _one_line(
+        capsys, 2, ["predict", "--checkpoint", str(run_dir), "7" * 5000], "not a digit"
+    )
+    assert "7" * 21 not in line and len(line) < 200
+
+
+def test_stdin_predictions_match_the_model(run_dir, capsys, monkeypatch):
+    from rnn_ref.checkpoint import load_classifier
+    from rnn_ref.cli import predict_stream
+
+    monkeypatch.setattr(predict_stream, "CHUNK", 7)  # several chunks per line
+    g = torch.Generator().manual_seed(0)
+    seqs = [torch.randint(0, 10, (int(n),), generator=g).tolist() for n in (1, 30, 50)]
+    text = "\n".join(" ".join(map(str, s)) for s in seqs)
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    assert main(["predict", "--checkpoint", str(run_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    predicted = load_classifier(run_dir).predict(seqs)
+    assert [int(x.split("predicted ")[1].split(",")[0]) for x in lines] == predicted
+    assert "... (30 digits)" in lines[1]
+
+
+@pytest.mark.slow  # starts a process
+def test_stdin_closed(run_dir):
+    proc = _cli("predict", "--checkpoint", str(run_dir), stdin=None, close_fds=True,
+                preexec_fn=lambda: os.close(0))  # fmt: skip
+    assert proc.returncode == 2 and "stdin is closed" in _stderr_one_line(proc)
+
+
+@pytest.mark.slow  # starts a process
+def test_stdout_full(run_dir):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "rnn_ref.cli", "predict", "--checkpoint",
+             str(run_dir), "1", "2"],
+            env=ENV, stdout=full, stderr=subprocess.PIPE,
+        )  # fmt: skip
+    assert proc.returncode == 1
+    assert _stderr_one_line(proc) == "error: No space left on device"
+
+
+@pytest.mark.slow  # starts a process
+def test_stdout_a_broken_pipe(run_dir):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rnn_ref.cli", "predict", "--checkpoint", str(run_dir)],
+        env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    proc.stdout.close()  # the reader went away (`| head -1`)
+    _, err = proc.communicate(b"1 2 3\n" * 50_000)
+    assert proc.returncode == 1
+    assert _stderr_one_line(subprocess.CompletedProcess([], 1, b"", err)) == (
+        "error: Broken pipe"
+    )
+
+
+@pytest.mark.slow  # starts a process
+def test_an_endless_line_of_zeros_is_refused_at_once(run_dir):
+    with open("/dev/zero", "rb") as zero:
+        proc = _cli("predict", "--checkpoint", str(run_dir), stdin=zero, timeout=120)
+    assert proc.returncode == 2
+    line = _stderr_one_line(proc)
+    assert "is not a digit" in line and len(line) < 250
+
+
+@pytest.mark.slow
+def test_a_million_digits_in_bounded_memory(tmp_path):
+    """Peak RSS (getrusage, in a child) after 10**6 digits is within 30 MiB of the
+    peak after 10**3: memory is flat in the length."""
+    child = """
+import io, resource, sys, torch
+from rnn_ref.cli.predict_stream import predict_stream
+from rnn_ref.model import SumModClassifier
+torch.set_num_threads(1)
+class Digits(io.RawIOBase):  # n digits on one line, generated as they are read
+    def __init__(self, n): self.left = n
+    def readable(self): return True
+    def read(self, size=-1):
+        k = min(self.left, 1 << 15); self.left -= k
+        return b"7 " * k + (b"\\n" if k and not self.left else b"")
+model = SumModClassifier(hidden_size=16).eval()
+peaks = []
+for n in (10**3, 10**6):
+    out = []
+    assert predict_stream(model, 10, 10, Digits(n), out.append) == 1
+    assert f"({n:,} digits)" in out[0], out
+    peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(peaks[1] - peaks[0])
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", child], env=ENV, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) < 30 * 1024  # KiB
+
+
+def test_a_too_long_line_is_refused(monkeypatch, run_dir, capsys):
+    from rnn_ref.cli import predict_stream
+
+    monkeypatch.setattr(predict_stream, "MAX_DIGITS", 100)
+    monkeypatch.setattr("sys.stdin", io.StringIO("1 " * 101))
+    _one_line(
+        capsys,
+        2,
+        ["predict", "--checkpoint", str(run_dir)],
+        "the sequence on line 1 is longer than 100 digits",
+    )
+
+
+# ---- Ctrl-C, a full disk, divergence ----
+
+
+@pytest.mark.slow  # starts a process
+def test_ctrl_c_during_start_up_is_130_without_a_traceback(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rnn_ref.cli", "train", "--out", str(tmp_path / "r")],
+        env=ENV,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.3)  # importing torch takes seconds: this lands inside start-up
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and err.strip().startswith("interrupted"), err
+
+
+def test_a_disk_that_fills_during_a_save_is_a_machine_failure(
+    capsys, tmp_path, monkeypatch
+):
+    from rnn_ref import rundir
+
+    def full(path, data):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(rundir, "write_atomic", full)
+    line = _one_line(
+        capsys,
+        1,
+        ["train", *SMOKE, "--steps", "10", "--out", str(tmp_path)],
+        "No space left on device",
+    )
+    assert "manifest.json" in line
+
+
+def test_an_exploding_loss_exits_3_with_strict_metrics(capsys, tmp_path):
+    argv = ["train", "--cell", "rnn_relu", "--lr", "3000", "--steps", "200"]
+    argv += ["--eval-every", "1", "--eval-samples", "16", "--device", "cpu"]
+    _one_line(capsys, 3, [*argv, "--quiet", "--out", str(tmp_path)], "became")
+    for line in (tmp_path / "metrics.jsonl").read_text().splitlines():
+        json.loads(line, parse_constant=lambda c: pytest.fail(f"{c} in metrics"))
+
+
+# ---- regen: the checkout you stand in, exact text ----
+
+
+def _fake_checkout(root: Path) -> Path:
+    (root / "snippets" / "page").mkdir(parents=True)
+    (root / "rnn_ref").mkdir()
+    (root / "rnn_ref" / "__init__.py").write_text("")
+    (root / "mkdocs.yml").write_text("site_name: x\n")
+    (root / "snippets" / "page" / "hello.py").write_text("print('hello')\n")
+    return root
+
+
+def test_regen_works_on_the_checkout_you_stand_in(tmp_path, monkeypatch, capsys):
+    here = _fake_checkout(tmp_path / "clone")
+    monkeypatch.chdir(here / "snippets")
+    assert paths.root() == here.resolve()
+    monkeypatch.chdir(tmp_path)
+    _one_line(capsys, 2, ["regen", "--check"], "not inside an rnn_ref checkout")
+
+
+def test_regen_refuses_an_output_that_is_a_directory(tmp_path, monkeypatch, capsys):
+    here = _fake_checkout(tmp_path / "clone")
+    (here / "snippets" / "page" / "hello.out").mkdir()
+    monkeypatch.chdir(here)
+    _one_line(capsys, 2, ["regen", "--check"], "hello.out is a directory")
+
+
+def test_regen_check_reports_an_output_with_bad_utf8_as_drift(
+    tmp_path, monkeypatch, capsys
+):
+    here = _fake_checkout(tmp_path / "clone")
+    (here / "snippets" / "page" / "hello.out").write_bytes(b"# header\n\xff\xfe\n")
+    monkeypatch.chdir(here)
+    assert main(["regen", "--check", "--device", "cpu"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "DRIFT   snippets/page/hello.py" in err

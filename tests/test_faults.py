@@ -1,0 +1,359 @@
+"""Fault injection on the library: run directories, checkpoints and divergence.
+
+Each test reproduces one way a user could lose work or get a wrong result (issue 11):
+two runs in one directory, a directory of someone else's files, a planted symlink, a
+flipped byte, a kill inside a save (a real SIGKILL, through `RNN_REF_FAULT`), a torn
+metrics line, a bad `config.json` or `state.pt`, non-finite values while training.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnn_ref import rundir
+from rnn_ref.checkpoint import config_bytes, load_classifier, safe_load
+from rnn_ref.config import TrainConfig
+from rnn_ref.divergence import stop_if_diverged
+from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
+from rnn_ref.train import lr_at, read_metrics, train
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = dict(
+    hidden_size=8,
+    batch_size=16,
+    steps=20,
+    eval_every=10,
+    eval_samples=32,
+    device="cpu",
+)
+
+
+def _strict(path: Path) -> list[dict]:
+    """metrics.jsonl parsed as strict JSON (NaN and Infinity refused)."""
+
+    def refuse(name):
+        raise ValueError(f"non-strict JSON constant {name}")
+
+    lines = path.read_text().splitlines()
+    return [json.loads(line, parse_constant=refuse) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory):
+    """An uninterrupted run: what every interrupted one must reproduce."""
+    out = tmp_path_factory.mktemp("straight") / "run"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as every test runs (conftest), and the subprocesses
+    try:
+        result = train(TrainConfig(**TINY, out=str(out)))
+    finally:
+        torch.set_num_threads(threads)
+    return out, result
+
+
+# ---- one owner, and only our own files ----
+
+
+def test_a_second_run_is_locked_out_and_told_who_holds_it(tmp_path):
+    with (
+        rundir.RunLock(tmp_path),
+        pytest.raises(
+            InputError, match=rf"pid {os.getpid()} on {socket.gethostname()}"
+        ),
+    ):
+        train(TrainConfig(**TINY, out=str(tmp_path)))
+    assert not (tmp_path / "metrics.jsonl").exists()
+    train(
+        TrainConfig(**{**TINY, "steps": 2}, out=str(tmp_path))
+    )  # released: it runs now
+
+
+def test_two_processes_cannot_share_a_run_directory(tmp_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from rnn_ref.rundir import RunLock; "
+            f"lock = RunLock({str(tmp_path)!r}); print('held', flush=True); "
+            "sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(
+            InputError, match=rf"in use by another run \(pid {holder.pid}"
+        ):
+            train(TrainConfig(**TINY, out=str(tmp_path)))
+    finally:
+        holder.communicate("")
+    assert [p.name for p in tmp_path.iterdir()] == [".lock"]
+
+
+def test_a_fresh_run_refuses_a_directory_of_other_files(tmp_path):
+    notes = tmp_path / "metrics.jsonl"
+    notes.write_text("my notes\n")
+    with pytest.raises(
+        InputError, match=r"not empty \(metrics.jsonl\) and rnn-ref did"
+    ):
+        train(TrainConfig(**TINY, out=str(tmp_path)))
+    assert notes.read_text() == "my notes\n"
+    assert not (tmp_path / "config.json").exists()
+
+
+def test_a_fresh_run_refuses_a_directory_holding_a_run(straight):
+    with pytest.raises(InputError, match="already holds a run; pass --resume"):
+        train(TrainConfig(**TINY, out=str(straight[0])))
+
+
+def test_planted_symlinks_are_never_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "run"
+    out.mkdir()
+    for name in (
+        "config.json",
+        "model.pt",
+        "state.pt",
+        "manifest.json",
+        "metrics.jsonl",
+    ):
+        (out / f".{name}.tmp").symlink_to(victim)
+    train(TrainConfig(**{**TINY, "steps": 10}, out=str(out)))
+    assert victim.read_text() == "precious\n"
+    for name in ("config.json", "model.pt", "state.pt", "manifest.json"):
+        assert (out / name).is_file() and not (out / name).is_symlink()
+    # a planted lock link is refused, not followed
+    other = tmp_path / "run2"
+    other.mkdir()
+    (other / ".lock").symlink_to(victim)
+    with pytest.raises(OSError):
+        rundir.RunLock(other)
+    assert victim.read_text() == "precious\n"
+
+
+def test_every_save_fsyncs_the_file_then_renames_then_fsyncs_the_directory(
+    tmp_path, monkeypatch
+):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        kind = "dir" if os.path.isdir(f"/proc/self/fd/{fd}") else "file"
+        calls.append(("fsync", kind))
+        real_fsync(fd)
+
+    def replace(a, b):
+        calls.append(("replace", Path(b).name))
+        real_replace(a, b)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    rundir.write_atomic(tmp_path / "x.pt", b"data")
+    assert calls == [("fsync", "file"), ("replace", "x.pt"), ("fsync", "dir")]
+
+
+# ---- checksums ----
+
+
+@pytest.mark.parametrize("name", ["model.pt", "state.pt", "config.json"])
+def test_a_flipped_byte_is_an_error_naming_the_file(straight, tmp_path, name):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    data = bytearray((run / name).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (run / name).write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=rf"{name} is corrupt: its sha256"):
+        if name == "state.pt":
+            safe_load(run / name)
+        else:
+            load_classifier(run)
+
+
+# ---- a kill at any moment resumes with one command ----
+
+# every moment of every write of a run of 2 checkpoints: stage:file:occurrence
+START = ["written:manifest.json:1", "replaced:manifest.json:1", "written:config.json:1"]
+MOMENTS = [
+    *START,  # before config.json exists: the run never started
+    "replaced:config.json:1",
+    *[f"{s}:manifest.json:{n}" for n in (2, 3, 4) for s in ("written", "replaced")],
+    *[f"{s}:{f}:{n}" for n in (1, 2) for f in ("model.pt", "state.pt")
+      for s in ("written", "replaced")],
+    "written:config.json:2",
+    "replaced:config.json:2",
+    "written:manifest.json:6",
+]  # fmt: skip
+FAST = {"written:state.pt:1"}  # inside the very first checkpoint
+
+
+def _run(out, *extra, fault=None):
+    argv = [sys.executable, "-m", "rnn_ref.cli", "train", "--out", str(out), "--quiet"]
+    flags = [
+        "--hidden-size", "8", "--batch-size", "16", "--steps", "20",
+        "--eval-every", "10", "--eval-samples", "32", "--device", "cpu",
+    ]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    if fault:
+        env["RNN_REF_FAULT"] = fault
+    args = argv + list(extra) if extra else argv + flags
+    return subprocess.run(args, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [m if m in FAST else pytest.param(m, marks=pytest.mark.slow) for m in MOMENTS],
+)
+def test_a_kill_inside_any_save_resumes_to_the_same_run(straight, tmp_path, moment):
+    out = tmp_path / "run"
+    killed = _run(out, fault=moment)
+    assert killed.returncode == -9, killed.stderr  # the SIGKILL landed
+    resumed = _run(out, "--resume")
+    if moment in START:  # nothing to resume, and the original command starts afresh
+        assert resumed.returncode == 2 and "nothing to resume" in resumed.stderr
+        resumed = _run(out)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not list(out.glob(".*.tmp"))
+    a, b = load_classifier(straight[0]).state_dict(), load_classifier(out).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    drop = lambda ms: [{k: v for k, v in m.items() if k != "seconds"} for m in ms]  # noqa: E731
+    assert drop(_strict(out / "metrics.jsonl")) == drop(straight[1].metrics)
+
+
+def test_a_run_stopped_before_its_first_checkpoint_resumes_from_step_0(
+    straight, tmp_path
+):
+    out = tmp_path / "run"
+    config = TrainConfig(**TINY, out=str(out))
+    out.mkdir()
+    rundir.commit(out, {"config.json": config_bytes(config)})  # as a fresh run starts
+    train(config, resume=True)
+    a, b = load_classifier(straight[0]).state_dict(), load_classifier(out).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_torn_metrics_tail_is_repaired_on_resume(straight, tmp_path):
+    import shutil
+
+    out = shutil.copytree(straight[0], tmp_path / "run")
+    text = (out / "metrics.jsonl").read_text()
+    (out / "metrics.jsonl").write_text(text + '{"step": 30, "loss": 0.')  # torn
+    config = TrainConfig(**{**TINY, "steps": 30}, out=str(out))
+    train(config, resume=True)
+    assert [m["step"] for m in _strict(out / "metrics.jsonl")] == [10, 20, 30]
+    (out / "metrics.jsonl").write_text("garbage\n" + text)  # not a tail: refused
+    with pytest.raises(CheckpointError, match="line 1 of .*metrics.jsonl"):
+        train(TrainConfig(**{**TINY, "steps": 40}, out=str(out)), resume=True)
+
+
+# ---- what a checkpoint may hold ----
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"num_layers": True}, "num_layers must be int; got bool"),
+        ({"min_len": 2.5}, "min_len must be int; got float"),
+        ({"hidden_size": 10**12}, "hidden_size must be at most"),
+        ({"cell": 3}, "cell must be str"),
+    ],
+)
+def test_a_bad_config_json_is_refused_at_load(straight, tmp_path, change, match):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    config = {**json.loads((run / "config.json").read_text()), **change}
+    rundir.commit(run, {"config.json": json.dumps(config).encode()})  # valid checksum
+    with pytest.raises(CheckpointError, match=f"not a valid run config.*{match}"):
+        load_classifier(run)
+
+
+@pytest.mark.parametrize("step", ["10", torch.tensor(10), -1, 1.5, True])
+def test_a_bad_step_in_state_pt_is_refused(straight, tmp_path, step):
+    import io
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    state = torch.load(run / "state.pt", weights_only=True)
+    buffer = io.BytesIO()
+    torch.save({**state, "step": step}, buffer)
+    rundir.commit(run, {"state.pt": buffer.getvalue()})
+    with pytest.raises(CheckpointError, match="holds a bad 'step'"):
+        train(TrainConfig(**{**TINY, "steps": 30}, out=str(run)), resume=True)
+
+
+# ---- divergence ----
+
+
+def test_a_finite_but_exploding_run_stops_and_keeps_only_good_checkpoints(tmp_path):
+    config = TrainConfig(
+        cell="rnn_relu", lr=3e3, steps=200, eval_every=1, eval_samples=32,
+        hidden_size=16, batch_size=32, device="cpu", out=str(tmp_path),
+    )  # fmt: skip
+    with pytest.raises(TrainingDiverged, match="became (nan|inf|non-finite)"):
+        train(config)
+    metrics = _strict(tmp_path / "metrics.jsonl")  # strict JSON: no NaN, no Infinity
+    if (tmp_path / "state.pt").exists():  # the last good checkpoint
+        step = safe_load(tmp_path / "state.pt")["step"]
+        assert metrics[-1]["step"] == step and all(
+            isinstance(m["loss"], float) for m in metrics
+        )
+
+
+@pytest.mark.parametrize("where", ["gradient", "optimizer"])
+def test_non_finite_gradients_or_optimizer_state_stop_the_run(where):
+    from tqdm import tqdm
+
+    model = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.Adam(model.parameters())
+    model(torch.ones(1, 2)).sum().backward()
+    optimizer.step()
+    if where == "gradient":
+        model.weight.grad[0, 0] = float("inf")
+        when, match = "before", "a gradient became non-finite"
+    else:
+        optimizer.state[model.weight]["exp_avg_sq"][0, 0] = float("inf")
+        when, match = "after", "the optimizer's state became non-finite"
+    loss = torch.tensor(1.0)
+    with pytest.raises(TrainingDiverged, match=match):
+        stop_if_diverged(
+            loss, model, optimizer, when, 0, 1e-3, None, False, tqdm(disable=True)
+        )
+
+
+# ---- resume with a larger --steps: what it does, exactly ----
+
+
+def test_resume_with_more_steps_follows_the_longer_schedule_from_the_checkpoint(
+    straight, tmp_path
+):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    longer = TrainConfig(**{**TINY, "steps": 30}, out=str(run))
+    train(longer, resume=True)
+    lrs = {m["step"]: m["lr"] for m in read_metrics(run)}
+    assert lrs[20] == lr_at(TrainConfig(**TINY), 19)  # the first run, unchanged
+    assert lrs[30] == lr_at(longer, 29)  # then the 30-step schedule from step 20 on
+    assert lr_at(longer, 20) > 10 * lr_at(TrainConfig(**TINY), 19)  # not a continuation
+
+
+def test_a_failed_resume_leaves_the_run_as_it_was(straight, tmp_path):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    before = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    with pytest.raises(CheckpointError, match="does not fit this run"):
+        train(TrainConfig(**{**TINY, "hidden_size": 16}, out=str(run)), resume=True)
+    after = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    assert after == before
