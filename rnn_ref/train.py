@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from rnn_ref import checkpoint, distributed, rundir
 from rnn_ref.config import TrainConfig, resolve_device
-from rnn_ref.data import SumModTask
+from rnn_ref.data import SumModTask, curriculum_lengths
 from rnn_ref.divergence import last_good, stop_if_diverged
 from rnn_ref.errors import InputError, TrainingDiverged
 from rnn_ref.model import SumModClassifier, classifier_kwargs
@@ -229,7 +229,9 @@ def _train(
         t0 = time.perf_counter()
         # --8<-- [start:step]
         ids, lengths, targets = task.batch(
-            config.batch_size * distributed.get_world_size(), data_rng
+            config.batch_size * distributed.get_world_size(),
+            data_rng,
+            curriculum_lengths(task, step, config.length_curriculum),
         )
         # this rank's bucket
         ids, lengths, targets = distributed.shard(

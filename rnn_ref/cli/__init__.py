@@ -30,6 +30,7 @@ _COMMAND_MODULES = [
     "rnn_ref.cli.bench",
     "rnn_ref.cli.lm",
     "rnn_ref.cli.tbptt",
+    "rnn_ref.cli.extrapolation",
 ]
 
 

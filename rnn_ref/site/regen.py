@@ -212,14 +212,17 @@ def regen(
 
 
 def draw_everything() -> list[Path]:
-    """Every figure and results table: the drawings made by code, and the ladder's,
-    the tutorial's, the bench's and the truncated-BPTT tables and plots re-rendered
-    from their committed measurements (which `rnn-ref ladder [--tutorial]`, `rnn-ref
-    bench` and `rnn-ref tbptt` take minutes to hours to remeasure)."""
+    """Every figure and results table: the drawings made by code (the learned-state
+    figures train two small GRUs, about 20 s), and the tables and plots re-rendered
+    from committed measurements (which `rnn-ref ladder [--tutorial]`, `rnn-ref
+    extrapolation`, `rnn-ref bench` and `rnn-ref tbptt` take minutes to hours to
+    remeasure)."""
     from rnn_ref.site import (
         bench_report,
+        extrapolation_report,
         figures,
         ladder_report,
+        learned,
         tbptt_report,
         tutorial_report,
     )
@@ -230,4 +233,6 @@ def draw_everything() -> list[Path]:
         *tutorial_report.redraw(),
         *bench_report.redraw(),
         *tbptt_report.redraw(),
+        extrapolation_report.redraw(),
+        *learned.redraw(),  # trains two small GRUs: about 20 s
     ]

@@ -295,3 +295,67 @@ def test_tutorial_verdicts_follow_from_the_committed_results():
             if line.startswith(f"| `{r['name']}` |")
         )
         assert row.rstrip(" |").endswith(verdict(r, rungs))
+
+
+# ---------------------------------------------------------------------------------
+# What the model learned (rnn_ref.site.learned): kept together at the end of the file.
+# ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_hidden_states_from_our_gru_gates_equal_nn_grus():
+    """z_t and r_t from rnn_ref.cells.gru_gates with the trained module's weights give
+    back, step by step, the hidden states nn.GRU computes."""
+    from rnn_ref.site import learned
+
+    model = learned.trained("lengths 1-20")
+    ids = torch.randint(0, 10, (8, 50), generator=torch.Generator().manual_seed(0))
+    traces = learned.gate_traces(model, ids)
+    torch.testing.assert_close(traces["h"], learned.states(model, ids))
+    assert all(((traces[k] > 0) & (traces[k] < 1)).all() for k in ("r", "z"))
+
+
+@pytest.mark.slow
+def test_gru_trained_on_1_to_20_is_a_ten_state_automaton_to_length_1000():
+    """Its states form ten clusters, one per running sum, and stay on them for 1000
+    steps: the distance to their own centroid does not grow, and the nearest centroid
+    and the head still name the running sum at >= 97.5 % of the states at every step
+    from 100 to 1000 (200 held-out sequences per step)."""
+    from rnn_ref.site import learned
+
+    r = learned.measure()["lengths 1-20"]
+    assert r["cluster_accuracy"] >= 0.99
+    assert max(r["drift"][19:]) < 1.1 * r["drift"][19] < 0.55
+    assert min(r["centroid_accuracy"][99:]) >= 0.975
+    assert min(r["head_accuracy"][99:]) >= 0.975
+
+
+@pytest.mark.slow
+def test_gru_trained_on_2_to_5_clusters_then_drifts_off():
+    """Ten clusters at the training lengths; then the states drift away from their own
+    sum's centroid (more than twice as far by step 1000 as at step 5) and the head
+    falls towards chance (below 20 % at step 1000)."""
+    from rnn_ref.site import learned
+
+    r = learned.measure()["lengths 2-5"]
+    assert r["cluster_accuracy"] >= 0.99
+    assert r["drift"][-1] > 2 * r["drift"][4] and r["head_accuracy"][-1] < 0.2
+
+
+@pytest.mark.slow
+def test_first_principal_direction_is_the_parity():
+    """In both GRUs, the sign of the states' first principal direction tells odd
+    running sums from even ones, at the training lengths."""
+    from rnn_ref.site import learned
+
+    assert all(r["pc1_parity"] >= 0.99 for r in learned.measure().values())
+
+
+@pytest.mark.slow
+def test_update_gate_is_higher_on_zero():
+    """A 0 leaves the running sum unchanged: the update gate z_t, which keeps the old
+    state, is higher at steps that read a 0 than at the others."""
+    from rnn_ref.site import learned
+
+    gates = learned.gate_numbers()
+    assert gates["z_on_zero"] > gates["z_on_other"]

@@ -132,6 +132,16 @@ def test_tutorial_flag_spellings():
     ) == (8, 4, "lstm", 20, 5, 1.0)
 
 
+def test_clip_defaults_to_one_and_none_turns_it_off(tmp_path):
+    """The defaults clip at 1.0 since the extrapolation search; `--clip none` is the
+    way back to no clipping."""
+    for flag, expected in (([], 1.0), (["--clip", "none"], None)):
+        out = tmp_path / str(expected)
+        args = ["train", *SMOKE, "--steps", "2", "--out", str(out), *flag]
+        assert main(args) == 0
+        assert json.loads((out / "config.json").read_text())["clip"] == expected
+
+
 def test_default_out_is_runs_run_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert (
