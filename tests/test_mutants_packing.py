@@ -1,0 +1,24 @@
+"""Packing behaviour that mutation testing found unpinned (see mutation/RESULTS.md).
+
+Each test states one behaviour of `rnn_ref.packing` or `rnn_ref._checks` that a
+mutant changed while every other test still passed.
+"""
+
+import pytest
+import torch
+
+from rnn_ref import packing as P
+
+
+def test_check_lengths_accepts_a_padding_valued_step_in_the_middle():
+    """The data's length is 1 + the last step that is not padding, not the number of
+    non-padding steps: `[1, 0, 2]` has length 3 although its middle step equals the
+    padding value (an implementation that counts non-padding steps says 2)."""
+    padded = torch.tensor([[1, 0, 2], [3, 0, 0]])  # (N, L), true lengths [3, 1]
+    assert P.check_lengths(padded, [3, 1], batch_first=True) is None
+    assert P.check_lengths(padded.T, [3, 1]) is None  # (L, N)
+    with pytest.raises(ValueError, match=r"batch index 0 \(given 2, data suggests 3\)"):
+        P.check_lengths(padded, [2, 1], batch_first=True)
+    # with features: a step is padding only if every feature is
+    padded = torch.tensor([[[1, 1], [0, 0], [0, 2]], [[3, 3], [0, 0], [0, 0]]])
+    assert P.check_lengths(padded, [3, 1], batch_first=True) is None
