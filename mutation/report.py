@@ -38,6 +38,9 @@ RESULTS_MD = HERE / "RESULTS.md"
 SURVIVORS = HERE / "survivors.toml"
 CORE = ["cells", "loops", "packing", "scan", "_checks"]
 CLASSIFIER = ["data", "model", "checkpoint", "train"]
+# a mutant that makes its tests hang until mutmut's CPU limit is noticed, as one that
+# makes them fail
+DETECTED = ("killed", "timeout")
 TARGET = {**dict.fromkeys(CORE, 1.0), **dict.fromkeys(CLASSIFIER, 0.95)}
 
 
@@ -58,7 +61,7 @@ def snapshot() -> dict:
         diffs = {
             k: _changed_lines(get_diff_for_mutant(k, path=f"rnn_ref/{name}.py"))
             for k, v in verdicts.items()
-            if v not in ("killed", "not checked")
+            if v not in (*DETECTED, "not checked")
         }
         modules[name] = {"verdicts": verdicts, "diffs": diffs}
     return modules
@@ -92,9 +95,9 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
         equivalent = [
             k
             for k, v in mod["verdicts"].items()
-            if v != "killed" and "equivalent" in notes.get(k, {})
+            if v not in DETECTED and "equivalent" in notes.get(k, {})
         ]
-        killed = counts["killed"]
+        killed = counts["killed"] + counts["timeout"]
         # the score counts out equivalent mutants (no test can kill them) and the
         # ones a partial run did not reach
         scored = total - len(equivalent) - counts["not checked"]
@@ -103,7 +106,7 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
         if counts["not checked"]:
             met = "not all run"
         others = ", ".join(
-            f"{n} {s}" for s, n in sorted(counts.items()) if s not in ("killed",)
+            f"{n} {s}" for s, n in sorted(counts.items()) if s not in DETECTED
         )
         rows.append(
             f"| `{name}.py` | {total} | {killed} | {len(equivalent)} | "
@@ -124,7 +127,7 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
             note = notes.get(k, {})
             if "killed_by" in note:
                 how = f"killed by `{note['killed_by']}`"
-                if verdict != "killed":
+                if verdict not in DETECTED:
                     problems.append(f"{k}: survives, but survivors.toml says killed")
             elif "equivalent" in note:
                 how = f"equivalent: {note['equivalent']}"
@@ -133,6 +136,7 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
                 problems.append(f"{k}: {verdict}, and no entry in survivors.toml")
             diff = mod["diffs"].get(k, [])
             change = "<br>".join(f"`{line.strip()}`" for line in diff)
+            change, how = (t.replace("|", "\\|") for t in (change, how))  # table cells
             lines.append(f"| `{_short(k)}` | {verdict} | {change} | {how} |")
         sections.append("\n".join(lines))
     text = "\n".join(
@@ -147,8 +151,9 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
             *rows,
             "",
-            "Score = killed / (mutants - equivalent - not checked); *not checked*:",
-            "mutants the run did not reach.",
+            "Score = killed / (mutants - equivalent - not checked). *killed* includes",
+            "timeouts (the mutant made its tests hang); *not checked*: mutants the run",
+            "did not reach.",
             "A mutant listed below survived a run: `killed by` names the test written",
             "for it (its verdict is from the rerun), `equivalent` says why no test can",
             "tell it from the original.",
@@ -171,7 +176,7 @@ def check_sample(modules: dict, notes: dict, sample: Path) -> list[str]:
         for mod in modules.values()
         for k, v in mod["verdicts"].items()
         if any(fnmatch.fnmatch(k, p) for p in patterns)
-        and v != "killed"
+        and v not in DETECTED
         and "equivalent" not in notes.get(k, {})
     ]
 
