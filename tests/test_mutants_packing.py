@@ -22,3 +22,30 @@ def test_check_lengths_accepts_a_padding_valued_step_in_the_middle():
     # with features: a step is padding only if every feature is
     padded = torch.tensor([[[1, 1], [0, 0], [0, 2]], [[3, 3], [0, 0], [0, 0]]])
     assert P.check_lengths(padded, [3, 1], batch_first=True) is None
+
+
+def test_check_lengths_of_an_empty_time_dim():
+    """Padded length 0: every sequence's data length is 0, so lengths of 0 pass and
+    any other length is named."""
+    assert P.check_lengths(torch.zeros(2, 0), [0, 0], batch_first=True) is None
+    assert P.check_lengths(torch.zeros(0, 2, 3), [0, 0]) is None  # (L, N, *)
+    with pytest.raises(ValueError, match=r"batch index 0 \(given 1, data suggests 0\)"):
+        P.check_lengths(torch.zeros(2, 0, 3), [1, 0], batch_first=True)
+
+
+def test_check_lengths_reads_lengths_as_integers():
+    """Float lengths are read as int64: the message names them as integers."""
+    padded = torch.tensor([[1, 0, 2], [3, 0, 0]])
+    with pytest.raises(ValueError, match=r"batch index 0 \(given 2, data suggests 3\)"):
+        P.check_lengths(padded, torch.tensor([2.0, 1.0]), batch_first=True)
+
+
+@pytest.mark.gpu
+def test_check_lengths_on_cuda():
+    """Data on the GPU, lengths as a list, a CPU tensor or a GPU tensor: all work
+    (the lengths and the step counter follow the data's device)."""
+    padded = torch.tensor([[1, 0, 2], [3, 0, 0]], device="cuda")
+    for lengths in ([3, 1], torch.tensor([3, 1]), torch.tensor([3, 1], device="cuda")):
+        assert P.check_lengths(padded, lengths, batch_first=True) is None
+    with pytest.raises(ValueError, match=r"batch index 1 \(given 2, data suggests 1\)"):
+        P.check_lengths(padded, [3, 2], batch_first=True)
