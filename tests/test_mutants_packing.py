@@ -6,6 +6,7 @@ mutant changed while every other test still passed.
 
 import pytest
 import torch
+import torch.nn.utils.rnn as R
 
 from rnn_ref import packing as P
 
@@ -49,3 +50,12 @@ def test_check_lengths_on_cuda():
         assert P.check_lengths(padded, lengths, batch_first=True) is None
     with pytest.raises(ValueError, match=r"batch index 1 \(given 2, data suggests 1\)"):
         P.check_lengths(padded, [3, 2], batch_first=True)
+
+
+def test_pack_sequence_enforces_sorted_by_default_like_torch():
+    """Without `enforce_sorted`, `pack_sequence` requires descending lengths, as
+    torch's does."""
+    unsorted = [torch.ones(1), torch.ones(2)]
+    for pack in (R.pack_sequence, P.pack_sequence):
+        with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):
+            pack(unsorted)
