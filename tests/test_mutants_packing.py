@@ -59,3 +59,12 @@ def test_pack_sequence_enforces_sorted_by_default_like_torch():
     for pack in (R.pack_sequence, P.pack_sequence):
         with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):
             pack(unsorted)
+
+
+def test_unpad_sequence_names_batch_first_when_the_counts_disagree():
+    """Three lengths for a batch of two: the message says which layout it assumed."""
+    padded = torch.zeros(3, 2)  # (L, N) = (3, 2)
+    with pytest.raises(
+        ValueError, match=r"one length per sequence \(2\).*batch_first \(now False\)"
+    ):
+        P.unpad_sequence(padded, [3, 1, 1])
