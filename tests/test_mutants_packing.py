@@ -7,6 +7,7 @@ mutant changed while every other test still passed.
 import pytest
 import torch
 import torch.nn.utils.rnn as R
+from torch.nn.utils.rnn import PackedSequence
 
 from rnn_ref import packing as P
 
@@ -68,3 +69,27 @@ def test_unpad_sequence_names_batch_first_when_the_counts_disagree():
         ValueError, match=r"one length per sequence \(2\).*batch_first \(now False\)"
     ):
         P.unpad_sequence(padded, [3, 1, 1])
+
+
+@pytest.mark.parametrize(
+    "batch_sizes",
+    [torch.tensor([2, 1], dtype=torch.int32), torch.tensor([[2, 1]])],
+    ids=["int32", "2-D"],
+)
+def test_pad_packed_sequence_rejects_batch_sizes_that_are_not_1d_int64(batch_sizes):
+    """batch_sizes must be 1-D *and* int64 *and* on the CPU: failing any one of the
+    three is refused, as torch refuses it."""
+    packed = PackedSequence(torch.ones(3, 2), batch_sizes)
+    for unpack in (R.pad_packed_sequence, P.pad_packed_sequence):
+        with pytest.raises(RuntimeError, match=r"1.?D CPU int64 tensor"):
+            unpack(packed)
+
+
+@pytest.mark.gpu
+def test_pad_packed_sequence_keeps_the_data_on_cuda():
+    """The padded output is made on the packed data's device."""
+    padded = torch.arange(1.0, 13.0).reshape(4, 3).cuda()  # (L, N)
+    packed = R.pack_padded_sequence(padded, [4, 2, 1])
+    ours, theirs = P.pad_packed_sequence(packed), R.pad_packed_sequence(packed)
+    assert ours[0].device == padded.device
+    assert torch.equal(ours[0], theirs[0]) and torch.equal(ours[1], theirs[1])
