@@ -93,3 +93,11 @@ def test_pad_packed_sequence_keeps_the_data_on_cuda():
     ours, theirs = P.pad_packed_sequence(packed), R.pad_packed_sequence(packed)
     assert ours[0].device == padded.device
     assert torch.equal(ours[0], theirs[0]) and torch.equal(ours[1], theirs[1])
+
+
+@pytest.mark.gpu
+def test_pad_sequence_pads_on_the_sequences_device():
+    """The padded batch is made on the device of the sequences, as torch's is."""
+    seqs = [torch.ones(3, device="cuda"), torch.ones(1, device="cuda")]
+    ours, theirs = P.pad_sequence(seqs), R.pad_sequence(seqs)
+    assert ours.device == theirs.device and torch.equal(ours, theirs)
