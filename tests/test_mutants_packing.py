@@ -101,3 +101,19 @@ def test_pad_sequence_pads_on_the_sequences_device():
     seqs = [torch.ones(3, device="cuda"), torch.ones(1, device="cuda")]
     ours, theirs = P.pad_sequence(seqs), R.pad_sequence(seqs)
     assert ours.device == theirs.device and torch.equal(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    "lengths", [torch.tensor([4.0, 2.0, 1.0]), [4.0, 2.0, 1.0]], ids=["tensor", "list"]
+)
+def test_pack_padded_sequence_reads_float_lengths_as_int64_like_torch(lengths):
+    """Float lengths, as a tensor or a list, are cast to int64 as torch casts them:
+    the same data and int64 batch_sizes."""
+    padded = torch.arange(1.0, 13.0).reshape(4, 3)  # (L, N)
+    ours, theirs = (
+        P.pack_padded_sequence(padded, lengths),
+        R.pack_padded_sequence(padded, lengths),
+    )
+    assert ours.batch_sizes.dtype == theirs.batch_sizes.dtype == torch.int64
+    assert torch.equal(ours.batch_sizes, theirs.batch_sizes)
+    assert torch.equal(ours.data, theirs.data)
