@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 # No GPU: the CPU wheel (on this project's machines it lies on local disk; elsewhere set TORCH_SPEC,
 # e.g. TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu").
 # GPU (nvidia-smi works): the project's own range, so pip picks a CUDA build.
-TORCH_SPEC ?= $(shell nvidia-smi >/dev/null 2>&1 && echo "torch>=2.4,<3" || echo "torch==2.13.0")
+TORCH_SPEC ?= $(shell nvidia-smi >/dev/null 2>&1 && echo "torch>=2.5,<3" || echo "torch==2.13.0")
 STAMP   := $(VENV)/.installed
 ADDR    ?= 127.0.0.1:8000
 

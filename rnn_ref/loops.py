@@ -14,9 +14,9 @@ data for a `PackedSequence`), after every layer but the last, as torch's CPU ker
 With the same seed the same RNG draws happen in the same order, so the masks are torch's
 masks: in train mode the reference agrees with torch on CPU to rounding (float64 ~1e-16,
 float32 ~1e-7; another seed differs by ~1e-2), for every mode, padded and packed
-(tested). Often the hoisted variant is even bit-identical, since torch's CPU kernels
-hoist too, but not always: elementwise kernels can round the last bit differently
-depending on memory layout. Not checked: CUDA. cuDNN draws its dropout masks inside its
+(tested). The hoisted variant adds b_hh to the hoisted projection (RNN and LSTM), so
+its sums are rounded in another order than torch's: equal to rounding, not to the bit.
+Not checked: CUDA. cuDNN draws its dropout masks inside its
 own kernels from its own state, so expect only the statistics of the masks (fraction p
 zeroed, survivors scaled 1/(1-p)), not the masks themselves, to agree there.
 """
@@ -112,24 +112,26 @@ def run_layer_packed(
     if not reverse:
         ended = []  # final states of the sequences as they end: shortest first
         for x_t, n in zip(steps, sizes, strict=True):
-            # rows n.. had their last step at t-1
-            ended.append(tuple(s[n:] for s in state))
-            state = step(x_t, tuple(s[:n] for s in state))
+            if n < state[0].size(0):  # rows n.. had their last step at t-1
+                ended.append(tuple(s[n:] for s in state))
+                state = tuple(s[:n] for s in state)
+            state = step(x_t, state)
             outputs.append(state[0])
-        # sorted order: the full-length rows still running, then the others, longest
-        # first
-        for rows in reversed(ended):
-            state = tuple(torch.cat([s, r]) for s, r in zip(state, rows, strict=True))
+        # sorted order: the rows that ran to the end, then the others, longest first;
+        # one cat per state tensor, after the loop
+        state = tuple(
+            torch.cat(rows) for rows in zip(state, *reversed(ended), strict=True)
+        )
     else:
         initial = state
         state = tuple(s[: sizes[-1]] for s in initial)
         for x_t, n in zip(reversed(steps), reversed(sizes), strict=True):
-            # sequences whose last real step is t join, starting from their initial
-            # state
-            state = tuple(
-                torch.cat([s, s0[s.size(0) : n]])
-                for s, s0 in zip(state, initial, strict=True)
-            )
+            if n > state[0].size(0):  # sequences whose last real step is t join,
+                # starting from their initial state
+                state = tuple(
+                    torch.cat([s, s0[s.size(0) : n]])
+                    for s, s0 in zip(state, initial, strict=True)
+                )
             state = step(x_t, state)
             outputs.append(state[0])
         outputs.reverse()
@@ -150,6 +152,18 @@ def _make_step(module: nn.RNNBase, w_ih, w_hh, b_ih, b_hh, w_hr) -> Step:
 
 
 # --8<-- [start:hoisted]
+def _hoisted_step(module: nn.RNNBase, w_hh, b_hh, w_hr) -> Step:
+    """The step once its input `xp_t` is projected: what is left of the cell."""
+    if module.mode == "LSTM":
+        return lambda xp, s: lstm_cell(xp, s, None, w_hh, None, b_hh, w_hr)
+    if module.mode == "GRU":
+        return lambda xp, s: (gru_cell(xp, s[0], None, w_hh, None, b_hh),)
+    act = torch.tanh if module.mode == "RNN_TANH" else torch.relu
+    w_hh_t = w_hh.t()  # (H, H): transposed once, not at every step
+    # h' = tanh(xp_t + h W_hh^T), xp_t = x_t W_ih^T + b_ih + b_hh: one addmm, one tanh
+    return lambda xp, s: (act(torch.addmm(xp, s[0], w_hh_t)),)
+
+
 def _run_direction(
     module: nn.RNNBase,
     layer: int,
@@ -168,11 +182,13 @@ def _run_direction(
     b_hh = getattr(module, f"bias_hh_l{layer}{sfx}", None)  # (G*H,)
     w_hr = getattr(module, f"weight_hr_l{layer}{sfx}", None)  # (H_out, H) if proj_size
     if hoist:
-        # x W_ih^T + b_ih does not depend on h: one matmul for all time steps, before
-        # the loop
-        x = F.linear(x, w_ih, b_ih)  # (L, N, G*H), or (B, G*H) packed
-        w_ih = b_ih = None  # tells the cell that its x is already projected
-    step = _make_step(module, w_ih, w_hh, b_ih, b_hh, w_hr)
+        # x W_ih^T + b_ih + b_hh does not depend on h: one matmul for all time steps,
+        # before the loop (a GRU keeps b_hh in its step: r gates b_hn)
+        fold = module.mode != "GRU" and b_hh is not None
+        x = F.linear(x, w_ih, b_ih + b_hh if fold else b_ih)  # (L, N, G*H), (B, G*H)
+        step = _hoisted_step(module, w_hh, None if fold else b_hh, w_hr)
+    else:
+        step = _make_step(module, w_ih, w_hh, b_ih, b_hh, w_hr)
     if batch_sizes is None:
         return run_layer(step, x, state, reverse=direction == 1)
     return run_layer_packed(step, x, batch_sizes, state, reverse=direction == 1)

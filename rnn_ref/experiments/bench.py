@@ -13,6 +13,9 @@ Every figure is a ratio of variants timed in the same run
 * `packed`: `run_layer_packed` (via `reference_forward(hoist=True)`) vs torch's packed
   path vs padding.
 * `scan`: `linear_recurrence_loop` vs `linear_recurrence_scan` over T = 16 .. 65,536.
+* `compile`: the hoisted reference loop under `torch.compile`, whole loop and step
+  only, vs eager and `nn.RNN`; compile time apart (`bench_compile`; minutes: the quick
+  run skips it).
 
 Sizes follow the site's legend: T sequence length, N batch, H_in input size, H hidden
 size. This module holds the sizes (`BenchConfig`) and `run_bench`, which runs the parts
@@ -30,6 +33,7 @@ import torch
 from tqdm import tqdm
 
 from rnn_ref.config import resolve_device
+from rnn_ref.experiments.bench_compile import bench_compile
 from rnn_ref.experiments.bench_loops import (
     RNNShape,
     bench_indexing,
@@ -54,7 +58,7 @@ __all__ = [
     "run_bench",
 ]
 
-PARTS = ("rnn", "indexing", "training", "packed", "scan")
+PARTS = ("rnn", "indexing", "training", "packed", "scan", "compile")
 THREADS = 2
 
 
@@ -78,6 +82,9 @@ class BenchConfig:
     scan_T: tuple[int, ...] = (16, 64, 256, 1024, 4096, 16384, 65536)
     scan_features: int = 64
     scan_loop_max_T: int = 65536
+    # the `rnn` shapes again, under torch.compile; the whole loop only up to this T
+    compile_shapes: tuple[RNNShape, ...] = rnn_shapes
+    compile_whole_max_T: int = 64
 
     @classmethod
     def quick(cls) -> BenchConfig:
@@ -96,6 +103,7 @@ class BenchConfig:
             packed_size=(32, 32, 64, 64),
             scan_T=(16, 256, 4096, 65536),
             scan_loop_max_T=4096,
+            compile_shapes=(),
         )
 
 
@@ -105,6 +113,7 @@ _RUNNERS = {
     "training": bench_training,
     "packed": bench_packed,
     "scan": bench_scan,
+    "compile": bench_compile,
 }
 _TICKS = {
     "rnn": lambda c: 2 * len(c.rnn_shapes),
@@ -112,6 +121,7 @@ _TICKS = {
     "training": lambda c: 2,
     "packed": lambda c: 3,
     "scan": lambda c: len(c.scan_T),
+    "compile": lambda c: len(c.compile_shapes),
 }
 
 

@@ -7,6 +7,7 @@ were met. `rnn_ref.site.bench_report` writes the file and draws the figures.
 
 from __future__ import annotations
 
+from rnn_ref.site.bench_compile_tables import compile_sections, compile_target
 from rnn_ref.site.markdown import section, table
 
 __all__ = ["LAYOUTS", "LABELS", "MIXES", "targets", "render_tables"]
@@ -66,6 +67,8 @@ def targets(results: dict) -> list[dict]:
                     "met": all(v <= limit for v in r.values()),
                 }
             )
+    if results.get("compile"):
+        out.append(compile_target(results["compile"]))
     if "training" in results:
         v = results["training"]["mixes"]["heavy_tail"]["variants"]["bucketed_padded"]
         out.append(
@@ -266,6 +269,8 @@ def render_tables(results: dict) -> str:
                 *table(["T", "loop (ms)", "scan (ms)", "loop / scan"], rows),
             ],
         )
+    if "compile" in results:
+        lines += compile_sections(results["compile"])
     rows = [
         [t["target"], t["measured"], "met" if t["met"] else "**not met**"]
         for t in targets(results)

@@ -1,7 +1,9 @@
 """The drawing primitives of the site's diagrams: a panel, boxes, arrows and notes.
 
 Coordinates are inches on a white rounded panel (so a figure reads the same in the
-site's light and dark themes); the palette pairs each fill with a darker edge.
+site's light and dark themes); the palette pairs each fill with a darker edge. A
+diagram is drawn at the size it is shown: at most `WIDTH` inches, the content column at
+1280 px, with no text under `SMALLEST` points (11 px at that size).
 `rnn_ref.site.figures` and `rnn_ref.site.sequence_figures` draw with them.
 """
 
@@ -12,6 +14,8 @@ import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 __all__ = [
+    "WIDTH",
+    "SMALLEST",
     "INK",
     "MUTED",
     "INPUT",
@@ -26,6 +30,9 @@ __all__ = [
     "arrow",
     "note",
 ]
+
+WIDTH = 7.15  # inches: 688 px, the width of the content column at 1280 px
+SMALLEST = 8.5  # points: 11.3 px when the figure is shown at its own size
 
 # Colours chosen to read on the white panel in both site themes.
 INK, MUTED = "#1f2328", "#57606a"
@@ -52,6 +59,11 @@ def shape_of(t: torch.Tensor) -> str:
 
 def canvas(width: float, height: float, title: str):
     """A figure whose data units are inches, on a white rounded panel."""
+    if width > WIDTH:
+        raise ValueError(
+            f"a diagram is at most {WIDTH} in wide (the column it is shown in); "
+            f"got {width:.2f}: tighten the layout or split the figure"
+        )
     fig = plt.figure(figsize=(width, height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
@@ -130,7 +142,7 @@ def arrow(
             ha="left",
             va="center",
             color=color,
-            fontsize=8,
+            fontsize=SMALLEST,
         )
     elif text:
         ax.text(
@@ -140,10 +152,10 @@ def arrow(
             ha="center",
             va="bottom",
             color=color,
-            fontsize=8,
+            fontsize=SMALLEST,
         )
 
 
 def note(ax, x: float, y: float, text: str, color: str = MUTED, **kw) -> None:
     """Small text, vertically centred on y."""
-    ax.text(x, y, text, color=color, fontsize=8.5, va="center", **kw)
+    ax.text(x, y, text, color=color, fontsize=SMALLEST, va="center", **kw)

@@ -58,42 +58,24 @@ def draw_unrolled(
     rnn = nn.RNN(H_in, H_out)
     x = torch.randn(L, N, H_in)  # (L, N, H_in)
     output, h_n = rnn(x)  # (L, N, H_out), (1, N, H_out)
-    dx = 1.6
+    dx, x0, half = 1.2, 1.75, 0.35  # column pitch, first column, half a cell box
+    last = x0 + dx * (L - 1)
     fig, ax = canvas(
-        1.9 + dx * L + 1.2, 3.6, f"nn.RNN({H_in}, {H_out}) unrolled over L={L} steps"
+        last + 1.65, 3.6, f"nn.RNN({H_in}, {H_out}) unrolled over L={L} steps"
     )
-    x0 = 1.9
-    box(ax, 0.8, 1.75, "h_0 = hx\n" + shape_of(h_n[0]), STATE, w=1.1, h=0.55, size=8)
+    box(ax, 0.7, 1.75, "h_0 = hx\n" + shape_of(h_n[0]), STATE, w=0.95, h=0.55)
     for t in range(L):
         cx = x0 + dx * t
-        box(ax, cx, 0.6, f"x[{t}]\n{shape_of(x[t])}", INPUT, size=8, h=0.55)
-        box(ax, cx, 1.75, "cell", CELL)
-        box(
-            ax,
-            cx,
-            2.85,
-            f"output[{t}]\n{shape_of(output[t])}",
-            OUTPUT,
-            w=1.2,
-            h=0.55,
-            size=8,
-        )
+        box(ax, cx, 0.6, f"x[{t}]\n{shape_of(x[t])}", INPUT, w=0.9, h=0.55)
+        box(ax, cx, 1.75, "cell", CELL, w=2 * half)
+        box(ax, cx, 2.85, f"output[{t}]\n{shape_of(output[t])}", OUTPUT, w=1.05, h=0.55)
         arrow(ax, (cx, 0.88), (cx, 1.52))
         arrow(ax, (cx, 1.98), (cx, 2.57), text="h")
-        arrow(ax, (cx - dx + 0.45 if t else 1.35, 1.75), (cx - 0.45, 1.75), EDGE[STATE])
-    last = x0 + dx * (L - 1)
-    box(
-        ax,
-        last + 1.55,
-        1.75,
-        f"h_n[0]\n{shape_of(h_n[0])}",
-        STATE,
-        w=1.1,
-        h=0.55,
-        size=8,
-    )
-    arrow(ax, (last + 0.45, 1.75), (last + 1.0, 1.75), EDGE[STATE])
-    note(ax, 0.8, 0.95, "one cell,\nthe same weights\nat every step", ha="center")
+        start = cx - dx + half if t else 1.175
+        arrow(ax, (start, 1.75), (cx - half, 1.75), EDGE[STATE])
+    box(ax, last + 1.15, 1.75, f"h_n[0]\n{shape_of(h_n[0])}", STATE, w=0.95, h=0.55)
+    arrow(ax, (last + half, 1.75), (last + 0.675, 1.75), EDGE[STATE])
+    note(ax, 0.7, 0.95, "one cell,\nthe same\nweights at\nevery step", ha="center")
     return save_svg(fig, out_dir / "unrolled.svg")
 
 
@@ -110,19 +92,20 @@ def draw_stacked(
     rnn = nn.RNN(H_in, H_out, num_layers=num_layers, dropout=0.5)
     # (L, N, H_out), (num_layers, N, H_out)
     output, h_n = rnn.eval()(torch.randn(L, N, H_in))
-    dx, dy, x0, y0 = 1.5, 1.0, 1.7, 0.6
+    dx, dy, x0, y0, half = 1.2, 1.0, 1.3, 0.6, 0.4
     top = y0 + dy * (num_layers + 1)
+    last = x0 + dx * (L - 1)
     fig, ax = canvas(
-        x0 + dx * L + 1.9,
+        last + 2.05,
         top + 0.9,
         f"nn.RNN({H_in}, {H_out}, num_layers={num_layers}, dropout=0.5)",
     )
     for t in range(L):
         cx = x0 + dx * t
-        box(ax, cx, y0, f"x[{t}]", INPUT)
+        box(ax, cx, y0, f"x[{t}]", INPUT, w=2 * half)
         for k in range(num_layers):
             cy = y0 + dy * (k + 1)
-            box(ax, cx, cy, f"layer {k}", CELL)
+            box(ax, cx, cy, f"layer {k}", CELL, w=2 * half)
             below = y0 + dy * k + 0.23
             arrow(
                 ax,
@@ -132,21 +115,20 @@ def draw_stacked(
             )
             arrow(
                 ax,
-                (cx - dx + 0.45 if t else x0 - 1.05, cy),
-                (cx - 0.45, cy),
+                (cx - dx + half if t else x0 - 0.7, cy),
+                (cx - half, cy),
                 EDGE[STATE],
             )
-        box(ax, cx, top, f"output[{t}]", OUTPUT, w=1.1)
+        box(ax, cx, top, f"output[{t}]", OUTPUT, w=1.0)
         arrow(ax, (cx, top - dy + 0.23), (cx, top - 0.23))
-    last = x0 + dx * (L - 1)
     for k in range(num_layers):
         cy = y0 + dy * (k + 1)
-        note(ax, x0 - 1.1, cy, f"hx[{k}]", EDGE[STATE], ha="right")
-        arrow(ax, (last + 0.45, cy), (last + 0.95, cy), EDGE[STATE])
-        box(ax, last + 1.45, cy, f"h_n[{k}]", STATE)
+        note(ax, x0 - 0.75, cy, f"hx[{k}]", EDGE[STATE], ha="right")
+        arrow(ax, (last + half, cy), (last + 0.8, cy), EDGE[STATE])
+        box(ax, last + 1.2, cy, f"h_n[{k}]", STATE, w=2 * half)
     note(
         ax,
-        last + 1.45,
+        last + 1.2,
         top,
         f"output {shape_of(output)}\n= top layer,\nevery step",
         EDGE[OUTPUT],
@@ -154,7 +136,7 @@ def draw_stacked(
     )
     note(
         ax,
-        last + 1.45,
+        last + 1.2,
         y0,
         f"h_n {shape_of(h_n)}\n= last step,\nevery layer",
         EDGE[STATE],
@@ -169,10 +151,9 @@ def draw_bidirectional(
     """One bidirectional layer: a forward and a backward pass, concatenated per step."""
     rnn = nn.RNN(H_in, H_out, bidirectional=True)
     output, h_n = rnn(torch.randn(L, N, H_in))  # (L, N, 2*H_out), (2, N, H_out)
-    dx, x0 = 1.9, 1.8
-    fig, ax = canvas(
-        x0 + dx * L + 1.1, 4.9, f"nn.RNN({H_in}, {H_out}, bidirectional=True)"
-    )
+    dx, x0 = 1.4, 1.45
+    last = x0 + dx * (L - 1)
+    fig, ax = canvas(last + 1.4, 4.9, f"nn.RNN({H_in}, {H_out}, bidirectional=True)")
     y_in, y_fwd, y_bwd, y_out = 0.6, 1.55, 2.6, 3.75
     # the forward cells sit left of each column, the backward ones right
     f, b = -0.32, 0.32
@@ -187,9 +168,8 @@ def draw_bidirectional(
             y_out,
             f"output[{t}]\n[:{H_out}] | [{H_out}:]",
             OUTPUT,
-            w=1.35,
+            w=1.2,
             h=0.6,
-            size=8,
         )
         arrow(ax, (cx + f, y_in + 0.23), (cx + f, y_fwd - 0.23))
         arrow(ax, (cx + b, y_in + 0.23), (cx + b, y_bwd - 0.23))
@@ -200,17 +180,21 @@ def draw_bidirectional(
             arrow(
                 ax, (cx + b - 0.28, y_bwd), (cx - dx + b + 0.28, y_bwd), EDGE[BACKWARD]
             )
-    last = x0 + dx * (L - 1)
-    arrow(ax, (last + f + 0.28, y_fwd), (last + 0.85, y_fwd), EDGE[STATE])
-    note(ax, last + 0.9, y_fwd, "h_n[0]\n(has seen\nall steps)", EDGE[STATE])
-    arrow(ax, (x0 + b - 0.28, y_bwd), (x0 - 0.85, y_bwd), EDGE[BACKWARD])
+    arrow(ax, (last + f + 0.28, y_fwd), (last + 0.55, y_fwd), EDGE[STATE])
+    note(ax, last + 0.6, y_fwd, "h_n[0]\n(has seen\nall steps)", EDGE[STATE])
+    arrow(ax, (x0 + b - 0.28, y_bwd), (x0 - 0.6, y_bwd), EDGE[BACKWARD])
     note(
-        ax, x0 - 0.9, y_bwd, "h_n[1]\n(has seen\nall steps)", EDGE[BACKWARD], ha="right"
+        ax,
+        x0 - 0.65,
+        y_bwd,
+        "h_n[1]\n(has seen\nall steps)",
+        EDGE[BACKWARD],
+        ha="right",
     )
     note(
         ax,
         last,
-        y_out + 0.55,
+        y_out + 0.6,
         f"backward half has\nseen only x[{L - 1}]",
         EDGE[BACKWARD],
         ha="center",
@@ -218,8 +202,8 @@ def draw_bidirectional(
     note(
         ax,
         0.3,
-        4.25,
-        f"output {shape_of(output)} = (L, N, 2*H_out)   "
+        4.3,
+        f"output {shape_of(output)} = (L, N, 2*H_out)\n"
         f"h_n {shape_of(h_n)} = (2*num_layers, N, H_out)",
         MUTED,
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rnn_ref.site import claims
 from rnn_ref.site.notebook_markdown import (
     attach_images,
     page_links,
@@ -64,7 +65,9 @@ class _Builder:
         if text.strip():
             attachments: dict = {}
             text = attach_images(text, self.page_dir, attachments)
-            text = page_links(text, self.src_path, self.site_url)
+            text = page_links(
+                claims.MARK_WITH_SPACE.sub("", text), self.src_path, self.site_url
+            )
             cell = {"cell_type": "markdown", "metadata": {}, "source": text}
             if attachments:
                 cell["attachments"] = attachments

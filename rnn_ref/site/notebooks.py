@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from rnn_ref.site import claims
 from rnn_ref.site.notebook_cells import DOWNLOAD, KERNEL, markdown_to_notebook
 from rnn_ref.site.notebook_markdown import read_include
 
@@ -55,6 +56,8 @@ def notebooks(root: Path) -> dict[Path, str]:
     """
     docs, site_url, out = root / "docs", _site_url(root), {}
     for page in sorted(docs.glob("*.md")):
+        if page.name == claims.PAGE:  # generated proofs, not a chapter
+            continue
         src = page.relative_to(docs).as_posix()
         nb = markdown_to_notebook(page.read_text(encoding="utf-8"), root, src, site_url)
         if any(c["cell_type"] == "code" for c in nb["cells"]):

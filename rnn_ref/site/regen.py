@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rnn_ref.config import resolve_device
 from rnn_ref.errors import InputError
-from rnn_ref.site import notebooks, paths
+from rnn_ref.site import claims, notebooks, paths
 
 __all__ = [
     "Result",
@@ -166,6 +166,9 @@ def regen(
     for problem in notebooks.sync(root, check):
         failed += 1
         print(f"NOTEBOOK {problem}", file=sys.stderr)
+    for problem in claims.sync(root, check):
+        failed += 1
+        print(f"CLAIMS  {problem}", file=sys.stderr)
     if failed:
         fix = "fix the failing snippets" + (
             ", then run `rnn-ref regen` for intended drift" if check else ""

@@ -1,6 +1,7 @@
 # nn.RNN's docstring loop ("Efficient implementation equivalent to ...")
 # BEFORE it was corrected, transcribed line for line as quoted from PyTorch's
-# rnn.py in pytorch issue #153620 (May 2025; older releases named hx h_0).
+# rnn.py in pytorch pull request #147490 (Feb 2025; issue #145368 quotes an
+# older release that named hx h_0). Pull request #153620 proposed the fix.
 # It feeds x[t] to EVERY layer, and its output aliases h_t.
 import torch
 from torch import nn

@@ -123,3 +123,48 @@ def test_summary_is_cat_of_last_two_h_n():
         summary, torch.cat([output[-1, :, :H], output[0, :, H:]], -1), rtol=0, atol=0
     )
     assert not torch.allclose(summary, output[-1])
+
+
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_backward_half_of_last_output_needs_one_layer_and_no_hx(num_layers):
+    """The backward half of output[-1] is one step of the top layer's backward
+    direction from its initial state on the top layer's input at the last step. It
+    depends on x[-1] alone only with one layer and no hx: given hx it is a step from
+    hx[-1]; with more layers it moves when any earlier step changes."""
+    L, H = 6, 4
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, H, num_layers=num_layers, bidirectional=True, dtype=F64)
+    x = torch.randn(L, 2, 3, dtype=F64)
+    changed = x.clone()
+    changed[:-1] = torch.randn(L - 1, 2, 3, dtype=F64)
+    hx = torch.randn(2 * num_layers, 2, H, dtype=F64)
+    top = num_layers - 1
+    w = {n: getattr(rnn, f"{n}_l{top}_reverse") for n in ("weight_ih", "weight_hh")}
+    b = getattr(rnn, f"bias_ih_l{top}_reverse") + getattr(
+        rnn, f"bias_hh_l{top}_reverse"
+    )
+    for h_0 in (None, hx):
+        out = rnn(x, h_0)[0]
+        # the top layer's input at the last step: x[-1], or the layer below's output
+        below = x if top == 0 else nn.RNN(3, H, top, bidirectional=True, dtype=F64)
+        if top:
+            below.load_state_dict(
+                {
+                    n: p
+                    for n, p in rnn.state_dict().items()
+                    if int(n.split("_l")[1].split("_")[0]) < top
+                }
+            )
+            below = below(x, None if h_0 is None else h_0[: 2 * top])[0]
+        h_start = torch.zeros(2, H, dtype=F64) if h_0 is None else h_0[-1]
+        one_step = torch.tanh(
+            below[-1] @ w["weight_ih"].T + h_start @ w["weight_hh"].T + b
+        )
+        torch.testing.assert_close(out[-1, :, H:], one_step, rtol=0, atol=1e-12)
+        moved = rnn(changed, h_0)[0][-1, :, H:]
+        if num_layers == 1:
+            torch.testing.assert_close(moved, out[-1, :, H:], rtol=0, atol=0)
+        else:
+            assert not torch.allclose(moved, out[-1, :, H:])
+    # given hx, it is not the step from zeros
+    assert not torch.allclose(rnn(x, hx)[0][-1, :, H:], rnn(x)[0][-1, :, H:])

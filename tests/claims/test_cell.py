@@ -81,6 +81,8 @@ def test_relu_replaces_tanh():
     torch.testing.assert_close(relu_rnn(x)[0], torch.relu(pre), rtol=0, atol=1e-10)
     output, _ = relu_rnn(torch.randn(6, 2, 3, dtype=F64))
     assert (output >= 0).all() and (output == 0).any()
+    big, _ = relu_rnn(1e3 * torch.randn(6, 2, 3, dtype=F64))  # not bounded above
+    assert big.max() > 1e2 and tanh_rnn(1e3 * x)[0].abs().max() <= 1
     with pytest.raises(ValueError, match="Unknown nonlinearity 'sigmoid'"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
 
@@ -97,28 +99,101 @@ def test_last_input_dimension_must_be_input_size():
         rnn(torch.randn(5, 3, 5))
 
 
-def test_bias_false_removes_both_biases():
-    """bias=False: no bias_ih/bias_hh parameters, and a zero input
-    from h_0 = 0 stays zero."""
-    rnn = nn.RNN(3, 4, num_layers=2, bias=False)
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_bias_false_removes_both_biases(nonlinearity, bidirectional):
+    """bias=False: no bias_ih/bias_hh parameters in any layer or direction, and a
+    zero input from h_0 = 0 stays zero, for both nonlinearities."""
+    rnn = nn.RNN(
+        3,
+        4,
+        num_layers=2,
+        bias=False,
+        nonlinearity=nonlinearity,
+        bidirectional=bidirectional,
+    )
+    suffixes = ["", "_reverse"] if bidirectional else [""]
     assert [n for n, _ in rnn.named_parameters()] == [
-        "weight_ih_l0",
-        "weight_hh_l0",
-        "weight_ih_l1",
-        "weight_hh_l1",
+        f"{w}_l{k}{s}"
+        for k in range(2)
+        for s in suffixes
+        for w in ("weight_ih", "weight_hh")
     ]
     output, h_n = rnn(torch.zeros(6, 2, 3))
     assert (output == 0).all() and (h_n == 0).all()
 
 
-def test_the_two_biases_only_appear_as_their_sum():
-    """Moving any amount from bias_hh to bias_ih leaves the output unchanged."""
-    rnn = nn.RNN(3, 4, num_layers=2, dtype=F64)
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_the_two_biases_only_appear_as_their_sum(nonlinearity, bidirectional):
+    """Moving any amount from bias_hh to bias_ih leaves output, h_n and every
+    gradient unchanged (so training follows the same path), and the two biases always
+    get the same gradient."""
+    rnn = nn.RNN(
+        3,
+        4,
+        num_layers=2,
+        nonlinearity=nonlinearity,
+        bidirectional=bidirectional,
+        dtype=F64,
+    )
     x = torch.randn(5, 2, 3, dtype=F64)
-    before, _ = rnn(x)
+
+    def run():
+        rnn.zero_grad()
+        out, h_n = rnn(x)
+        (out.square().sum() + h_n.sum()).backward()
+        return (
+            out.detach(),
+            h_n.detach(),
+            {n: p.grad.clone() for n, p in rnn.named_parameters()},
+        )
+
+    before, h_before, grads = run()
+    for name in grads:
+        if name.startswith("bias_ih"):
+            twin = name.replace("bias_ih", "bias_hh")
+            torch.testing.assert_close(grads[name], grads[twin], rtol=0, atol=1e-12)
     with torch.no_grad():
-        for k in range(2):
-            shift = torch.randn(4, dtype=F64)
-            getattr(rnn, f"bias_ih_l{k}").add_(shift)
-            getattr(rnn, f"bias_hh_l{k}").sub_(shift)
-    torch.testing.assert_close(rnn(x)[0], before, rtol=0, atol=1e-12)
+        for name, p in rnn.named_parameters():
+            if name.startswith("bias_ih"):
+                shift = torch.randn(4, dtype=F64)
+                p.add_(shift)
+                getattr(rnn, name.replace("bias_ih", "bias_hh")).sub_(shift)
+    after, h_after, grads_after = run()
+    torch.testing.assert_close(after, before, rtol=0, atol=1e-12)
+    torch.testing.assert_close(h_after, h_before, rtol=0, atol=1e-12)
+    for name in grads:
+        torch.testing.assert_close(grads_after[name], grads[name], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "num_layers, bidirectional", [(2, False), (3, False), (1, True)]
+)
+def test_output_is_the_top_layer_state_only(num_layers, bidirectional):
+    """ "output[t] is h_t" is the one-layer, one-direction case. With more layers,
+    output[t] is the top layer's state and layer 0's h_t (the cell in a loop) is not
+    in output; bidirectional, output[t] is [forward h_t, backward state]."""
+    H = 5
+    rnn = nn.RNN(3, H, num_layers, bidirectional=bidirectional, dtype=F64)
+    cell = nn.RNNCell(3, H, dtype=F64)
+    cell.load_state_dict(
+        {
+            k.removesuffix("_l0"): v
+            for k, v in rnn.state_dict().items()
+            if k.endswith("_l0")
+        }
+    )
+    x = torch.randn(6, 2, 3, dtype=F64)
+    output, h_n = rnn(x)
+    h = torch.zeros(2, H, dtype=F64)
+    for t in range(6):
+        h = cell(x[t], h)  # layer 0's h_t, forward
+        if bidirectional:
+            assert output[t].shape == (2, 2 * H)
+            torch.testing.assert_close(output[t, :, :H], h, rtol=0, atol=1e-12)
+        else:
+            assert not torch.allclose(output[t], h)
+    if not bidirectional:
+        torch.testing.assert_close(h_n[0], h, rtol=0, atol=1e-12)  # layer 0 is in h_n
+        torch.testing.assert_close(h_n[-1], output[-1], rtol=0, atol=0)

@@ -155,3 +155,60 @@ def test_proj_size_is_lstm_only_and_smaller_than_hidden_size():
     for module in (nn.GRU, nn.RNN):
         with pytest.raises(ValueError, match="only supported for LSTM, not RNN or GRU"):
             module(3, 4, proj_size=2)
+
+
+def _forget_gate_at_rest(lstm, layers):
+    """f for a zero input from h_0 = 0, read off the module: c_1 = f * c_0 + i * g,
+    so f is c_1(c_0 = 1) - c_1(c_0 = 0), for layer 0."""
+    H = lstm.hidden_size
+    x, h_0 = (
+        torch.zeros(1, 1, lstm.input_size, dtype=F64),
+        torch.zeros(layers, 1, H, dtype=F64),
+    )
+    with torch.no_grad():
+        one = lstm(x, (h_0, torch.ones(layers, 1, H, dtype=F64)))[1][1][0, 0]
+        zero = lstm(x, (h_0, torch.zeros(layers, 1, H, dtype=F64)))[1][1][0, 0]
+    return one - zero
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_forget_gate_bias_is_the_sum_of_both_biases(num_layers):
+    """The forget gate's bias is bias_ih[H:2H] + bias_hh[H:2H]: with that sum equal
+    to b the gate at rest is sigmoid(b) however it is split; setting bias_hh[H:2H] = 1
+    alone leaves bias_ih's random initial values in it."""
+    torch.manual_seed(0)
+    H = 4
+    f = slice(H, 2 * H)
+    lstm = nn.LSTM(3, H, num_layers=num_layers, dtype=F64)
+    with torch.no_grad():
+        lstm.bias_hh_l0[f] = 1.0
+    naive = _forget_gate_at_rest(lstm, num_layers)
+    torch.testing.assert_close(
+        naive, torch.sigmoid(1.0 + lstm.bias_ih_l0[f].detach()), rtol=0, atol=1e-12
+    )
+    assert not torch.allclose(naive, torch.sigmoid(torch.ones(H, dtype=F64)))
+    for ih, hh in [(1.0, 0.0), (0.5, 0.5), (3.0, -2.0)]:
+        with torch.no_grad():
+            lstm.bias_ih_l0[f], lstm.bias_hh_l0[f] = ih, hh
+        torch.testing.assert_close(
+            _forget_gate_at_rest(lstm, num_layers),
+            torch.sigmoid(torch.ones(H, dtype=F64)),
+            rtol=0,
+            atol=1e-12,
+        )
+
+
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_lstm_given_a_bare_tensor_as_hx(num_layers):
+    """torch's error for an LSTM given one tensor as hx does not mention (h_0, c_0),
+    and its type depends on the shapes; reference_forward names the expected pair
+    (its exception type may follow torch's RuntimeError: the message is pinned)."""
+    lstm = nn.LSTM(3, 4, num_layers=num_layers)
+    x, h_0 = torch.randn(5, 2, 3), torch.zeros(num_layers, 2, 4)
+    with pytest.raises((IndexError, RuntimeError)) as raised:
+        lstm(x, h_0)
+    assert "c_0" not in str(raised.value) and "tuple" not in str(raised.value)
+    with pytest.raises(
+        (TypeError, RuntimeError), match=r"LSTM expects hx=\(h_0, c_0\)"
+    ):
+        reference_forward(lstm, x, h_0)

@@ -1,10 +1,12 @@
 """Claims made on docs/performance.md, each asserted against torch."""
 
+from collections import Counter
+
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnn_ref import reference_forward
 from rnn_ref.experiments.bench_training import _padded_logits
@@ -171,3 +173,87 @@ def test_float32_lstm_on_padded_input_runs_one_fused_onednn_kernel():
         "MkldnnRnnLayerBackward0" not in packed_names
         and "SliceBackward0" in packed_names
     )
+
+
+def _tanh_per_graph(explained) -> list[int]:
+    return [
+        sum(n.target is torch.tanh for n in g.graph.nodes) for g in explained.graphs
+    ]
+
+
+def test_dynamo_traces_the_reference_loop_whole_only_with_allow_rnn():
+    """torch.compile's tracer (dynamo) will not trace a frame that holds an nn.RNN,
+    even one that only reads its weights: by default it runs reference_forward eagerly
+    and compiles only the frame below it, one layer's time loop (reused for the second
+    layer). With allow_rnn=True it turns the hoisted reference of a 2-layer RNN, Python
+    loops and all, into one graph without a graph break, the time loop unrolled: one
+    tanh per step and layer."""
+    rnn = nn.RNN(3, 4, num_layers=2)
+    x = torch.randn(5, 2, 3)
+
+    def forward(x):
+        return reference_forward(rnn, x, hoist=True)
+
+    torch._dynamo.reset()
+    assert _tanh_per_graph(torch._dynamo.explain(forward)(x)) == [5]  # one layer
+    torch._dynamo.reset()
+    with torch._dynamo.config.patch(allow_rnn=True):
+        whole = torch._dynamo.explain(forward)(x)
+    torch._dynamo.reset()
+    assert whole.graph_count == 1 and whole.graph_break_count == 0
+    assert _tanh_per_graph(whole) == [5 * 2]  # T steps x layers
+
+
+def _nodes_per_step(forward) -> Counter:
+    """The autograd nodes one more time step adds to forward's graph, by type."""
+
+    def count(T: int) -> Counter:
+        torch.manual_seed(0)
+        out, h_n = forward(torch.randn(T, 2, 3))
+        seen, todo = set(), [out.grad_fn, h_n.grad_fn]
+        while todo:
+            node = todo.pop()
+            if node is not None and node not in seen:
+                seen.add(node)
+                todo += [n for n, _ in node.next_functions]
+        return Counter(type(n).__name__ for n in seen)
+
+    return count(6) - count(5)
+
+
+def test_an_rnn_step_is_two_operations_here_and_four_in_torch():
+    """With x W_ih^T + b_ih + b_hh hoisted, a reference RNN step is one addmm and one
+    tanh; a step of torch's CPU nn.RNN is a transpose of W_hh, an addmm with b_hh, an
+    add of the hoisted input and a tanh (forward+backward: the autograd graphs)."""
+    rnn = nn.RNN(3, 4)
+    ours = _nodes_per_step(lambda x: reference_forward(rnn, x, hoist=True))
+    theirs = _nodes_per_step(rnn)
+    assert ours == Counter({"AddmmBackward0": 1, "TanhBackward0": 1})
+    assert theirs == Counter(
+        {"TBackward0": 1, "AddmmBackward0": 1, "AddBackward0": 1, "TanhBackward0": 1}
+    )
+
+
+def test_pad_packed_sequence_backward_copies_the_whole_gradient_per_batch_size():
+    """pad_packed_sequence writes the padded output one run of equal batch sizes at a
+    time, in place (one CopySlices node each), and the backward of each of those
+    copies the whole padded gradient."""
+    lengths = torch.tensor([6, 6, 4, 3, 3, 1])  # batch sizes 6 5 5 3 2 2: 4 runs
+    x = torch.randn(6, 6, 8)  # (L, N, H), padded
+    packed = pack_padded_sequence(x.requires_grad_(), lengths)
+    out, _ = pad_packed_sequence(packed)  # (L, N, H)
+    seen, todo = set(), [out.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            todo += [n for n, _ in node.next_functions]
+    assert sum(type(n).__name__ == "CopySlices" for n in seen) == 4
+    with torch.profiler.profile(record_shapes=True) as prof:
+        out.sum().backward()
+    whole = [
+        e
+        for e in prof.events()
+        if e.name in ("aten::copy_", "aten::clone") and [6, 6, 8] in e.input_shapes
+    ]
+    assert len(whole) >= 4

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,9 @@ def test_lengths_list_and_integer_tensors_are_accepted():
 def test_float_lengths_are_truncated_silently():
     """A float tensor is not an error: it is cast to int64, so 2.9 becomes 2."""
     _, x = _padded([4, 3, 1])
-    packed = tr.pack_padded_sequence(x, torch.tensor([4.0, 2.9, 1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "without a word": no warning either
+        packed = tr.pack_padded_sequence(x, torch.tensor([4.0, 2.9, 1.0]))
     assert packed.batch_sizes.tolist() == [3, 2, 1, 1]  # as if lengths were [4, 2, 1]
 
 
@@ -159,15 +162,25 @@ def test_packed_sequence_does_not_remember_batch_first():
     assert torch.equal(bad, good.transpose(0, 1))
 
 
-def test_module_batch_first_is_ignored_for_packed_input():
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_module_batch_first_is_ignored_for_packed_input(mode, bidirectional):
     """nn.RNN's own batch_first does not change how it reads a PackedSequence."""
-    a = nn.GRU(3, 4, batch_first=True, dtype=F64)
-    b = nn.GRU(3, 4, batch_first=False, dtype=F64)
+    a = getattr(nn, mode)(
+        3, 4, batch_first=True, bidirectional=bidirectional, dtype=F64
+    )
+    b = getattr(nn, mode)(
+        3, 4, batch_first=False, bidirectional=bidirectional, dtype=F64
+    )
     b.load_state_dict(a.state_dict())
     _, x = _padded([4, 2])
     packed = tr.pack_padded_sequence(x, [4, 2])
     (out_a, h_a), (out_b, h_b) = a(packed), b(packed)
-    assert torch.equal(out_a.data, out_b.data) and torch.equal(h_a, h_b)
+    assert torch.equal(out_a.data, out_b.data)
+    for u, v in zip(
+        h_a if mode == "LSTM" else [h_a], h_b if mode == "LSTM" else [h_b], strict=True
+    ):
+        assert torch.equal(u, v)
 
 
 # ---- bidirectional ----
@@ -206,7 +219,8 @@ def test_padded_bidirectional_corrupts_the_backward_direction():
     out, _ = rnn(x)
     alone, _ = rnn(seqs[1].unsqueeze(1))
     torch.testing.assert_close(out[:3, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
-    assert not torch.allclose(out[:3, 1, 4:], alone[:, 0, 4:], atol=1e-3)
+    for t in range(3):  # every real step
+        assert not torch.allclose(out[t, 1, 4:], alone[t, 0, 4:], atol=1e-3), t
     packed_out, _ = rnn(tr.pack_padded_sequence(x, [6, 3]))
     torch.testing.assert_close(
         tr.pad_packed_sequence(packed_out)[0][:3, 1], alone[:, 0], rtol=0, atol=1e-12
@@ -297,19 +311,108 @@ def test_gpu_agrees_with_cpu_within_tolerance():
 # ---- enforce_sorted ----
 
 
+TIED_20 = [5] * 6 + [3] * 8 + [1] * 6  # sorted, 20 sequences, many ties
+
+
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
-def test_enforce_sorted_true_and_false_compute_identical_results(mode):
-    """On sorted lengths, enforce_sorted=True and False give bit-identical
-    outputs, final states and gradients: the flag only decides whether torch
-    sorts (and may raise)."""
-    lengths = [5, 3, 3, 1]
+@pytest.mark.parametrize("lengths", [[5, 3, 3, 1], TIED_20], ids=["4", "20-tied"])
+def test_enforce_sorted_true_and_false_compute_identical_results(mode, lengths):
+    """On sorted lengths, enforce_sorted=True and False give the same outputs, final
+    states and gradients: bit for bit up to 16 sequences; with 17+ and ties torch's
+    sort permutes tied rows, so they agree to rounding (1e-12 in float64) only."""
     _, x = _padded(lengths)
     results = []
     for enforce_sorted in (True, False):
         torch.manual_seed(0)
         rnn = getattr(nn, mode)(3, 4, num_layers=2, bidirectional=True, dtype=F64)
-        out, h = rnn(tr.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted))
+        packed = tr.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+        out, h = rnn(packed)
         h = h[0] if mode == "LSTM" else h
         (out.data.sum() + h.sum()).backward()
-        results.append([out.data, h, *(p.grad for p in rnn.parameters())])
-    assert all(torch.equal(a, b) for a, b in zip(*results, strict=True))
+        unpacked, _ = tr.pad_packed_sequence(out)
+        results.append([unpacked, h, *(p.grad for p in rnn.parameters())])
+    if len(lengths) <= 16:
+        assert all(torch.equal(a, b) for a, b in zip(*results, strict=True))
+    else:
+        assert packed.sorted_indices.tolist() != list(range(len(lengths)))
+        for a, b in zip(*results, strict=True):
+            torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+
+
+def _seeded_train_step(rnn, x, seed):
+    torch.manual_seed(seed)
+    out, _ = rnn(x)
+    rnn.zero_grad()
+    out.square().sum().backward()
+    return out.detach(), [p.grad.clone() for p in rnn.parameters()]
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+def test_cpu_rnn_dropout_repeats_after_reseeding(mode):
+    """On the CPU, an RNN with dropout between layers, in train mode, repeats its
+    output and gradients bit for bit after torch.manual_seed; another seed draws
+    other masks."""
+    rnn = getattr(nn, mode)(4, 8, num_layers=3, dropout=0.5).train()
+    x = torch.randn(6, 3, 4)  # (L, N, H_in)
+    out_a, grads_a = _seeded_train_step(rnn, x, seed=1)
+    out_b, grads_b = _seeded_train_step(rnn, x, seed=1)
+    assert torch.equal(out_a, out_b)
+    assert all(torch.equal(g, h) for g, h in zip(grads_a, grads_b, strict=True))
+    out_c, _ = _seeded_train_step(rnn, x, seed=2)
+    assert not torch.equal(out_a, out_c)
+
+
+class _StackWithDropout(nn.Module):
+    """num_layers one-layer RNNs with nn.Dropout(p) between them, holding the
+    weights of `stacked`."""
+
+    def __init__(self, stacked):
+        super().__init__()
+        kind, state = type(stacked), stacked.state_dict()
+        self.layers = nn.ModuleList()
+        for k in range(stacked.num_layers):
+            size = stacked.input_size if k == 0 else stacked.hidden_size
+            layer = kind(size, stacked.hidden_size, dtype=F64)
+            layer.load_state_dict(
+                {
+                    n.replace(f"_l{k}", "_l0"): v
+                    for n, v in state.items()
+                    if f"_l{k}" in n
+                }
+            )
+            self.layers.append(layer)
+        self.dropout = nn.Dropout(stacked.dropout)
+
+    def forward(self, x):
+        finals = []
+        for k, layer in enumerate(self.layers):
+            if k:
+                x = self.dropout(x)
+            x, h = layer(x)
+            finals.append(h)
+        if isinstance(finals[0], tuple):
+            return x, tuple(torch.cat(parts) for parts in zip(*finals, strict=True))
+        return x, torch.cat(finals)
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [2, 3])
+def test_one_layer_rnns_with_nn_dropout_equal_rnn_dropout_on_cpu(mode, num_layers):
+    """On the CPU, one-layer RNNs with nn.Dropout(p) between them compute what
+    RNN(num_layers, dropout=p) computes in train mode with the same seed: output,
+    final states and gradients."""
+    stacked = getattr(nn, mode)(3, 5, num_layers=num_layers, dropout=0.5, dtype=F64)
+    ours = _StackWithDropout(stacked)
+    x = torch.randn(6, 2, 3, dtype=F64)  # (L, N, H_in)
+    torch.manual_seed(7)
+    out, h_n = stacked(x)
+    torch.manual_seed(7)
+    our_out, our_h_n = ours(x)
+    torch.testing.assert_close(our_out, out, rtol=0, atol=0)
+    torch.testing.assert_close(our_h_n, h_n, rtol=0, atol=0)
+    out.square().sum().backward()
+    our_out.square().sum().backward()
+    for k, layer in enumerate(ours.layers):
+        for name, p in layer.named_parameters():
+            theirs = getattr(stacked, name.replace("_l0", f"_l{k}")).grad
+            torch.testing.assert_close(p.grad, theirs, rtol=1e-12, atol=1e-12)

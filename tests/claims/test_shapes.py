@@ -31,13 +31,23 @@ def test_each_model_returns_the_shape_its_page_states(name, result, shape, capsy
     assert tuple(g[result].shape) == tuple(g[s] for s in shape)
 
 
-def test_many_to_one_h_n_top_layer_is_the_last_output_step():
-    """batch_first=True: output (N, L, H), but h_n stays (num_layers, N, H); h_n[-1] is
-    output[:, -1] for a one-directional RNN."""
-    rnn = nn.RNN(5, 16, num_layers=2, batch_first=True, dtype=F64)
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_many_to_one_h_n_top_layer_is_the_last_output_step(mode, num_layers):
+    """batch_first=True: output (N, L, H), but h_n stays (num_layers, N, H); h_n[-1]
+    equals output[:, -1] value for value for a one-directional RNN, GRU or LSTM, yet it
+    is a separate tensor: it shares no storage with output, and writing into one leaves
+    the other unchanged."""
+    rnn = getattr(nn, mode)(5, 16, num_layers=num_layers, batch_first=True, dtype=F64)
     output, h_n = rnn(torch.randn(3, 7, 5, dtype=F64))
-    assert output.shape == (3, 7, 16) and h_n.shape == (2, 3, 16)
-    torch.testing.assert_close(h_n[-1], output[:, -1], rtol=0, atol=0)
+    h_n = h_n[0] if mode == "LSTM" else h_n
+    assert output.shape == (3, 7, 16) and h_n.shape == (num_layers, 3, 16)
+    assert torch.equal(h_n[-1], output[:, -1])
+    assert h_n.untyped_storage().data_ptr() != output.untyped_storage().data_ptr()
+    with torch.no_grad():
+        before = output[:, -1].clone()
+        h_n[-1].zero_()
+        assert torch.equal(output[:, -1], before)
 
 
 def test_linear_acts_on_every_step_independently():
@@ -50,20 +60,25 @@ def test_linear_acts_on_every_step_independently():
         torch.testing.assert_close(logits[:, t], head(output[:, t]), rtol=0, atol=1e-12)
 
 
-def test_stepping_with_carried_state_equals_one_call():
-    """Generating one step at a time, passing h back in, computes what one
-    call on the whole (teacher-forced) sequence computes: the loop in
-    one_to_many.py is the same RNN."""
-    rnn = nn.RNN(6, 16, batch_first=True, dtype=F64)
-    x = torch.randn(2, 5, 6, dtype=F64)
-    h0 = torch.randn(1, 2, 16, dtype=F64)
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_stepping_with_carried_state_equals_one_call(num_layers, mode, dtype):
+    """Generating one step at a time, passing h back in, computes what one call on
+    the whole (teacher-forced) sequence computes, to rounding of the dtype: the loop
+    in one_to_many.py is the same RNN. Any cell, any number of layers."""
+    rnn = getattr(nn, mode)(6, 16, num_layers=num_layers, batch_first=True, dtype=dtype)
+    x = torch.randn(2, 5, 6, dtype=dtype)
+    h0 = torch.randn(num_layers, 2, 16, dtype=dtype)
+    h0 = (h0, torch.randn_like(h0)) if mode == "LSTM" else h0
     whole, h_whole = rnn(x, h0)
     h, steps = h0, []
     for t in range(5):
         out, h = rnn(x[:, t : t + 1], h)
         steps.append(out)
-    torch.testing.assert_close(torch.cat(steps, dim=1), whole, rtol=0, atol=1e-12)
-    torch.testing.assert_close(h, h_whole, rtol=0, atol=1e-12)
+    tol = 1e-12 if dtype == F64 else 1e-6
+    torch.testing.assert_close(torch.cat(steps, dim=1), whole, rtol=0, atol=tol)
+    torch.testing.assert_close(h, h_whole, rtol=0, atol=tol)
 
 
 def test_encoder_decoder_source_reaches_the_decoder_only_through_h_n():

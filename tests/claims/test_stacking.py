@@ -173,3 +173,89 @@ def test_docstring_loop_in_installed_torch_is_right():
                     namespace["forward"](x, hx)
             else:
                 assert not torch.allclose(namespace["forward"](x, hx)[0], rnn(x)[0])
+    # ... dropout (train mode draws masks; the loop has none) ...
+    namespace["rnn"] = rnn = nn.RNN(
+        input_size, hidden_size, num_layers, dropout=0.5, dtype=F64
+    ).train()
+    namespace["params"] = dict(rnn.named_parameters())
+    with torch.no_grad():
+        torch.manual_seed(0)
+        assert not torch.allclose(namespace["forward"](x, hx)[0], rnn(x)[0])
+    # ... and bidirectional=True: one layer runs the forward direction only; with
+    # more, layer 1's weight_ih expects both directions and the matmul fails
+    for layers in (1, num_layers):
+        namespace["rnn"] = rnn = nn.RNN(
+            input_size, hidden_size, layers, bidirectional=True, dtype=F64
+        )
+        namespace["params"] = dict(rnn.named_parameters())
+        h0 = torch.zeros(layers, 2, hidden_size, dtype=F64)
+        with torch.no_grad():
+            if layers == 1:
+                assert namespace["forward"](x, h0)[0].shape[-1] == hidden_size
+                assert rnn(x)[0].shape[-1] == 2 * hidden_size
+            else:
+                with pytest.raises(RuntimeError, match="cannot be multiplied"):
+                    namespace["forward"](x, h0)
+
+
+def _installed_docstring_loop(input_size, hidden_size, num_layers):
+    """The docstring's `rnn` and `forward`, run from this torch's nn.RNN.__doc__."""
+    code = textwrap.dedent(
+        nn.RNN.__doc__.split(".. code-block:: python")[1].split("Args:")[0]
+    )
+    namespace = dict(
+        torch=torch,
+        nn=nn,
+        input_size=input_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+    )
+    exec(code, namespace)
+    return namespace["rnn"], namespace["forward"]
+
+
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_docstring_loop_in_installed_torch_fails_under_backward(num_layers):
+    """Trained as a reader would train it (loss.backward()), this torch's docstring
+    loop raises autograd's in-place error for num_layers > 1 (pytorch#165621); with one
+    layer backward runs and its gradients equal nn.RNN's."""
+    torch.manual_seed(0)
+    rnn, forward = _installed_docstring_loop(4, 4, num_layers)
+    x = torch.randn(5, 2, 4)  # (L, N, H_in)
+    doc_out, doc_h_n = forward(x)
+    loss = doc_out.sum() + doc_h_n.sum()
+    if num_layers == 1:
+        loss.backward()
+        doc_grads = [p.grad.clone() for p in rnn.parameters()]
+        rnn.zero_grad()
+        out, h_n = rnn(x)
+        (out.sum() + h_n.sum()).backward()
+        for doc_grad, p in zip(doc_grads, rnn.parameters(), strict=True):
+            torch.testing.assert_close(doc_grad, p.grad, rtol=1e-5, atol=1e-5)
+    else:
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+
+
+def test_docstring_prose_calls_h_t_minus_1_the_previous_layer():
+    """This torch's nn.RNN docstring still calls h_{t-1} "the hidden state of the
+    previous layer at time t-1" (pytorch#109443), while nn.RNN feeds each layer its
+    own state from step t-1: changing layer 0's initial state changes layer 0's
+    output, and layer 1's initial state does not reach layer 1's input."""
+    prose = " ".join(nn.RNN.__doc__.split())
+    assert (
+        "is the hidden state of the previous layer at time `t-1` or the initial "
+        "hidden state at time `0`" in prose
+    )
+    torch.manual_seed(0)
+    rnn = nn.RNN(4, 4, num_layers=2, dtype=F64)
+    x = torch.randn(3, 1, 4, dtype=F64)
+    hx = torch.zeros(2, 1, 4, dtype=F64)
+    bumped = hx.clone()
+    bumped[1] += 1.0  # layer 1's own initial state
+    _, h_n = rnn(x, hx)
+    _, h_n_bumped = rnn(x, bumped)
+    # layer 0 never sees layer 1's state (its h_{t-1} is its own) ...
+    torch.testing.assert_close(h_n_bumped[0], h_n[0], rtol=0, atol=0)
+    # ... and layer 1 does see its own h_{t-1}
+    assert not torch.allclose(h_n_bumped[1], h_n[1])

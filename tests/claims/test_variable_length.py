@@ -18,35 +18,48 @@ def _batch(lengths, features=3, batch_first=False):
     return seqs, tr.pad_sequence(seqs, batch_first=batch_first)
 
 
-def test_padding_changes_h_n():
+def _final(h_n):
+    return h_n[0] if isinstance(h_n, tuple) else h_n
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_padding_changes_h_n(mode, num_layers):
     """A padded, unpacked batch: the short sequence's h_n is taken after the
-    padding steps, so it differs from running that sequence alone; the longest
-    sequence is unaffected."""
-    rnn = nn.RNN(3, 4, dtype=F64)
+    padding steps, so it differs from running that sequence alone (in every layer);
+    the longest sequence is unaffected; and, unidirectional, the outputs at the real
+    steps are still right. Any cell, one or two layers."""
+    rnn = getattr(nn, mode)(3, 4, num_layers=num_layers, dtype=F64)
     seqs, padded = _batch([5, 2])
     out, h_n = rnn(padded)
     _, h_long = rnn(seqs[0].unsqueeze(1))
     out_short, h_short = rnn(seqs[1].unsqueeze(1))
+    h_n, h_long, h_short = _final(h_n), _final(h_long), _final(h_short)
     torch.testing.assert_close(h_n[:, 0], h_long[:, 0], rtol=0, atol=1e-12)
-    assert not torch.allclose(h_n[:, 1], h_short[:, 0], atol=1e-3)
+    for k in range(num_layers):
+        assert not torch.allclose(h_n[k, 1], h_short[k, 0], atol=1e-3)
     # unidirectional: the outputs at the real steps are still right
     # (the padding comes after)
     torch.testing.assert_close(out[:2, 1], out_short[:, 0], rtol=0, atol=1e-12)
 
 
-def test_bidirectional_padding_changes_outputs_at_real_steps():
-    """Bidirectional, unpacked: the forward half at real steps is right, the
-    backward half is not (it read the padding first); packing makes both match
-    the sequence run alone."""
-    rnn = nn.GRU(3, 4, bidirectional=True, dtype=F64)
-    seqs, padded = _batch([5, 2])
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_bidirectional_padding_changes_outputs_at_real_steps(mode, num_layers):
+    """Bidirectional, unpacked: the backward half of output is wrong at EVERY real step
+    of the short sequence (it read the padding first); with one layer the forward
+    half is right. Packing makes both match the sequence run alone."""
+    rnn = getattr(nn, mode)(3, 4, num_layers, bidirectional=True, dtype=F64)
+    seqs, padded = _batch([5, 3])
     out, _ = rnn(padded)
-    alone, _ = rnn(seqs[1].unsqueeze(1))  # (2, 1, 8)
-    torch.testing.assert_close(out[:2, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
-    assert not torch.allclose(out[:2, 1, 4:], alone[:, 0, 4:], atol=1e-3)
-    packed_out, _ = rnn(tr.pack_padded_sequence(padded, [5, 2]))
+    alone, _ = rnn(seqs[1].unsqueeze(1))  # (3, 1, 8)
+    if num_layers == 1:
+        torch.testing.assert_close(out[:3, 1, :4], alone[:, 0, :4], rtol=0, atol=1e-12)
+    for t in range(3):
+        assert not torch.allclose(out[t, 1, 4:], alone[t, 0, 4:], atol=1e-3), t
+    packed_out, _ = rnn(tr.pack_padded_sequence(padded, [5, 3]))
     unpacked, _ = tr.pad_packed_sequence(packed_out)
-    torch.testing.assert_close(unpacked[:2, 1], alone[:, 0], rtol=0, atol=1e-12)
+    torch.testing.assert_close(unpacked[:3, 1], alone[:, 0], rtol=0, atol=1e-12)
 
 
 def test_pad_sequence_layout_and_padding_side():
@@ -119,15 +132,47 @@ def test_enforce_sorted_rejects_unsorted_lengths():
         tr.pack_padded_sequence(padded, [2, 5, 3])
 
 
-def test_enforce_sorted_false_returns_results_in_callers_order():
-    rnn = nn.GRU(3, 4, dtype=F64)
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, True)])
+def test_enforce_sorted_false_returns_results_in_callers_order(
+    mode, num_layers, bidirectional
+):
+    """enforce_sorted=False: h_n (and c_n) and the unpacked output come back in the
+    caller's order, bit for bit what sorting by hand gives."""
+    rnn = getattr(nn, mode)(
+        3, 4, num_layers=num_layers, bidirectional=bidirectional, dtype=F64
+    )
     _, padded = _batch([2, 5, 3])
     out, h_n = rnn(tr.pack_padded_sequence(padded, [2, 5, 3], enforce_sorted=False))
     order = [1, 2, 0]
     out_s, h_s = rnn(tr.pack_padded_sequence(padded[:, order], [5, 3, 2]))
-    assert torch.equal(h_n[:, order], h_s)
+    for a, b in zip(
+        h_n if mode == "LSTM" else [h_n], h_s if mode == "LSTM" else [h_s], strict=True
+    ):
+        assert torch.equal(a[:, order], b)
     assert torch.equal(
         tr.pad_packed_sequence(out)[0][:, order], tr.pad_packed_sequence(out_s)[0]
+    )
+    # 20 sequences with ties: torch's order of the tied ones is not a stable sort's,
+    # so sorting by hand (stably) gives the same numbers only to rounding
+    lengths = [3, 5, 1] * 6 + [5, 3]
+    _, padded = _batch(lengths)
+    packed = tr.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    order = sorted(range(20), key=lambda i: -lengths[i])  # stable
+    assert packed.sorted_indices.tolist() != order
+    out, h_n = rnn(packed)
+    out_s, h_s = rnn(
+        tr.pack_padded_sequence(padded[:, order], [lengths[i] for i in order])
+    )
+    for a, b in zip(
+        h_n if mode == "LSTM" else [h_n], h_s if mode == "LSTM" else [h_s], strict=True
+    ):
+        torch.testing.assert_close(a[:, order], b, rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        tr.pad_packed_sequence(out)[0][:, order],
+        tr.pad_packed_sequence(out_s)[0],
+        rtol=0,
+        atol=1e-12,
     )
 
 
@@ -193,3 +238,49 @@ def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them()
     with pytest.raises(ValueError, match=r"batch index 0 \(given 4, data suggests 2\)"):
         check_lengths(batch, [4, 2, 1], batch_first=True)
     check_lengths(batch, [2, 4, 1], batch_first=True)
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize(
+    "num_layers, bidirectional", [(1, False), (2, False), (2, True)]
+)
+def test_hx_is_given_in_callers_order_with_enforce_sorted_false(
+    mode, num_layers, bidirectional
+):
+    """With enforce_sorted=False, hx row i is sequence i's initial state (the RNN
+    permutes it with sorted_indices): every sequence's h_n (and c_n) and output equal
+    running it alone from its own row; pre-sorting hx as well gives other results.
+    Gradients reach hx in the caller's order too."""
+    torch.manual_seed(0)
+    rnn = getattr(nn, mode)(
+        3, 4, num_layers=num_layers, bidirectional=bidirectional, dtype=F64
+    )
+    lengths = [2, 5, 3, 5, 1]
+    _, padded = _batch(lengths)
+    rows = num_layers * (2 if bidirectional else 1)
+    hx = [torch.randn(rows, 5, 4, dtype=F64, requires_grad=True)]
+    if mode == "LSTM":
+        hx.append(torch.randn(rows, 5, 4, dtype=F64, requires_grad=True))
+    packed = tr.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+    assert packed.sorted_indices.tolist() != list(range(5))
+    out, h_n = rnn(packed, tuple(hx) if mode == "LSTM" else hx[0])
+    h_n = list(h_n) if mode == "LSTM" else [h_n]
+    out, _ = tr.pad_packed_sequence(out)  # (L, N, D*H)
+    for i, n in enumerate(lengths):
+        own = [h[:, i : i + 1] for h in hx]
+        out_i, h_i = rnn(
+            padded[:n, i : i + 1], tuple(own) if mode == "LSTM" else own[0]
+        )
+        h_i = list(h_i) if mode == "LSTM" else [h_i]
+        torch.testing.assert_close(out[:n, i : i + 1], out_i, rtol=0, atol=1e-12)
+        for a, b in zip(h_n, h_i, strict=True):
+            torch.testing.assert_close(a[:, i : i + 1], b, rtol=0, atol=1e-12)
+    # gradient of sequence 0's final state reaches hx row 0 only
+    (h_n[0][:, 0].sum()).backward()
+    grad = hx[0].grad
+    assert grad[:, 0].abs().sum() > 0 and grad[:, 1:].abs().sum() == 0
+    order = packed.sorted_indices
+    wrong = [h.detach()[:, order] for h in hx]
+    _, h_wrong = rnn(packed, tuple(wrong) if mode == "LSTM" else wrong[0])
+    h_wrong = h_wrong[0] if mode == "LSTM" else h_wrong
+    assert not torch.allclose(h_wrong, h_n[0])

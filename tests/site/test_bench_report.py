@@ -5,6 +5,7 @@ import json
 
 from rnn_ref.experiments.bench import PARTS
 from rnn_ref.site import bench_report, paths
+from rnn_ref.site.bench_tables import targets
 
 DEFAULT_OUT = paths.results() / "bench.json"
 ROOT = paths.root()
@@ -34,11 +35,6 @@ def test_page_commentary_holds_for_the_committed_results():
     fails until it is rewritten."""
     r = json.loads(DEFAULT_OUT.read_text())
     page = (ROOT / "docs" / "performance.md").read_text().replace("\n", " ")
-    rnn = [
-        row[p]["ratio_to_torch"]
-        for row in r["rnn"]
-        for p in ("forward", "forward_backward")
-    ]
     mixes = {m: v["variants"] for m, v in r["training"]["mixes"].items()}
     speed = {
         m: {k: x["speedup_vs_random_padded"] for k, x in v.items()}
@@ -47,13 +43,29 @@ def test_page_commentary_holds_for_the_committed_results():
     modes = r["packed"]["modes"].values()
     scan = [row["loop_over_scan"] for row in r["scan"]]
     hoisted_fb = r["rnn"][-1]["forward_backward"]["ratio_to_torch"]
+    rnn_rows, compiled = r["rnn"], r["compile"]
     uniform = speed["uniform"]
+    by_size = sorted(r["rnn"], key=lambda row: row["shape"]["H"])
+    wide_matmul = by_size[-1]["forward"]["fraction_of_matmul"]["torch"]
+    thin = max(r["rnn"], key=lambda row: row["shape"]["T"])
+    thin_matmul = thin["forward"]["fraction_of_matmul"]["torch"]
     claims = {
-        "both Python loops were slower than torch's CPU kernels on every shape": all(
-            x["naive"] > 1 and x["hoisted"] > 1 for x in rnn
+        (
+            "was at most 1.00× torch's CPU kernels forward+backward on every shape, "
+            "which meets the target"
+        ): all(
+            row["forward_backward"]["ratio_to_torch"]["hoisted"] <= 1
+            for row in rnn_rows
         ),
-        "the hoisted forward+backward is far closer to torch than the naive one": (
-            hoisted_fb["hoisted"] < hoisted_fb["naive"]
+        "forward alone it was slower than torch on the two shorter shapes": all(
+            row["forward"]["ratio_to_torch"]["hoisted"] > 1 for row in rnn_rows[:2]
+        ),
+        (
+            "the same eager loop, timed again in the compile part below, came out "
+            "slower than torch on that shape"
+        ): compiled[1]["ratio_to_torch"]["eager"] > 1,
+        "the hoisted forward+backward took less than half the naive one's time": (
+            hoisted_fb["hoisted"] < hoisted_fb["naive"] / 2
         ),
         "With `xp[t]` the cost relative to `unbind` grows with $T$": (
             r["indexing"][-1]["index_over_unbind"]
@@ -66,8 +78,8 @@ def test_page_commentary_holds_for_the_committed_results():
             uniform["random_packed"] < 1
             and uniform["bucketed_packed"] < uniform["bucketed_padded"]
         ),
-        "the skipped padding outweighed it for random batches": (
-            speed["heavy_tail"]["random_packed"] > 1
+        "random packed came close to random padded": (
+            0.8 < speed["heavy_tail"]["random_packed"] < 1.25
         ),
         "bucketed and padded (read at the last real step) was fastest": all(
             max(v, key=v.get) == "bucketed_padded" for v in speed.values()
@@ -79,14 +91,85 @@ def test_page_commentary_holds_for_the_committed_results():
         "beat torch's packed path for every cell": all(
             m["ours_over_torch_packed"] < 1 for m in modes
         ),
-        "our loop was slower than padding": (
-            r["packed"]["modes"]["RNN"]["ours_over_padded"] > 1
+        "by the most for the gated cells": all(
+            r["packed"]["modes"][m]["ours_over_torch_packed"]
+            < r["packed"]["modes"]["RNN"]["ours_over_torch_packed"]
+            for m in ("GRU", "LSTM")
         ),
+        "beat the padded run for every cell, the plain RNN included": all(
+            m["ours_over_padded"] < 1 for m in modes
+        ),
+        (
+            "Inductor left every matrix product to the library (`addmm` and `mm` in "
+            "every graph) and fused only the elementwise work around them"
+        ): all(
+            g["extern"] and not any("mm" in k for k in g["fused"])
+            for row in compiled
+            for c in row["compile"].values()
+            for g in c["graphs"]
+        ),
+        "for the step, the `tanh` forward and its backward": {
+            k for g in compiled[0]["compile"]["step"]["graphs"] for k in g["fused"]
+        }
+        == {"cpp_fused_tanh", "cpp_fused_tanh_backward"},
+        "the compiled variants did not reach the target": not any(
+            t["met"] for t in targets(r) if "compiled" in t["target"]
+        ),
+        "the whole loop ran within 10% of the eager loop": all(
+            abs(row["ratio_to_torch"]["whole"] / row["ratio_to_torch"]["eager"] - 1)
+            < 0.1
+            for row in compiled
+            if "whole" in row["ratio_to_torch"]
+        ),
+        (
+            "the step-only variant was slower than the eager loop on every shape, most "
+            "on the shapes whose steps are smallest"
+        ): all(
+            row["ratio_to_torch"]["step"] > row["ratio_to_torch"]["eager"]
+            for row in compiled
+        )
+        and min(
+            compiled[0]["ratio_to_torch"]["step"], compiled[2]["ratio_to_torch"]["step"]
+        )
+        > compiled[1]["ratio_to_torch"]["step"],
+        (
+            "compiling the whole loop took several times longer than compiling the step"
+        ): compiled[0]["compile"]["whole"]["first_call_s"]
+        > 3 * compiled[0]["compile"]["step"]["first_call_s"],
+        "The compile target is the one not met": [
+            t["target"] for t in targets(r) if not t["met"]
+        ]
+        == [t["target"] for t in targets(r) if "compiled" in t["target"]],
         (
             "The scan beat the loop at every length but the shortest, "
             "where the two are about equal"
         ): all(x > 1 for x in scan[1:]) and 0.8 < scan[0] < 1.25,
         "**nothing in this section is measured**": r["machine"]["device"] == "cpu",
+        # added by the claims audit: sentences that had no check
+        "wide shape gets about half of a plain matmul's FLOP/s, "
+        "the long thin one a few percent of it": (
+            0.35 < wide_matmul < 0.65 and thin_matmul < 0.1
+        ),
+        "Bucketed batches carry almost no padding on either mix": all(
+            mixes[m]["bucketed_padded"]["padding_efficiency"] > 0.95 for m in mixes
+        ),
+        "bucketing multiplied the throughput several times over, padded or packed": (
+            speed["heavy_tail"]["bucketed_padded"] >= 3
+            and speed["heavy_tail"]["bucketed_packed"]
+            >= 3 * speed["heavy_tail"]["random_packed"]
+        ),
+        "bucketed packed was close to bucketed padded": (
+            speed["heavy_tail"]["bucketed_packed"]
+            > 0.8 * speed["heavy_tail"]["bucketed_padded"]
+        ),
+        "by the most for the gated cells": max(
+            r["packed"]["modes"][c]["ours_over_torch_packed"] for c in ("GRU", "LSTM")
+        )
+        < r["packed"]["modes"]["RNN"]["ours_over_torch_packed"],
+        "about matched the padded run for GRU and LSTM": all(
+            0.8 < r["packed"]["modes"][c]["ours_over_padded"] < 1.25
+            for c in ("GRU", "LSTM")
+        ),
     }
     missing = [c for c in claims if c not in page]
     assert not missing, f"update this test with the page's wording: {missing}"

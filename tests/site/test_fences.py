@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 IDS = [str(p.relative_to(ROOT)) for p in DOCS]
 EXECUTED = {"python", "sh", "bash"}
-INCLUDE_LINE = re.compile(r'^--8<--\s+"(snippets|rnn_ref)/[^"]+"$')
+INCLUDE_LINE = re.compile(r'^--8<--\s+"(snippets|rnn_ref|tests)/[^"]+"$')
 TEST_REF = re.compile(r"(tests/[\w/]+\.py)::(\w+)")
-CHECKED_BY = re.compile(r"[Cc]hecked by `(tests/[\w/]+\.py::\w+)`")
+CHECKED_BY = re.compile(r"[Cc]hecked by `?(tests/[\w/]+\.py::\w+)")
 
 
 def test_exists(ref: str) -> bool:
@@ -113,3 +113,17 @@ def test_checker_rejects_an_untested_fence(tmp_path):
     assert test_exists(
         "tests/site/test_fences.py::test_checker_rejects_an_untested_fence"
     )
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_fenced_code_fits_the_column(doc):
+    """88 columns of code fit the page at 1280 px (docs/assets/stylesheets/site.css);
+    snippets and the package are held to it by ruff, fences written in a page here."""
+    long = [
+        f"{doc.name}:{block.lineno}: {line[:60]!r}... ({len(line)} chars)"
+        for block in extract_from_file(doc)
+        if block.syntax in EXECUTED
+        for line in block.code.splitlines()
+        if len(line) > 88
+    ]
+    assert not long, "wrap these lines at 88 columns:\n" + "\n".join(long)

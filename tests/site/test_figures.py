@@ -11,9 +11,11 @@ import re
 import shutil
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 
 from rnn_ref.site import bench_report, figures, ladder_report, paths
+from rnn_ref.site import svg as svg_module
 
 COMMITTED = sorted(paths.figures().glob("*.svg"))
 DOCS = sorted(paths.docs().rglob("*.md"))
@@ -80,3 +82,29 @@ def test_committed_figure_is_on_a_page_with_alt_text(svg):
 def test_redraw_is_byte_identical(redrawn, index, assert_same_svg):
     new = redrawn[index]
     assert_same_svg(new, paths.figures() / new.name, "rnn-ref regen")
+
+
+def _smallest_shown_px(svg: str) -> float:
+    """The smallest text of an SVG figure, in px, as the 688 px column shows it."""
+    width_pt = float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)[1])
+    view = float(re.search(r'viewBox="0 0 ([\d.]+)', svg)[1])
+    sizes = [float(s) for s in re.findall(r"font(?:-size)?:[^;\"]*?([\d.]+)px", svg)]
+    shown = min(width_pt * 4 / 3, svg_module.COLUMN * 96)  # px on the page
+    return min(sizes) * shown / view
+
+
+def test_committed_figures_are_legible_in_the_column():
+    figures = sorted((paths.root() / "docs" / "assets" / "figures").glob("*.svg"))
+    small = {
+        f.name: round(px, 1)
+        for f in figures
+        if (px := _smallest_shown_px(f.read_text())) < svg_module.SMALLEST_PX
+    }
+    assert figures and not small, f"text under 11 px as shown at 1280 px: {small}"
+
+
+def test_save_svg_enlarges_text_too_small_for_the_column(tmp_path):
+    fig = plt.figure(figsize=(10, 3))
+    fig.text(0.5, 0.5, "tiny", fontsize=4)
+    path = svg_module.save_svg(fig, tmp_path / "f.svg")
+    assert _smallest_shown_px(path.read_text()) >= svg_module.SMALLEST_PX - 0.01

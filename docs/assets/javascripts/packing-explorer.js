@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var MAX_SEQUENCES = 16;
+  var MAX_SEQUENCES = 32;
   var MAX_LENGTH = 24;
 
   // "4, 2, 1" -> {lengths: [4, 2, 1]} or {error: "..."}
@@ -40,12 +40,112 @@
     return { lengths: lengths };
   }
 
+  // torch.sort(lengths, descending=True) on the CPU, tie order included: torch sorts
+  // (length, index) pairs with the C++ library's std::sort (libstdc++'s introsort), which
+  // keeps ties in input order for 16 sequences or fewer (it only insertion-sorts those)
+  // and reorders them from 17 on. This is that algorithm, step for step, comparing
+  // lengths only; tests/claims/test_packing_explorer.py holds it equal to torch for
+  // every batch size from 1 to 64.
+  function torchSortDescending(lengths) {
+    var a = lengths.map(function (_, i) { return i; });   // indices, compared by length
+    function comp(x, y) { return lengths[x] > lengths[y]; }
+    function swap(i, j) { var t = a[i]; a[i] = a[j]; a[j] = t; }
+    function unguardedLinearInsert(j) {
+      var val = a[j];
+      while (comp(val, a[j - 1])) { a[j] = a[j - 1]; j--; }
+      a[j] = val;
+    }
+    function insertionSort(first, last) {
+      for (var i = first + 1; i < last; i++) {
+        var val = a[i];
+        if (comp(val, a[first])) {
+          for (var j = i; j > first; j--) a[j] = a[j - 1];
+          a[first] = val;
+        } else {
+          unguardedLinearInsert(i);
+        }
+      }
+    }
+    function moveMedianToFirst(r, x, y, z) {
+      var s;
+      if (comp(a[x], a[y])) {
+        s = comp(a[y], a[z]) ? y : (comp(a[x], a[z]) ? z : x);
+      } else {
+        s = comp(a[x], a[z]) ? x : (comp(a[y], a[z]) ? z : y);
+      }
+      swap(r, s);
+    }
+    function partition(first, last, pivot) {
+      for (;;) {
+        while (comp(a[first], a[pivot])) first++;
+        last--;
+        while (comp(a[pivot], a[last])) last--;
+        if (!(first < last)) return first;
+        swap(first, last);
+        first++;
+      }
+    }
+    function adjustHeap(first, hole, len, value) {
+      var top = hole, child = hole;
+      while (child < Math.floor((len - 1) / 2)) {
+        child = 2 * (child + 1);
+        if (comp(a[first + child], a[first + child - 1])) child--;
+        a[first + hole] = a[first + child];
+        hole = child;
+      }
+      if ((len & 1) === 0 && child === Math.floor((len - 2) / 2)) {
+        child = 2 * (child + 1);
+        a[first + hole] = a[first + child - 1];
+        hole = child - 1;
+      }
+      var parent = Math.floor((hole - 1) / 2);
+      while (hole > top && comp(a[first + parent], value)) {
+        a[first + hole] = a[first + parent];
+        hole = parent;
+        parent = Math.floor((hole - 1) / 2);
+      }
+      a[first + hole] = value;
+    }
+    function heapSort(first, last) {
+      var n = last - first;
+      for (var parent = Math.floor((n - 2) / 2); parent >= 0; parent--) {
+        adjustHeap(first, parent, n, a[first + parent]);
+      }
+      while (last - first > 1) {
+        last--;
+        var value = a[last];
+        a[last] = a[first];
+        adjustHeap(first, 0, last - first, value);
+      }
+    }
+    function introsortLoop(first, last, depth) {
+      while (last - first > 16) {
+        if (depth === 0) { heapSort(first, last); return; }
+        depth--;
+        moveMedianToFirst(first, first + 1, first + Math.floor((last - first) / 2), last - 1);
+        var cut = partition(first + 1, last, first);
+        introsortLoop(cut, last, depth);
+        last = cut;
+      }
+    }
+    var n = a.length;
+    if (n > 1) {
+      introsortLoop(0, n, 2 * (31 - Math.clz32(n)));
+      if (n > 16) {
+        insertionSort(0, 16);
+        for (var i = 16; i < n; i++) unguardedLinearInsert(i);
+      } else {
+        insertionSort(0, n);
+      }
+    }
+    return a;
+  }
+
   // The PackedSequence fields for these lengths, as pack_padded_sequence computes them:
-  // sort by length, longest first (ties keep their input order, as torch's CPU sort does),
-  // then step t holds the first batch_sizes[t] sorted sequences.
+  // sort by length, longest first (torch's order, ties included), then step t holds the
+  // first batch_sizes[t] sorted sequences.
   function pack(lengths) {
-    var order = lengths.map(function (_, i) { return i; });
-    order.sort(function (a, b) { return lengths[b] - lengths[a] || a - b; });
+    var order = torchSortDescending(lengths);
     var unsorted = new Array(order.length);
     order.forEach(function (seq, pos) { unsorted[seq] = pos; });
     var longest = lengths[order[0]];
@@ -210,6 +310,10 @@
     document.querySelectorAll(".packing-explorer").forEach(mount);
   }
 
+  if (typeof module !== "undefined" && module.exports) {
+    module.exports = { pack: pack, parseLengths: parseLengths };   // node, for the tests
+    return;
+  }
   if (typeof document$ !== "undefined" && document$.subscribe) {
     document$.subscribe(mountAll);         // Material: also after instant navigation
   } else if (document.readyState === "loading") {

@@ -1,0 +1,149 @@
+"""Sentences the claims audit (issue 10) found false or too broad, kept off the pages.
+
+Each entry is a phrase that once stood on a page, and the claim test that shows why it
+is wrong as a reader reads it. A phrase coming back (a revert, a copy from an old
+branch) fails here; the claim test that refutes it is cited from the page that now
+states the truth.
+"""
+
+import pytest
+
+from rnn_ref.site import paths
+
+ROOT = paths.root()
+
+# (file, phrase that must not come back, the test that refutes it)
+RETIRED = [
+    (
+        "docs/packing-explorer.md",
+        "ties keep\n   their input order (that is what `torch.sort` does on the CPU)",
+        "tests/claims/test_packing_explorer.py::"
+        "test_ties_keep_input_order_up_to_16_sequences_only",
+    ),
+    (
+        "docs/assets/javascripts/packing-explorer.js",
+        "ties keep their input order, as torch's CPU sort does",
+        "tests/claims/test_packing_explorer.py::"
+        "test_explorer_script_matches_torch_for_up_to_64_sequences",
+    ),
+    (
+        "docs/stacking.md",
+        "The docstring has since been corrected.",
+        "tests/claims/test_stacking.py::"
+        "test_docstring_loop_in_installed_torch_fails_under_backward",
+    ),
+    (
+        "snippets/stacking/docstring_loop_before_the_fix.py",
+        "pytorch issue #153620",  # a pull request, not an issue
+        "tests/claims/test_stacking.py::test_docstring_loop_before_the_fix_is_wrong",
+    ),
+    (
+        "docs/bidirectional.md",
+        "its backward half is the backward RNN's *first* step, computed from $h_0 = 0$ "
+        "and `x[-1]` alone.",
+        "tests/claims/test_bidirectional.py::"
+        "test_backward_half_of_last_output_needs_one_layer_and_no_hx",
+    ),
+    (
+        "docs/cell.md",
+        "the state before and after step $t$; $h_t$ is `output[t]` |",
+        "tests/claims/test_cell.py::test_output_is_the_top_layer_state_only",
+    ),
+    (
+        "docs/cell.md",
+        "There is no separate output vector. `output[t]` *is* $h_t$",
+        "tests/claims/test_cell.py::test_output_is_the_top_layer_state_only",
+    ),
+    (
+        "docs/shapes.md",
+        "the same tensor as `output[:, -1]`",
+        "tests/claims/test_shapes.py::"
+        "test_many_to_one_h_n_top_layer_is_the_last_output_step",
+    ),
+    (
+        "docs/lstm-gru.md",
+        "forget-gate bias to 1: that is the second block of $H$ entries, "
+        "`bias_hh_l0[H:2*H]`)",
+        "tests/claims/test_lstm_gru.py::test_forget_gate_bias_is_the_sum_of_both_biases",
+    ),
+    (
+        "docs/shapes.md",
+        "That loop computes exactly what one call on the whole sequence would",
+        "tests/claims/test_shapes.py::test_stepping_with_carried_state_equals_one_call",
+    ),
+    (
+        "docs/index.md",
+        "Every code block on a page is a file in the repository",
+        "tests/site/test_fences.py::test_every_fence_is_tested",
+    ),
+    (
+        "docs/index.md",
+        "(outputs, final states and gradients) over every configuration.",
+        "tests/test_loops.py::test_parity_grid",
+    ),
+    (
+        "docs/index.md",
+        "PyTorch's docstring loop, wrong before its fix.",
+        "tests/claims/test_stacking.py::"
+        "test_docstring_loop_in_installed_torch_fails_under_backward",
+    ),
+    (
+        "docs/bidirectional.md",
+        "side by side.\n\nThe backward half is an ordinary RNN",
+        "tests/claims/test_bidirectional.py::test_output_is_forward_then_backward",
+    ),
+    (
+        "docs/stacking.md",
+        'it ignores `nonlinearity="relu"`, `bias=False`',
+        "tests/claims/test_stacking.py::test_docstring_loop_in_installed_torch_is_right",
+    ),
+    (
+        "docs/pitfalls.md",
+        "`True` and `False` compute the same bits, gradients included; on unsorted",
+        "tests/claims/test_pitfalls.py::"
+        "test_enforce_sorted_true_and_false_compute_identical_results",
+    ),
+    (
+        "docs/variable-length.md",
+        "The numbers are the same as if you had sorted by hand:\n\n```py",
+        "tests/claims/test_variable_length.py::"
+        "test_enforce_sorted_false_returns_results_in_callers_order",
+    ),
+]
+
+
+# (file, a caveat the audit added that must stay, the test that backs it)
+KEPT = [
+    (
+        "docs/pitfalls.md",
+        "What the recipe does not cover: dropout inside a cuDNN RNN.",
+        "tests/claims/test_pitfalls.py::"
+        "test_one_layer_rnns_with_nn_dropout_equal_rnn_dropout_on_cpu",
+    ),
+]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "file, phrase, refuted_by", RETIRED, ids=[f"{f}:{p[:30]}" for f, p, _ in RETIRED]
+)
+def test_retired_claim_stays_off_the_page(file, phrase, refuted_by):
+    assert _words(phrase) not in _words((ROOT / file).read_text()), (
+        f"{file} says {phrase!r} again; {refuted_by} shows why that is wrong"
+    )
+    path, name = refuted_by.split("::")
+    assert f"def {name}(" in (ROOT / path).read_text(), f"{refuted_by} is gone"
+
+
+@pytest.mark.parametrize(
+    "file, phrase, backed_by", KEPT, ids=[f"{f}:{p[:30]}" for f, p, _ in KEPT]
+)
+def test_caveat_stays_on_the_page(file, phrase, backed_by):
+    assert _words(phrase) in _words((ROOT / file).read_text()), (
+        f"{file} no longer says {phrase!r}; {backed_by} shows why it must"
+    )
+    path, name = backed_by.split("::")
+    assert f"def {name}(" in (ROOT / path).read_text(), f"{backed_by} is gone"
