@@ -104,11 +104,13 @@ def test_pad_sequence_pads_on_the_sequences_device():
 
 
 @pytest.mark.parametrize(
-    "lengths", [torch.tensor([4.0, 2.0, 1.0]), [4.0, 2.0, 1.0]], ids=["tensor", "list"]
+    "lengths",
+    [torch.tensor([4.0, 2.5, 1.0]), [4.0, 2.5, 1.0], torch.tensor([4.0, 2.0, 1.0])],
+    ids=["tensor", "list", "whole"],
 )
 def test_pack_padded_sequence_reads_float_lengths_as_int64_like_torch(lengths):
-    """Float lengths, as a tensor or a list, are cast to int64 as torch casts them:
-    the same data and int64 batch_sizes."""
+    """Float lengths, as a tensor or a list, are cast to int64 as torch casts them
+    (2.5 reads as 2): the same data and int64 batch_sizes."""
     padded = torch.arange(1.0, 13.0).reshape(4, 3)  # (L, N)
     ours, theirs = (
         P.pack_padded_sequence(padded, lengths),
