@@ -11,6 +11,7 @@ mutant was handled comes from `mutation/survivors.toml`, one table per mutant:
 
     ["rnn_ref.packing.x_check_lengths__mutmut_7"]
     killed_by = "tests/test_mutants_packing.py::test_..."   # a test written for it
+    by_hand = "..."  # only if mutmut's rerun could not run: how the kill was checked
     # or
     equivalent = "why no test can tell it from the original"
 
@@ -97,7 +98,12 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
             for k, v in mod["verdicts"].items()
             if v not in DETECTED and "equivalent" in notes.get(k, {})
         ]
-        killed = counts["killed"] + counts["timeout"]
+        by_hand = [
+            k
+            for k, v in mod["verdicts"].items()
+            if v not in DETECTED and "by_hand" in notes.get(k, {})
+        ]
+        killed = counts["killed"] + counts["timeout"] + len(by_hand)
         # the score counts out equivalent mutants (no test can kill them) and the
         # ones a partial run did not reach
         scored = total - len(equivalent) - counts["not checked"]
@@ -108,6 +114,8 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
         others = ", ".join(
             f"{n} {s}" for s, n in sorted(counts.items()) if s not in DETECTED
         )
+        if by_hand:
+            others += f" ({len(by_hand)} of them killed, checked by hand)"
         rows.append(
             f"| `{name}.py` | {total} | {killed} | {len(equivalent)} | "
             f"{others or '-'} | {score:.1%} | {TARGET[name]:.0%} | {met} |"
@@ -127,7 +135,9 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
             note = notes.get(k, {})
             if "killed_by" in note:
                 how = f"killed by `{note['killed_by']}`"
-                if verdict not in DETECTED:
+                if "by_hand" in note:  # mutmut could not rerun it; see the note
+                    how += f" ({note['by_hand']})"
+                elif verdict not in DETECTED:
                     problems.append(f"{k}: survives, but survivors.toml says killed")
             elif "equivalent" in note:
                 how = f"equivalent: {note['equivalent']}"
@@ -141,7 +151,7 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
         sections.append("\n".join(lines))
     text = "\n".join(
         [
-            "# Mutation testing: the last full run",
+            "# Mutation testing: the last run",
             "",
             "Written by `python mutation/report.py` from mutmut's results; do not"
             " edit.",
@@ -152,8 +162,9 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
             *rows,
             "",
             "Score = killed / (mutants - equivalent - not checked). *killed* includes",
-            "timeouts (the mutant made its tests hang); *not checked*: mutants the run",
-            "did not reach.",
+            "timeouts (the mutant made its tests hang) and kills checked by hand (see",
+            "their note); *not checked*: mutants the run did not reach. What the run",
+            "covered and how long it took: `mutation/README.md`.",
             "A mutant listed below survived a run: `killed by` names the test written",
             "for it (its verdict is from the rerun), `equivalent` says why no test can",
             "tell it from the original.",
