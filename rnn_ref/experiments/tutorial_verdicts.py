@@ -6,7 +6,8 @@ accuracy on our 10,000 held-out sequences (the post's own 100-sample figure move
 several points from one evaluation to the next, so it decides nothing). The rung's
 verdict counts the seeds that pass: every seed "reproduced", none "not reproduced",
 else "reproduced on k of n seeds"; for `some` (the post saw some runs converge and
-others not) it is "reproduced" when the seeds split.
+others not) it is "reproduced" when the seeds split. One seed cannot split, and one run
+of a recipe whose runs differ by seed says little: a verdict on one seed says so.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def verdict(rung: dict, rungs: dict[str, dict]) -> str:
         'reproduced on 1 of 3 seeds'
         >>> verdict({"rule": "some", "value": None, "runs": runs}, {})
         'reproduced (1 of 3 converged)'
+        >>> verdict({"rule": "all", "value": None, "runs": runs[1:2]}, {})
+        'not reproduced (1 seed only)'
     """
     if not rung["runs"] or (
         rung["rule"] == "below" and not rungs[rung["value"]]["runs"]
@@ -76,9 +79,12 @@ def verdict(rung: dict, rungs: dict[str, dict]) -> str:
     passed = seed_passes(rung, rungs)
     k, n = sum(passed), len(passed)
     if rung["rule"] == "some":
+        if n < 2:  # a split needs two seeds at least
+            return f"untested: needs 2 seeds or more ({k} of {n} converged)"
         return (
             f"{'reproduced' if 0 < k < n else 'not reproduced'} ({k} of {n} converged)"
         )
+    only = " (1 seed only)" if n == 1 else ""
     if k == n:
-        return "reproduced"
-    return "not reproduced" if k == 0 else f"reproduced on {k} of {n} seeds"
+        return "reproduced" + only
+    return "not reproduced" + only if k == 0 else f"reproduced on {k} of {n} seeds"

@@ -27,10 +27,13 @@ SMOOTH = 10  # the loss line: a running mean over 10 points of 50 steps (500 ste
 
 
 def _pct(values: list[float], spec: str) -> str:
-    """Mean ± sd in percent, then every value: `75.2 ± 3.1 (71, 78)`."""
+    """Mean ± sd in percent, then every value: `75.2 ± 3.1 (71, 78)`; one value has
+    no spread to show: `75.2 (one seed)`."""
     if not values:
         return "—"
-    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    if len(values) == 1:
+        return f"{values[0] * 100:.1f} (one seed)"
+    sd = statistics.stdev(values)
     each = ", ".join(f"{v * 100:{spec}}" for v in values)
     return f"{statistics.fmean(values) * 100:.1f} ± {sd * 100:.1f} ({each})"
 
@@ -121,7 +124,9 @@ def render_tables(results: dict) -> str:
                 for rule in used
             )
             + ". Every seed counts: reproduced; none: not reproduced; else reproduced "
-            "on k of n seeds. The controls (no figure in the post) get no verdict.",
+            "on k of n seeds. A verdict on one seed is one run, marked as such, and "
+            "a split cannot be tested on fewer than two. The controls (no figure in "
+            "the post) get no verdict.",
         ],
     )
     lines += _lessons(rungs)

@@ -79,6 +79,9 @@ def test_draw_stays_in_the_scripts_ranges():
         ([1.0, 1.0], "some", None, "not reproduced (2 of 2 converged)"),
         ([1.0, 0.3], "some", None, "reproduced (1 of 2 converged)"),
         ([0.3, 0.3], None, None, "—"),
+        ([0.74], "near", 0.75, "reproduced (1 seed only)"),
+        ([0.2], "all", None, "not reproduced (1 seed only)"),
+        ([1.0], "some", None, "untested: needs 2 seeds or more (1 of 1 converged)"),
     ],
 )
 def test_verdicts(accuracies, rule, value, expected):
