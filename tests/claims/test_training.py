@@ -297,6 +297,24 @@ def test_tutorial_verdicts_follow_from_the_committed_results():
         assert row.rstrip(" |").endswith(verdict(r, rungs))
 
 
+def test_the_tutorials_final_recipe_does_not_extrapolate():
+    """Every seed of our short version (`short_combined_warmup`, ladder.json) and of
+    the faithful `combined_warmup` rung (tutorial.json) is wrong on a large share (over
+    20 %) of length-10 sequences and at chance (below 15 %, chance 10 %) at lengths 50
+    and 100."""
+    ladder = json.loads((paths.results() / "ladder.json").read_text())["rungs"]
+    faithful = json.loads((paths.results() / "tutorial.json").read_text())["rungs"]
+    runs = [
+        *next(r for r in ladder if r["name"] == "short_combined_warmup")["runs"],
+        *next(r for r in faithful if r["name"] == "combined_warmup")["runs"],
+    ]
+    assert len(runs) >= 4
+    for run in runs:
+        by_length = run["by_length"]
+        assert by_length["10"] < 0.8, run["seed"]
+        assert by_length["50"] < 0.15 and by_length["100"] < 0.15, run["seed"]
+
+
 # ---------------------------------------------------------------------------------
 # What the model learned (rnn_ref.site.learned): kept together at the end of the file.
 # ---------------------------------------------------------------------------------
