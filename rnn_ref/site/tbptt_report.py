@@ -122,8 +122,9 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         "growth_sentence",
         [
             f"After {len(no)} chunks the undetached loss reaches {no[-1]['nodes']:,} "
-            f"autograd nodes holding {no[-1]['saved_bytes']:,} bytes of saved tensors, "
-            f"{no[-1]['nodes'] / no[0]['nodes']:.1f} times the first chunk's; with "
+            f"autograd nodes ({no[-1]['nodes'] / no[0]['nodes']:.1f} times the first "
+            f"chunk's) holding {no[-1]['saved_bytes']:,} bytes of saved tensors "
+            f"({no[-1]['saved_bytes'] / no[0]['saved_bytes']:.1f} times); with "
             f"`detach()` every chunk reaches {yes[-1]['nodes']:,} nodes. Its last step "
             f"took {ratio:.1f} times as long as the detached one (one measurement on a "
             "shared machine: the node counts are exact, the times are not)."
