@@ -1,6 +1,7 @@
 """Claims made on docs/gradients.md, each asserted against torch.nn."""
 
 import json
+import math
 
 import pytest
 import torch
@@ -177,6 +178,22 @@ def test_clip_grad_norm_rescales_keeping_the_direction_and_returns_the_norm_befo
         assert torch.equal(new, g)
 
 
+def test_clip_grad_norm_turns_an_infinite_gradient_into_nan_unless_asked_to_raise():
+    """An inf entry: the returned norm is inf, the scale max_norm / inf is 0, so the
+    inf entry becomes NaN and every other entry 0, with no error;
+    error_if_nonfinite=True raises instead."""
+    params, g = _gradient()
+    params[0].grad[0] = math.inf
+    total = nn.utils.clip_grad_norm_(params, 1.0)
+    new = torch.cat([p.grad for p in params])
+    assert math.isinf(total.item())
+    assert new[0].isnan() and (new[1:] == 0).all()
+    params, _ = _gradient()
+    params[0].grad[0] = math.inf
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+
+
 def test_clip_grad_value_cuts_each_entry_and_turns_the_gradient():
     """clip_grad_value_ clamps each entry to [-c, c]: the large entries shrink, the
     small ones stay, so the direction changes (cosine 0.87 here) and the result's
@@ -191,7 +208,8 @@ def test_clip_grad_value_cuts_each_entry_and_turns_the_gradient():
 
 def test_adams_first_step_ignores_a_rescaled_gradient_sgds_does_not():
     """Adam (and AdamW) divide by the gradient's own running scale: scaling the gradient
-    by 1/100 (as clipping does) leaves the first step the same; SGD's shrinks 100x."""
+    by 1/100 (as clipping does) leaves the first step the same; SGD's shrinks 100x. But
+    clipping one step and not the next changes Adam's step after it."""
     torch.manual_seed(0)
     g = torch.randn(50)
     steps = {}
@@ -207,6 +225,16 @@ def test_adams_first_step_ignores_a_rescaled_gradient_sgds_does_not():
             steps[name, 0.01], steps[name, 1.0], rtol=1e-4, atol=0
         )
     torch.testing.assert_close(steps["SGD", 0.01], steps["SGD", 1.0] / 100)
+    # clipping one step but not the next changes Adam's second step
+    second = []
+    for scale in (1.0, 0.01):
+        p = nn.Parameter(torch.zeros(50))
+        opt = torch.optim.Adam([p], lr=1e-3)
+        for grad in (10 * g * scale, torch.randn(50)):
+            p.grad = grad
+            opt.step()
+        second.append(p.detach().clone())
+    assert (second[0] - second[1]).abs().max() > 1e-4
 
 
 @pytest.mark.slow
