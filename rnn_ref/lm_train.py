@@ -48,7 +48,7 @@ class LMConfig:
     hidden_size: int = 256
     num_layers: int = 1
     batch_size: int = 32
-    bptt: int = 64  # k: steps per chunk, the furthest a gradient flows back
+    bptt: int = 64  # k: steps per chunk; a gradient flows back k - 1 steps at most
     lr: float = 3e-3
     clip: float | None = 1.0  # max gradient norm; None: no clipping
     steps: int = 2000
