@@ -151,9 +151,9 @@ def manual_backward(
 
     Shape:
         L length, N batch, D directions, H_in input size, H_out hidden size.
-        input (L, N, H_in), (N, L, H_in) with batch_first, or (L, H_in);
-        grad_output (L, N, D*H_out) or as `output`; grad_h_n and the "hx" entry
-        (num_layers*D, N, H_out), without N for unbatched input.
+        input `(L, N, H_in)`, `(N, L, H_in)` with batch_first, or `(L, H_in)`;
+        grad_output `(L, N, D*H_out)` or as `output`; grad_h_n and the "hx" entry
+        `(num_layers*D, N, H_out)`, without N for unbatched input.
 
     Examples:
         >>> rnn = torch.nn.GRU(3, 4, num_layers=2, dtype=torch.float64)

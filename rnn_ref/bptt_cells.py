@@ -14,7 +14,7 @@ extra forward of the step, no autograd) instead of keeping them.
 
 Shape:
     N batch, H_in input size, H hidden size, G gates (1 RNN, 3 GRU, 4 LSTM).
-    x (N, H_in); h, c, dh, dc (N, H); w_ih (G*H, H_in); w_hh (G*H, H).
+    x `(N, H_in)`; h, c, dh, dc `(N, H)`; w_ih `(G*H, H_in)`; w_hh `(G*H, H)`.
 """
 
 from __future__ import annotations

@@ -48,8 +48,8 @@ def rnn_cell(
         nonlinearity: "tanh" or "relu".
 
     Shape:
-        x (N, H_in) or (N, H) if hoisted; h (N, H); w_ih (H, H_in); w_hh (H, H);
-        returns (N, H).
+        x `(N, H_in)` or `(N, H)` if hoisted; h `(N, H)`; w_ih `(H, H_in)`;
+        w_hh `(H, H)`; returns `(N, H)`.
 
     Examples:
         >>> cell = torch.nn.RNNCell(3, 4)
@@ -83,7 +83,8 @@ def gru_gates(
     Arguments as in `gru_cell`.
 
     Shape:
-        x (N, H_in) or (N, 3*H) if hoisted; h (N, H); returns r, z, n, each (N, H).
+        x `(N, H_in)` or `(N, 3*H)` if hoisted; h `(N, H)`; returns r, z, n, each
+        `(N, H)`.
     """
     # each gate's input part (W_i* x + b_i*) and hidden part (W_h* h + b_h*)
     r_x, z_x, n_x = _input_projection(x, w_ih, b_ih).chunk(3, dim=-1)  # 3 x (N, H)
@@ -113,8 +114,8 @@ def gru_cell(
         w_ih, w_hh, b_ih, b_hh: torch's `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
 
     Shape:
-        x (N, H_in) or (N, 3*H) if hoisted; h (N, H); w_ih (3*H, H_in); w_hh (3*H, H);
-        returns (N, H).
+        x `(N, H_in)` or `(N, 3*H)` if hoisted; h `(N, H)`; w_ih `(3*H, H_in)`;
+        w_hh `(3*H, H)`; returns `(N, H)`.
 
     Examples:
         >>> cell = torch.nn.GRUCell(3, 4)
@@ -150,8 +151,9 @@ def lstm_cell(
         w_hr: torch's `weight_hr` of an `nn.LSTM` with `proj_size > 0`, else None.
 
     Shape:
-        x (N, H_in) or (N, 4*H) if hoisted; h (N, H_out); c (N, H); w_ih (4*H, H_in);
-        w_hh (4*H, H_out); w_hr (H_out, H); returns h' (N, H_out), c' (N, H).
+        x `(N, H_in)` or `(N, 4*H)` if hoisted; h `(N, H_out)`; c `(N, H)`;
+        w_ih `(4*H, H_in)`; w_hh `(4*H, H_out)`; w_hr `(H_out, H)`; returns
+        h' `(N, H_out)`, c' `(N, H)`.
 
     Examples:
         >>> cell = torch.nn.LSTMCell(3, 4)

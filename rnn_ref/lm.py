@@ -96,8 +96,8 @@ class CharLM(nn.Module):
     logits at every step.
 
     Shape:
-        x: (N, L) character ids. hx: as the cell's `h_0` ((num_layers, N, H_out), a
-        pair for LSTM) or None for zeros. Returns logits (N, L, V) and the state after
+        x: `(N, L)` character ids. hx: as the cell's `h_0` (`(num_layers, N, H_out)`, a
+        pair for LSTM) or None for zeros. Returns logits `(N, L, V)` and the state after
         the last step, which the next chunk of the same streams starts from.
 
     Examples:
@@ -157,7 +157,7 @@ def stream_batches(ids: torch.Tensor, batch_size: int) -> torch.Tensor:
     fill a row is dropped.
 
     Shape:
-        ids: (T,). Returns (N, T // N) with N = `batch_size`.
+        ids: `(T,)`. Returns (N, T // N) with N = `batch_size`.
 
     Examples:
         >>> stream_batches(torch.arange(10), 3)
@@ -181,7 +181,7 @@ def chunks(
     shifted by one character.
 
     Shape:
-        streams: (N, T). Yields x, y: (N, k) (the last pair may be shorter).
+        streams: `(N, T)`. Yields x, y: `(N, k)` (the last pair may be shorter).
     """
     for start in range(0, streams.shape[1] - 1, k):
         stop = min(start + k, streams.shape[1] - 1)

@@ -66,8 +66,8 @@ def state_gradient_norms(
         head), entry `i` at distance `k[i]`.
 
     Shape:
-        N batch, T length, H hidden size; the Jacobian of one sequence is (H, H), or
-        (H, 2H) for an LSTM whose state is (h_t, c_t).
+        N batch, T length, H hidden size; the Jacobian of one sequence is `(H, H)`, or
+        `(H, 2H)` for an LSTM whose state is `(h_t, c_t)`.
     """
     if rnn.num_layers != 1 or rnn.bidirectional or not rnn.batch_first:
         raise ValueError(

@@ -65,7 +65,7 @@ class SymbolRNN(nn.Module):
     every step.
 
     Shape:
-        x: (N, L) symbol ids. Returns logits (N, L, V) and h_n (1, N, H_out).
+        x: `(N, L)` symbol ids. Returns logits `(N, L, V)` and h_n `(1, N, H_out)`.
     """
 
     def __init__(self, symbols: int = 4, hidden_size: int = 32, embed_dim: int = 8):

@@ -77,7 +77,7 @@ def _sequences() -> tuple[torch.Tensor, torch.Tensor]:
     """`_SEQS` fresh digit sequences of length `_LONG` and their running sums mod 10.
 
     Shape:
-        ids (N, L) int64, sums (N, L) int64.
+        ids `(N, L)` int64, sums `(N, L)` int64.
     """
     g = torch.Generator().manual_seed(_SEED)
     ids = torch.randint(0, 10, (_SEQS, _LONG), generator=g)  # (N, L)
@@ -89,7 +89,7 @@ def states(model: SumModClassifier, ids: torch.Tensor) -> torch.Tensor:
     """The hidden state after every step of equally long sequences (no padding).
 
     Shape:
-        ids (N, L) -> (N, L, H): `[:, t - 1]` is h_t.
+        ids `(N, L)` -> `(N, L, H)`: `[:, t - 1]` is h_t.
     """
     output, _ = model.rnn(model.embed(ids))  # (N, L, H)
     return output
@@ -101,7 +101,7 @@ def gate_traces(model: SumModClassifier, ids: torch.Tensor) -> dict[str, torch.T
     module's weights.
 
     Shape:
-        ids (N, L) -> each of "r", "z", "h": (N, L, H).
+        ids `(N, L)` -> each of "r", "z", "h": `(N, L, H)`.
     """
     rnn = model.rnn
     w = (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
