@@ -6,7 +6,7 @@ from rnn_ref.config import TrainConfig
 from rnn_ref.train import train
 
 torch.set_num_threads(1)
-runs = {  # the training page's GRU, and the ladder's combined_clip rung (seed 1)
+runs = {  # the training page's GRU, and the ladder's short_combined_clip rung (seed 1)
     "GRU 64x1": dict(cell="gru", hidden_size=64, steps=600, eval_every=100, seed=0),
     "tanh RNN 32x3": dict(
         cell="rnn", num_layers=3, hidden_size=32, steps=3000, eval_every=500, seed=1

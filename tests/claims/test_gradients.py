@@ -211,8 +211,9 @@ def test_adams_first_step_ignores_a_rescaled_gradient_sgds_does_not():
 @pytest.mark.slow
 def test_clipping_at_one_rarely_fires_on_the_sum_mod_task():
     """With --clip 1 the training page's GRU never clips (its norm stays below 1); the
-    deep tanh RNN of combined_clip (seed 1) never clips in its first 1000 steps, then
-    more and more often as it starts to learn, on more than 5% of its last 500 steps."""
+    deep tanh RNN of short_combined_clip (seed 1) never clips in its first 1000 steps,
+    then more and more often as it starts to learn, on more than 5% of its last 500
+    steps."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as the snippet that prints these runs
     common = dict(batch_size=64, lr=5e-3, clip=1.0)
@@ -228,17 +229,18 @@ def test_clipping_at_one_rarely_fires_on_the_sum_mod_task():
 
 
 def test_on_the_ladder_clipping_left_the_deep_tanh_rnns_accuracy_where_it_was():
-    """ladder.json: the deep tanh RNN (`combined`) with and without clip 1 ends within
-    0.3 percentage points on every seed."""
+    """ladder.json: the deep tanh RNN (`short_combined`) with and without clip 1 ends
+    within 0.3 percentage points on every seed."""
     rungs = {
         r["name"]: r
         for r in json.loads((paths.results() / "ladder.json").read_text())["rungs"]
     }
-    assert rungs["combined_clip"]["config"] == {
-        **rungs["combined"]["config"],
+    assert rungs["short_combined_clip"]["config"] == {
+        **rungs["short_combined"]["config"],
         "clip": 1.0,
     }
-    without, clipped = rungs["combined"]["runs"], rungs["combined_clip"]["runs"]
+    without = rungs["short_combined"]["runs"]
+    clipped = rungs["short_combined_clip"]["runs"]
     assert [r["seed"] for r in without] == [r["seed"] for r in clipped] == [0, 1, 2]
     for a, b in zip(without, clipped, strict=True):
         assert abs(a["final_accuracy"] - b["final_accuracy"]) <= 0.003
