@@ -250,7 +250,9 @@ def _train(
         else:  # ‖g‖ over all parameters, as clip_grad_norm_ returns it
             grads = [p.grad for p in model.parameters() if p.grad is not None]
             norm = nn.utils.get_total_norm(grads)
-        stop_if_diverged(loss, model, optimizer, "before", step, lr, out, saved, bar)
+        stop_if_diverged(
+            loss, model, optimizer, "before", step, lr, out, saved, bar, grad_norm=norm
+        )
         optimizer.step()
         stop_if_diverged(loss, model, optimizer, "after", step, lr, out, saved, bar)
         # --8<-- [end:step]
