@@ -14,9 +14,13 @@ document$.subscribe(({ body }) => {
   renderMathInElement(body, MATH);
   const results = body.querySelector(".md-search-result__list");
   if (results) {
+    // each preview once: rendering changes the list, which calls this again
     new MutationObserver(() => {
-      for (const item of results.querySelectorAll(".md-search-result__article")) {
-        if (!item.querySelector(".katex")) renderMathInElement(item, MATH);
+      for (const item of results.querySelectorAll(
+        ".md-search-result__article:not([data-math])",
+      )) {
+        item.dataset.math = "";
+        renderMathInElement(item, MATH);
       }
     }).observe(results, { childList: true, subtree: true });
   }
