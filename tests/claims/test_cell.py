@@ -225,3 +225,24 @@ def test_output_is_the_top_layer_state_only(num_layers, bidirectional):
     for k in range(num_layers):  # the lower layers' states are in h_n instead
         torch.testing.assert_close(h_n[k], states[k], rtol=0, atol=1e-12)
     torch.testing.assert_close(h_n[-1], output[-1], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("gate, rows", [("r", slice(0, 4)), ("z", slice(4, 8))])
+def test_in_the_gru_only_the_candidate_biases_are_not_a_sum(gate, rows):
+    """GRU: moving an amount from bias_hh to bias_ih in the reset or update gate's rows
+    changes nothing; in the candidate's rows (b_in, b_hn) it changes the output."""
+    gru = nn.GRU(3, 4, dtype=F64)
+    x = torch.randn(5, 2, 3, dtype=F64)
+    before, _ = gru(x)
+    for block, changes in ((rows, False), (slice(8, 12), True)):
+        shifted = nn.GRU(3, 4, dtype=F64)
+        shifted.load_state_dict(gru.state_dict())
+        with torch.no_grad():
+            shift = torch.randn(4, dtype=F64)
+            shifted.bias_ih_l0[block] += shift
+            shifted.bias_hh_l0[block] -= shift
+        after, _ = shifted(x)
+        if changes:
+            assert not torch.allclose(after, before, atol=1e-6)
+        else:
+            torch.testing.assert_close(after, before, rtol=0, atol=1e-12)
