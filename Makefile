@@ -9,7 +9,7 @@ TORCH_SPEC ?= $(shell nvidia-smi >/dev/null 2>&1 && echo "torch>=2.5,<3" || echo
 STAMP   := $(VENV)/.installed
 ADDR    ?= 127.0.0.1:8000
 
-.PHONY: setup chromium serve test test-fast lint build regen clean
+.PHONY: setup chromium serve test test-fast lint build regen clean mutate mutate-fast
 
 setup: $(STAMP) chromium
 
@@ -55,5 +55,23 @@ lint: $(STAMP)
 regen: setup
 	$(BIN)/rnn-ref regen
 
+# Mutation testing (mutmut; mutation/README.md): slow, never part of `make test`. One module
+# at a time, core first, one worker, niced; mutation/RESULTS.md is written from the results.
+MUTATE_STAMP := $(VENV)/.installed-mutate
+MUTATE_MODULES ?= cells loops packing scan _checks data model checkpoint train
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e ".[mutate]"
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	for m in $(MUTATE_MODULES); do \
+	  nice -n 10 $(BIN)/mutmut run --max-children 1 "rnn_ref.$$m.*" || exit 1; done
+	$(BIN)/python mutation/report.py
+
+# A fixed sample of the core's mutants (two of every function), a few minutes: for CI.
+mutate-fast: $(MUTATE_STAMP)
+	grep -v '^#' mutation/fast_sample.txt | xargs nice -n 10 $(BIN)/mutmut run --max-children 1
+	$(BIN)/python mutation/report.py --check-sample mutation/fast_sample.txt
+
 clean:
-	rm -rf $(VENV) site .cache .pytest_cache .hypothesis
+	rm -rf $(VENV) site .cache .pytest_cache .hypothesis mutants

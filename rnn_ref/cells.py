@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["rnn_cell", "gru_cell", "lstm_cell"]
+__all__ = ["rnn_cell", "gru_gates", "gru_cell", "lstm_cell"]
 
 
 def _input_projection(x: Tensor, w_ih: Tensor | None, b_ih: Tensor | None) -> Tensor:
@@ -48,8 +48,8 @@ def rnn_cell(
         nonlinearity: "tanh" or "relu".
 
     Shape:
-        x (N, H_in) or (N, H) if hoisted; h (N, H); w_ih (H, H_in); w_hh (H, H);
-        returns (N, H).
+        x `(N, H_in)` or `(N, H)` if hoisted; h `(N, H)`; w_ih `(H, H_in)`;
+        w_hh `(H, H)`; returns `(N, H)`.
 
     Examples:
         >>> cell = torch.nn.RNNCell(3, 4)
@@ -69,6 +69,35 @@ def rnn_cell(
 
 
 # --8<-- [start:gru_cell]
+def gru_gates(
+    x: Tensor,
+    h: Tensor,
+    w_ih: Tensor | None,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """The reset gate `r`, update gate `z` and candidate `n` of one GRU step.
+
+    `nn.GRU` computes them but never returns them; `gru_cell` combines them into `h'`.
+    Arguments as in `gru_cell`.
+
+    Shape:
+        x `(N, H_in)` or `(N, 3*H)` if hoisted; h `(N, H)`; returns r, z, n, each
+        `(N, H)`.
+    """
+    # each gate's input part (W_i* x + b_i*) and hidden part (W_h* h + b_h*)
+    r_x, z_x, n_x = _input_projection(x, w_ih, b_ih).chunk(3, dim=-1)  # 3 x (N, H)
+    r_h, z_h, n_h = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)  # 3 x (N, H)
+    # r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)          reset gate
+    r = torch.sigmoid(r_x + r_h)
+    # z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)          update gate
+    z = torch.sigmoid(z_x + z_h)
+    # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))       candidate: r gates b_hn too
+    n = torch.tanh(n_x + r * n_h)
+    return r, z, n
+
+
 def gru_cell(
     x: Tensor,
     h: Tensor,
@@ -85,8 +114,8 @@ def gru_cell(
         w_ih, w_hh, b_ih, b_hh: torch's `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
 
     Shape:
-        x (N, H_in) or (N, 3*H) if hoisted; h (N, H); w_ih (3*H, H_in); w_hh (3*H, H);
-        returns (N, H).
+        x `(N, H_in)` or `(N, 3*H)` if hoisted; h `(N, H)`; w_ih `(3*H, H_in)`;
+        w_hh `(3*H, H)`; returns `(N, H)`.
 
     Examples:
         >>> cell = torch.nn.GRUCell(3, 4)
@@ -95,15 +124,7 @@ def gru_cell(
         >>> torch.allclose(gru_cell(x, h, *w), cell(x, h))
         True
     """
-    # each gate's input part (W_i* x + b_i*) and hidden part (W_h* h + b_h*)
-    r_x, z_x, n_x = _input_projection(x, w_ih, b_ih).chunk(3, dim=-1)  # 3 x (N, H)
-    r_h, z_h, n_h = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)  # 3 x (N, H)
-    # r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)          reset gate
-    r = torch.sigmoid(r_x + r_h)
-    # z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)          update gate
-    z = torch.sigmoid(z_x + z_h)
-    # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))       candidate: r gates b_hn too
-    n = torch.tanh(n_x + r * n_h)
+    r, z, n = gru_gates(x, h, w_ih, w_hh, b_ih, b_hh)  # 3 x (N, H)
     # h' = (1 - z) * n + z * h  =  n + z * (h - n)      (the second form is torch's)
     return n + z * (h - n)
 
@@ -130,8 +151,9 @@ def lstm_cell(
         w_hr: torch's `weight_hr` of an `nn.LSTM` with `proj_size > 0`, else None.
 
     Shape:
-        x (N, H_in) or (N, 4*H) if hoisted; h (N, H_out); c (N, H); w_ih (4*H, H_in);
-        w_hh (4*H, H_out); w_hr (H_out, H); returns h' (N, H_out), c' (N, H).
+        x `(N, H_in)` or `(N, 4*H)` if hoisted; h `(N, H_out)`; c `(N, H)`;
+        w_ih `(4*H, H_in)`; w_hh `(4*H, H_out)`; w_hr `(H_out, H)`; returns
+        h' `(N, H_out)`, c' `(N, H)`.
 
     Examples:
         >>> cell = torch.nn.LSTMCell(3, 4)

@@ -180,9 +180,9 @@ def load_state(
 ) -> dict | None:
     """Load a run's last checkpoint into `model` and `optimizer`; return the rest of it.
 
-    The returned dict holds `step`, `seconds`, `loss_sum`, `loss_count`, `data_rng` and
-    `torch_rng`, as `save` wrote them; `None` when the run has no checkpoint yet (it
-    was stopped before or inside its first save).
+    The returned dict holds `step`, `seconds`, `loss_sum`, `loss_count`, `clip_stats`,
+    `data_rng` and `torch_rng`, as `save` wrote them; `None` when the run has no
+    checkpoint yet (it was stopped before or inside its first save).
     """
     read_config(out)
     if not (out / "state.pt").exists():
@@ -195,6 +195,8 @@ def load_state(
         model.load_state_dict(weights)
         optimizer.load_state_dict(state["optimizer"])
         rest = {k: state[k] for k in _STATE_TYPES}
+        # gradient-norm sums since the last evaluation; absent from older checkpoints
+        rest["clip_stats"] = list(state.get("clip_stats", [0.0, 0.0, 0]))
     except (RuntimeError, KeyError, ValueError, TypeError, AttributeError) as e:
         raise CheckpointError(
             f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "

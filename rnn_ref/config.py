@@ -30,17 +30,19 @@ class TrainConfig:
     embed_dim: int | None = None  # None: same as hidden_size
     bidirectional: bool = False
     dropout: float = 0.0
-    batch_size: int = 64
-    lr: float = 3e-3
+    batch_size: int = 256
+    lr: float = 5e-3
     optimizer: str = "adam"  # adam | adamw
     weight_decay: float = 0.0
     warmup_steps: int = 0  # linear warmup, then cosine decay to 0 at `steps`
-    clip: float | None = None  # max gradient norm; None: no clipping
-    steps: int = 2000
+    clip: float | None = 1.0  # max gradient norm; None: no clipping
+    steps: int = 5000
     eval_every: int = 100
     eval_samples: int = 1000
     min_len: int = 2
     max_len: int = 5
+    length_curriculum: int = 0  # steps over which the longest training length grows
+    # from min_len to max_len (rnn_ref.data.curriculum_lengths); 0: none
     num_digits: int = 10
     modulus: int = 10
     seed: int = 0
@@ -78,15 +80,17 @@ class TrainConfig:
         if (
             not (math.isfinite(self.lr) and self.lr > 0)
             or self.warmup_steps < 0
+            or self.length_curriculum < 0
             or (
                 self.clip is not None
                 and not (math.isfinite(self.clip) and self.clip > 0)
             )
         ):
             raise ValueError(
-                f"need a finite lr > 0, warmup_steps >= 0 and a finite clip > 0 "
-                f"(or None); got lr={self.lr}, warmup_steps={self.warmup_steps}, "
-                f"clip={self.clip}"
+                f"need a finite lr > 0, warmup_steps >= 0, length_curriculum >= 0 "
+                f"and a finite clip > 0 (or None); got lr={self.lr}, "
+                f"warmup_steps={self.warmup_steps}, "
+                f"length_curriculum={self.length_curriculum}, clip={self.clip}"
             )
         if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
             raise ValueError(

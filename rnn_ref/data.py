@@ -2,8 +2,8 @@
 
 An input is a sequence of digits `x_1 .. x_n`, each uniform in `0 .. num_digits - 1`,
 with the length `n` uniform in `[min_len, max_len]`; its target is
-`(x_1 + ... + x_n) mod modulus`. The original tutorial used digits 0-4 mod 5; we default
-to 0-9 mod 10.
+`(x_1 + ... + x_n) mod modulus`. The original tutorial's classes default to digits 0-4
+mod 5, but its script runs digits 0-9 mod 10, our default too.
 
 Three pieces, one job each:
 
@@ -24,7 +24,13 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["SumModTask", "collate", "padding_fraction", "BucketBatchSampler"]
+__all__ = [
+    "SumModTask",
+    "curriculum_lengths",
+    "collate",
+    "padding_fraction",
+    "BucketBatchSampler",
+]
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,31 @@ class SumModTask:
         span = (lengths, lengths) if isinstance(lengths, int) else lengths
         ids, n, _ = self.batch(count, torch.Generator().manual_seed(seed), span)
         return [row[:k].tolist() for row, k in zip(ids, n.tolist(), strict=True)]
+
+
+def curriculum_lengths(
+    task: SumModTask, step: int, ramp_steps: int
+) -> tuple[int, int] | None:
+    """The lengths to draw at training step `step` (0-based) under a length curriculum.
+
+    The longest length grows linearly from `min_len` to `max_len` over the first
+    `ramp_steps` steps, then stays there; `ramp_steps=0` (no curriculum) gives `None`,
+    which `SumModTask.batch` reads as the task's own range.
+
+    Examples:
+
+        >>> task = SumModTask(min_len=1, max_len=20)
+        >>> [curriculum_lengths(task, s, 100) for s in (0, 49, 99, 500)]
+        [(1, 1), (1, 11), (1, 20), (1, 20)]
+        >>> curriculum_lengths(task, 0, 0) is None
+        True
+    """
+    if ramp_steps == 0:
+        return None
+    progress = min(1.0, (step + 1) / ramp_steps)
+    # longest = min_len + progress * (max_len - min_len), rounded
+    longest = task.min_len + round(progress * (task.max_len - task.min_len))
+    return task.min_len, longest
 
 
 # --8<-- [start:collate]

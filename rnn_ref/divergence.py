@@ -39,14 +39,18 @@ def stop_if_diverged(
     out: Path | None,
     saved: bool,
     bar,
+    grad_norm: torch.Tensor | None = None,
 ) -> None:
-    """`TrainingDiverged` when the loss or a gradient (`when="before"` the optimizer
-    step) or a weight or the optimizer's state (`"after"`) is NaN or infinite."""
+    """`TrainingDiverged` when the loss, a gradient or the gradients' total norm
+    (`when="before"` the optimizer step; the norm of finite gradients can overflow) or
+    a weight or the optimizer's state (`"after"`) is NaN or infinite."""
     if when == "before":
         tensors = {"loss": [loss.detach()]}
         tensors["a gradient"] = [
             p.grad for p in model.parameters() if p.grad is not None
         ]
+        if grad_norm is not None:
+            tensors["the gradients' norm"] = [grad_norm]
     else:
         tensors = {"a weight": list(model.parameters())}
         tensors["the optimizer's state"] = [

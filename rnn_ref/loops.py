@@ -55,8 +55,8 @@ def run_layer(
 
     Shape:
         L length, N batch, H_in input size, H_out hidden (or proj) size.
-        x (L, N, H_in); returns output (L, N, H_out) and the state after the last step
-        walked.
+        x `(L, N, H_in)`; returns output `(L, N, H_out)` and the state after the last
+        step walked.
 
     Examples:
         >>> w_ih, w_hh = torch.randn(4, 3), torch.randn(4, 4)
@@ -103,8 +103,9 @@ def run_layer_packed(
         reverse: the backward direction.
 
     Shape:
-        B = sum(batch_sizes), N = batch_sizes[0]. data (B, H_in); state tensors
-        (N, ·); returns output data (B, H_out) and the final state (N, ·), sorted order.
+        `B = sum(batch_sizes)`, `N = batch_sizes[0]`. data `(B, H_in)`; state tensors
+        `(N, ·)`; returns output data `(B, H_out)` and the final state `(N, ·)`, in
+        sorted order.
     """
     sizes = batch_sizes.tolist()
     steps = data.split(sizes)  # L x (batch_sizes[t], H_in)
@@ -247,9 +248,10 @@ def reference_forward(
     Shape:
         L length, N batch, D directions (2 if bidirectional), H_in input size, H_out
         hidden size (proj_size for an LSTM with projection), H cell size.
-        input (L, N, H_in), or (N, L, H_in) with batch_first, or (L, H_in) unbatched;
-        output (L, N, D*H_out) (batch_first: (N, L, D*H_out));
-        h_n (num_layers*D, N, H_out); c_n (num_layers*D, N, H).
+        input `(L, N, H_in)`, or `(N, L, H_in)` with batch_first, or `(L, H_in)`
+        unbatched;
+        output `(L, N, D*H_out)` (batch_first: `(N, L, D*H_out)`);
+        h_n `(num_layers*D, N, H_out)`; c_n `(num_layers*D, N, H)`.
         Unbatched: the N dim is absent from all of them.
 
     Examples:

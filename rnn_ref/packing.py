@@ -62,7 +62,7 @@ def pad_sequence(
         padding_side: `"right"` (data first) or `"left"` (padding first).
 
     Shape:
-        L: longest length, N: number of sequences, *: feature dims (the same for all).
+        L: longest length, N: number of sequences, `*`: feature dims (the same for all).
         Output: `(L, N, *)`, or `(N, L, *)` if `batch_first`.
 
     Examples:
@@ -108,7 +108,8 @@ def pack_padded_sequence(
             record the permutation in `sorted_indices` / `unsorted_indices`.
 
     Shape:
-        L: padded length, N: batch, *: feature dims, T = max(lengths), S = sum(lengths).
+        L: padded length, N: batch, `*`: feature dims, `T = max(lengths)`,
+        `S = sum(lengths)`.
         data: `(S, *)`; batch_sizes: `(T,)`.
 
     Examples:
@@ -157,7 +158,7 @@ def pad_packed_sequence(
             (must be at least that); keeps shapes fixed, e.g. under DataParallel.
 
     Shape:
-        T: longest length, L: `total_length` or T, N: batch, *: feature dims.
+        T: longest length, L: `total_length` or T, N: batch, `*`: feature dims.
         padded: `(L, N, *)` or `(N, L, *)`; lengths: `(N,)` int64 on the CPU.
 
     Examples:
@@ -203,7 +204,7 @@ def pack_sequence(
             `pack_padded_sequence`).
 
     Shape:
-        S: sum of the lengths, T: longest length, *: feature dims.
+        S: sum of the lengths, T: longest length, `*`: feature dims.
         data: `(S, *)`; batch_sizes: `(T,)`.
 
     Examples:
@@ -234,7 +235,7 @@ def unpad_sequence(
         batch_first: whether `padded_sequences` is `(N, L, *)`.
 
     Shape:
-        L: padded length, N: batch, *: feature dims.
+        L: padded length, N: batch, `*`: feature dims.
         Returns N tensors `(lengths[b], *)`.
 
     Examples:
@@ -258,7 +259,7 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
         packed_sequences: the packed batch.
 
     Shape:
-        *: feature dims.
+        `*`: feature dims.
         Returns N tensors `(lengths[b], *)`, in the original batch order.
 
     Examples:
@@ -292,7 +293,7 @@ def check_lengths(
         batch_first: whether `padded` is `(N, L, *)`.
 
     Shape:
-        L: padded length, N: batch, *: feature dims; lengths: `(N,)`.
+        L: padded length, N: batch, `*`: feature dims; lengths: `(N,)`.
 
     Examples:
         >>> padded = torch.tensor([[1, 2, 0, 0], [3, 4, 5, 6]])  # true lengths [2, 4]

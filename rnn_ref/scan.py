@@ -15,7 +15,8 @@ work, O(log T) depth). `tests/test_scan.py` checks them against each other, grad
 included.
 
 Shape:
-    T sequence length, * any feature dims (batch, channels, ...), shared by `a` and `b`.
+    T sequence length, `*` any feature dims (batch, channels, ...), shared by `a` and
+    `b`.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def linear_recurrence_loop(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
         h0: the state before step 0; zeros if None.
 
     Shape:
-        a, b (T, *); h0 (*); returns h (T, *), with h[t] the state after step t.
+        a, b `(T, *)`; h0 `(*)`; returns h `(T, *)`, with h[t] the state after step t.
 
     Examples:
         >>> a, b = torch.full((3, 1), 0.5), torch.ones(3, 1)
@@ -83,7 +84,7 @@ def combine(
     form.
 
     Shape:
-        All four tensors broadcast together, e.g. (T, *) or (*); returns two of that
+        All four tensors broadcast together, e.g. `(T, *)` or `(*)`; returns two of that
         shape.
     """
     (a1, b1), (a2, b2) = first, then
@@ -105,7 +106,7 @@ def linear_recurrence_scan(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
         h0: the state before step 0; zeros if None.
 
     Shape:
-        a, b (T, *); h0 (*); returns h (T, *), equal to
+        a, b `(T, *)`; h0 `(*)`; returns h `(T, *)`, equal to
         `linear_recurrence_loop(a, b, h0)`.
 
     Examples:

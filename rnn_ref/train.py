@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from rnn_ref import checkpoint, distributed, rundir
 from rnn_ref.config import TrainConfig, resolve_device
-from rnn_ref.data import SumModTask
+from rnn_ref.data import SumModTask, curriculum_lengths
 from rnn_ref.divergence import last_good, stop_if_diverged
 from rnn_ref.errors import InputError, TrainingDiverged
 from rnn_ref.model import SumModClassifier, classifier_kwargs
@@ -152,7 +152,9 @@ def train(
 
     Each metrics dict has `step`, `seconds` (training time, evaluation excluded), `loss`
     and `accuracy` (on `eval_samples` fresh sequences), `train_loss` (mean since the
-    last evaluation) and `lr`.
+    last evaluation), `lr`, and the gradient's total norm before clipping since the
+    last evaluation: `grad_norm` (mean), `grad_norm_max`, and `clipped` (the fraction
+    of steps whose norm exceeded `clip`; 0 without clipping).
     """
     out = Path(config.out) if config.out else None
     # joins the torchrun process group, if any
@@ -185,6 +187,7 @@ def _train(
     )
     data_rng = torch.Generator().manual_seed(config.seed)
     step, seconds, loss_sum, loss_count, metrics = 0, 0.0, 0.0, 0, []
+    clip_stats = [0.0, 0.0, 0]  # gradient norm: sum, max, steps clipped
     saved = False  # whether out holds a checkpoint of this run
 
     if resume:
@@ -199,6 +202,7 @@ def _train(
             torch.set_rng_state(state["torch_rng"])
             step, seconds = state["step"], state["seconds"]
             loss_sum, loss_count = state["loss_sum"], state["loss_count"]
+            clip_stats = state["clip_stats"]
             saved = True
         metrics = rundir.resume_metrics(out, step)
     # DDP under torchrun (once every rank is here), else model
@@ -225,7 +229,9 @@ def _train(
         t0 = time.perf_counter()
         # --8<-- [start:step]
         ids, lengths, targets = task.batch(
-            config.batch_size * distributed.get_world_size(), data_rng
+            config.batch_size * distributed.get_world_size(),
+            data_rng,
+            curriculum_lengths(task, step, config.length_curriculum),
         )
         # this rank's bucket
         ids, lengths, targets = distributed.shard(
@@ -239,9 +245,14 @@ def _train(
         )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        if config.clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-        stop_if_diverged(loss, model, optimizer, "before", step, lr, out, saved, bar)
+        if config.clip is not None:  # rescale g to norm clip if ‖g‖ > clip
+            norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+        else:  # ‖g‖ over all parameters, as clip_grad_norm_ returns it
+            grads = [p.grad for p in model.parameters() if p.grad is not None]
+            norm = nn.utils.get_total_norm(grads)
+        stop_if_diverged(
+            loss, model, optimizer, "before", step, lr, out, saved, bar, grad_norm=norm
+        )
         optimizer.step()
         stop_if_diverged(loss, model, optimizer, "after", step, lr, out, saved, bar)
         # --8<-- [end:step]
@@ -251,6 +262,9 @@ def _train(
             loss_sum + distributed.mean(loss.detach()).item(),
             loss_count + 1,
         )
+        norm = norm.item()  # [sum, max, steps clipped] since the last evaluation
+        clip_stats = [clip_stats[0] + norm, max(clip_stats[1], norm), clip_stats[2]]
+        clip_stats[2] += config.clip is not None and norm > config.clip
         bar.update(1)
         if distributed.is_main() and (
             step % config.eval_every == 0 or step == config.steps
@@ -273,9 +287,12 @@ def _train(
                 "accuracy": acc,
                 "train_loss": loss_sum / loss_count,
                 "lr": lr,
+                "grad_norm": clip_stats[0] / loss_count,  # mean, before clipping
+                "grad_norm_max": clip_stats[1],
+                "clipped": clip_stats[2] / loss_count,  # fraction of steps
             }
             metrics.append(line)
-            loss_sum, loss_count = 0.0, 0
+            loss_sum, loss_count, clip_stats = 0.0, 0, [0.0, 0.0, 0]
             bar.set_postfix(loss=f"{eval_loss:.4f}", acc=f"{acc:.2%}")
             if out is not None:
                 rundir.append_metrics(out, line)
@@ -290,6 +307,7 @@ def _train(
                     "seconds": seconds,
                     "loss_sum": loss_sum,
                     "loss_count": loss_count,
+                    "clip_stats": clip_stats,
                     "data_rng": data_rng.get_state(),
                     "torch_rng": torch.get_rng_state(),
                 },

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "rnn_ref"
-CORE = {"cells", "loops", "packing", "_checks", "scan", "bptt"}
+CORE = {"cells", "loops", "packing", "_checks", "scan", "bptt", "bptt_cells"}
 CLASSIFIER = {
     "errors",
     "data",
@@ -24,6 +24,7 @@ CLASSIFIER = {
     "train",
     "distributed",
     "lm",
+    "lm_train",
     "rundir",
     "divergence",
 }

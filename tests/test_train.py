@@ -3,13 +3,16 @@ divergence, and that it learns."""
 
 import json
 import math
+from dataclasses import asdict
 
 import pytest
 import torch
 
 from rnn_ref.checkpoint import load_classifier
 from rnn_ref.config import TrainConfig
+from rnn_ref.distributed import shard
 from rnn_ref.errors import TrainingDiverged
+from rnn_ref.model import SumModClassifier, classifier_kwargs
 from rnn_ref.train import lr_at, read_metrics, train
 
 TINY = dict(
@@ -94,7 +97,51 @@ def test_checkpoint_files_are_plain(tmp_path):
     assert TrainConfig.from_dict(config) == TrainConfig(**TINY, out=str(tmp_path))
     lines = read_metrics(tmp_path)
     assert [m["step"] for m in lines] == [10, 20, 30, 40]
-    assert set(lines[0]) == {"step", "seconds", "loss", "accuracy", "train_loss", "lr"}
+    assert set(lines[0]) == {
+        *("step", "seconds", "loss", "accuracy", "train_loss", "lr"),
+        *("grad_norm", "grad_norm_max", "clipped"),
+    }
+
+
+def _first_gradient_norm(config: TrainConfig) -> float:
+    """The total gradient norm of the first training step, computed here by hand."""
+    torch.manual_seed(config.seed)
+    model = SumModClassifier(**classifier_kwargs(asdict(config)))
+    batch = config.task.batch(
+        config.batch_size, torch.Generator().manual_seed(config.seed)
+    )
+    ids, lengths, targets = shard(*batch, 0, config.seed)
+    torch.nn.functional.cross_entropy(model(ids, lengths), targets).backward()
+    return torch.cat([p.grad.flatten() for p in model.parameters()]).norm().item()
+
+
+def test_metrics_log_the_gradient_norm_before_clipping_and_how_often_it_clips():
+    every_step = {**TINY, "steps": 6, "eval_every": 1, "eval_samples": 8}
+    free = train(TrainConfig(**{**every_step, "clip": None}))
+    tiny = train(TrainConfig(**{**every_step, "clip": 1e-3}))
+    norm = _first_gradient_norm(TrainConfig(**every_step))
+    # step 1 starts from the same weights: the same norm before clipping, both runs
+    assert free.metrics[0]["grad_norm"] == pytest.approx(norm, rel=1e-5)
+    assert tiny.metrics[0]["grad_norm"] == pytest.approx(norm, rel=1e-5)
+    assert [m["clipped"] for m in free.metrics] == [0.0] * 6
+    assert [m["clipped"] for m in tiny.metrics] == [1.0] * 6  # every norm > 1e-3
+    # the clip changes the updates, so the weights part ways (by ~2e-3 here: Adam
+    # divides by the gradient's running scale, so rescaling every step moves little)
+    differ = [
+        (free.model.state_dict()[k] - v).abs().max().item()
+        for k, v in tiny.model.state_dict().items()
+    ]
+    assert max(differ) > 1e-4
+    # a clip between the smallest and largest norm fires on some steps, not all
+    norms = sorted(m["grad_norm"] for m in free.metrics)
+    mid = train(TrainConfig(**{**every_step, "clip": (norms[0] + norms[-1]) / 2}))
+    assert 0 < sum(m["clipped"] for m in mid.metrics) < 6
+
+
+def test_clip_fraction_is_per_evaluation_interval():
+    run = train(TrainConfig(**{**TINY, "clip": 1e-3, "steps": 20, "eval_every": 10}))
+    assert [m["clipped"] for m in run.metrics] == [1.0, 1.0]
+    assert all(m["grad_norm_max"] >= m["grad_norm"] > 0 for m in run.metrics)
 
 
 def test_fresh_run_refuses_a_directory_that_holds_a_run(tmp_path):

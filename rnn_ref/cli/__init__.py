@@ -28,6 +28,9 @@ _COMMAND_MODULES = [
     "rnn_ref.cli.train",
     "rnn_ref.cli.ladder",
     "rnn_ref.cli.bench",
+    "rnn_ref.cli.lm",
+    "rnn_ref.cli.tbptt",
+    "rnn_ref.cli.extrapolation",
 ]
 
 

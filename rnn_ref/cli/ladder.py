@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from rnn_ref.cli import ladder_tutorial
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.ladder import (
     DEFAULT_RUNGS,
@@ -18,6 +19,7 @@ from rnn_ref.experiments.ladder import (
     check_targets,
     run_ladder,
 )
+from rnn_ref.experiments.tutorial import RUNGS as TUTORIAL_RUNGS
 from rnn_ref.site import paths
 from rnn_ref.site.ladder_report import fmt, redraw
 
@@ -31,6 +33,14 @@ def _json_path(args: argparse.Namespace) -> Path:
 
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
+    if args.seeds is None:
+        args.seeds = 5 if args.tutorial else 3
+    if args.tutorial:
+        return ladder_tutorial.run(args)
+    if args.resume:
+        raise InputError(
+            "--resume works with --tutorial only; add --tutorial or drop --resume"
+        )
     if args.redraw:
         json_path = _json_path(args)
         try:
@@ -119,9 +129,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "ladder",
         help="rerun the tuning ladder over seeds",
         description="Train each rung over seeds; write ladder.json, ladder_tables.md, "
-        "ladder.svg and extrapolation.svg.",
+        "ladder.svg and extrapolation.svg. With --tutorial: the tutorial's rungs as "
+        "its script ran them; tutorial.json, tutorial_tables.md, tutorial_loss.svg and "
+        "tutorial_accuracy.svg.",
     )
-    p.add_argument("--seeds", type=int, default=3, help="seeds per rung (0 .. seeds-1)")
+    p.add_argument(
+        "--tutorial",
+        action="store_true",
+        help="the tutorial's own ladder as its script ran it (--seeds default 5; "
+        f"--rungs from: {', '.join(TUTORIAL_RUNGS)})",
+    )
+    p.add_argument(
+        "--seeds",
+        type=int,
+        help="seeds per rung, 0 .. seeds-1 (default 3; 5 with --tutorial)",
+    )
     p.add_argument(
         "--steps", type=int, help="step budget for every run (default: each rung's own)"
     )
@@ -144,9 +166,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="only the final table")
     p.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --tutorial: keep the runs already in --out's tutorial.json",
+    )
+    p.add_argument(
         "--redraw",
         action="store_true",
-        help="train nothing: re-render the tables and figures from the ladder.json in "
-        "--out",
+        help="train nothing: re-render the tables and figures from the ladder.json "
+        "(tutorial.json with --tutorial) in --out",
     )
     p.set_defaults(func=_cmd_ladder)

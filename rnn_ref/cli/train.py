@@ -35,6 +35,12 @@ from rnn_ref.train import accuracy_by_length, train
 
 __all__ = ["register", "parse_sequence"]
 
+
+def number_or_none(text: str) -> float | str:
+    """`--clip`: a number, or `none` (kept as the string: `None` means "not given")."""
+    return "none" if text.lower() == "none" else float(text)
+
+
 # errors that mean "this --out is not a place to write a run" (exit 2); others are
 # the machine's (exit 1)
 _BAD_OUT = {
@@ -68,13 +74,21 @@ _TRAIN_FLAGS = [
     (
         ("--clip",),
         "clip",
-        dict(type=float, help="max gradient norm (default: no clipping)"),
+        dict(
+            type=number_or_none,
+            help="max gradient norm (default 1.0; `none`: no clipping)",
+        ),
     ),
     (("--steps",), "steps", dict(type=int)),
     (("--eval-every", "--eval_every"), "eval_every", dict(type=int)),
     (("--eval-samples", "--eval_samples"), "eval_samples", dict(type=int)),
     (("--min-len", "--min_len"), "min_len", dict(type=int)),
     (("--max-len", "--max_len"), "max_len", dict(type=int)),
+    (
+        ("--length-curriculum",),
+        "length_curriculum",
+        dict(type=int, help="steps over which the longest length grows to --max-len"),
+    ),
     (("--num-digits", "--num_digits"), "num_digits", dict(type=int)),
     (("--modulus",), "modulus", dict(type=int)),
     (("--seed",), "seed", dict(type=int)),
@@ -107,6 +121,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         for _, field, _ in _TRAIN_FLAGS
         if getattr(args, field) is not None
     }
+    if given.get("clip") == "none":
+        given["clip"] = None
     out = given.pop("out", None) or str(Path("runs") / args.run_name)
     try:
         if (

@@ -37,6 +37,7 @@ from rnn_ref.site.diagram import (
     note,
     shape_of,
 )
+from rnn_ref.site.gradient_figures import draw_gradient_decay, draw_gradient_training
 from rnn_ref.site.sequence_figures import draw_packing, draw_shapes
 from rnn_ref.site.svg import save_svg
 
@@ -48,6 +49,8 @@ __all__ = [
     "draw_bidirectional",
     "draw_shapes",
     "draw_packing",
+    "draw_gradient_decay",
+    "draw_gradient_training",
 ]
 
 
@@ -218,6 +221,8 @@ FIGURES: list[Callable[[Path], Path]] = [
     draw_bidirectional,
     draw_shapes,
     draw_packing,
+    draw_gradient_decay,
+    draw_gradient_training,
 ]
 
 

@@ -9,8 +9,9 @@ its committed text exactly; only one made on another device (a GPU's against the
 CPU's) may differ in its numbers, by `CROSS_DEVICE_RTOL` relative to each number. It
 checks snippet outputs only; the tests compare figures and tables with fresh drawings.
 After rewriting outputs with no failure, regen redraws every figure and re-renders the
-ladder and bench tables from their committed JSON (remeasuring those is `rnn-ref ladder`
-/ `rnn-ref bench`).
+results tables from their committed JSON (remeasuring those is `rnn-ref ladder`,
+`rnn-ref bench`, ...), then writes the chapter notebooks (which embed the figures) and
+the Claims page; `--check` reports those two when stale.
 
     rnn-ref regen                  # rewrite every .out
     rnn-ref regen --check          # report drift only
@@ -191,6 +192,9 @@ def regen(
         else:
             out.write_text(r.text)
             print(f"{'changed' if diff else 'same':7} {out.relative_to(root)}")
+    if not check and not failed:  # figures first: the notebooks embed them
+        for path in draw_everything():
+            print(f"drawn   {Path(path).relative_to(root)}")
     for problem in notebooks.sync(root, check):
         failed += 1
         print(f"NOTEBOOK {problem}", file=sys.stderr)
@@ -205,16 +209,31 @@ def regen(
             f"error: {failed} snippets or notebooks drifted or failed; {fix}",
             file=sys.stderr,
         )
-    if not check and not failed:
-        for path in draw_everything():
-            print(f"drawn   {Path(path).relative_to(root)}")
     return 1 if failed else 0
 
 
 def draw_everything() -> list[Path]:
-    """Every figure and results table: the drawings made by code, and the ladder and
-    bench tables and plots re-rendered from their committed measurements (which
-    `rnn-ref ladder` and `rnn-ref bench` take minutes to remeasure)."""
-    from rnn_ref.site import bench_report, figures, ladder_report
+    """Every figure and results table: the drawings made by code (the learned-state
+    figures train two small GRUs, about 20 s), and the tables and plots re-rendered
+    from committed measurements (which `rnn-ref ladder [--tutorial]`, `rnn-ref
+    extrapolation`, `rnn-ref bench` and `rnn-ref tbptt` take minutes to hours to
+    remeasure)."""
+    from rnn_ref.site import (
+        bench_report,
+        extrapolation_report,
+        figures,
+        ladder_report,
+        learned,
+        tbptt_report,
+        tutorial_report,
+    )
 
-    return [*figures.draw_all(), *ladder_report.redraw(), *bench_report.redraw()]
+    return [
+        *figures.draw_all(),
+        *ladder_report.redraw(),
+        *tutorial_report.redraw(),
+        *bench_report.redraw(),
+        *tbptt_report.redraw(),
+        extrapolation_report.redraw(),
+        *learned.redraw(),  # trains two small GRUs: about 20 s
+    ]

@@ -1,14 +1,25 @@
 """Claims made on docs/training.md, each asserted against torch.nn
 (float64 where it matters)."""
 
+import dataclasses
+import json
+import math
+import random
+import warnings
+from collections import Counter
+
 import pytest
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 from rnn_ref.config import TrainConfig
 from rnn_ref.data import collate
+from rnn_ref.experiments import tutorial
+from rnn_ref.experiments.tutorial import RUNGS, build_model, build_scheduler, draw
+from rnn_ref.experiments.tutorial_verdicts import verdict
 from rnn_ref.model import SumModClassifier
+from rnn_ref.site import paths
 from rnn_ref.train import train
 
 F64 = torch.float64
@@ -146,3 +157,205 @@ def test_same_seed_same_curve_different_seed_different_curve():
 
     assert curve(1) == curve(1)
     assert curve(1) != curve(2)
+
+
+# --- the tutorial's ladder, as its script ran it (rnn_ref.experiments.tutorial) ---
+
+
+def _scripts_network(hidden: int, layers: int) -> nn.ModuleList:
+    """The script's network, built from the issue's list of its layers: an Embedding
+    with the last row as padding, a batch-first tanh nn.RNN, a Linear head."""
+    return nn.ModuleList(
+        [
+            nn.Embedding(11, 10, padding_idx=-1),
+            nn.RNN(10, hidden, num_layers=layers, batch_first=True),
+            nn.Linear(hidden, 10),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("rung", "params"),
+    [("baseline", 728), ("h32x3", 6072), ("control_rnn64_clip", 5624)],
+)
+def test_tutorial_model_has_the_scripts_shapes_and_parameter_count(rung, params):
+    """The tutorial's rungs train the script's network: same layers, same initial
+    weights from the same seed, same logits on a packed batch; 728 parameters for the
+    baseline."""
+    args = RUNGS[rung].args
+    torch.manual_seed(3)
+    ours = build_model(args)
+    torch.manual_seed(3)
+    emb, rnn, fc = _scripts_network(args.hidden_dim, args.num_layers)
+    assert sum(p.numel() for p in ours.parameters()) == params
+    assert ours.embed.padding_idx == emb.padding_idx == 10
+    assert ours.rnn.nonlinearity == "tanh" and ours.rnn.batch_first
+    for a, b in zip(
+        ours.parameters(),
+        [*emb.parameters(), *rnn.parameters(), *fc.parameters()],
+        strict=True,
+    ):
+        assert torch.equal(a, b)
+    ids, lengths, _ = collate(SEQS, pad_id=10)
+    packed = pack_padded_sequence(
+        emb(ids), lengths, batch_first=True, enforce_sorted=False
+    )
+    _, h_n = rnn(packed)
+    torch.testing.assert_close(ours(ids, lengths), fc(h_n[-1]), rtol=0, atol=0)
+
+
+def _scripts_lr(step: int, lr: float, warmup: float, total: int = 20_000) -> float:
+    """The learning rate after `step` scheduler steps, in closed form: linear from 1 %
+    over `warmup` steps, then a cosine from `lr` to 1e-4 that starts at `warmup` but
+    keeps T_max = total (so it stops short of 1e-4)."""
+    if warmup and step <= warmup:
+        return lr * (0.01 + 0.99 * step / warmup)
+    # eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2
+    return 1e-4 + (lr - 1e-4) * (1 + math.cos(math.pi * (step - warmup) / total)) / 2
+
+
+@pytest.mark.parametrize("rung", ["baseline", "combined_warmup"])
+def test_tutorial_schedule_is_the_scripts(rung):
+    """The runner's scheduler gives the script's learning rate at every step: the
+    cosine alone, or 2,000 warmup steps then the cosine restarted with T_max=20,000."""
+    args = RUNGS[rung].args
+    param = nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.Adam([param], lr=args.lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        scheduler = build_scheduler(optimizer, args)
+        lrs = [optimizer.param_groups[0]["lr"]]
+        for _ in range(args.total_steps):
+            optimizer.step()
+            scheduler.step()
+            lrs.append(optimizer.param_groups[0]["lr"])
+    for step in [0, 1, 1000, 1999, 2000, 2001, 10_000, 19_999, 20_000]:
+        expected = _scripts_lr(step, args.lr, args.warmup_step)
+        assert lrs[step] == pytest.approx(expected, rel=1e-9), step
+    if args.warmup_step:  # the restarted cosine ends above eta_min
+        assert lrs[-1] == pytest.approx(
+            1e-4 + 4.9e-3 * (1 + math.cos(0.9 * math.pi)) / 2
+        )
+
+
+def test_tutorial_data_is_the_scripts_distribution():
+    """Training and evaluation samples are drawn as the script draws them: from one
+    Python random stream, a length randint(2, 5) then each digit randint(0, 9); padded
+    with 10; the target is the sum mod 10."""
+    args = RUNGS["baseline"].args
+    script = random.Random(5)
+    expected = []
+    for _ in range(300):
+        n = script.randint(2, 5)
+        expected.append([script.randint(0, 9) for _ in range(n)])
+    assert draw(random.Random(5), args, 300) == expected
+    seqs = [[int(d) for d in s] for s in expected[:16]]
+    ids, lengths, targets = tutorial.batch_of(seqs, args)
+    padded = pad_sequence(
+        [torch.tensor(s) for s in seqs], batch_first=True, padding_value=10
+    )
+    assert torch.equal(ids, padded) and lengths.tolist() == [len(s) for s in seqs]
+    assert targets.tolist() == [sum(s) % 10 for s in seqs]
+    for ours, library in zip(
+        (ids, lengths, targets), collate(seqs, 10, 10), strict=True
+    ):
+        assert torch.equal(ours, library)
+    lengths = Counter(len(s) for s in draw(random.Random(0), args, 20_000))
+    assert sorted(lengths) == [2, 3, 4, 5]
+    assert all(abs(c / 20_000 - 0.25) < 0.02 for c in lengths.values())
+
+
+def test_committed_tutorial_results_are_the_code_s_rungs():
+    """tutorial.json holds every rung of the code, with the code's settings and the
+    post's figure, and the same seeds 0..k-1 for every rung (the page's tables say how
+    many; the issue asks five, the sweep has run fewer so far)."""
+    results = json.loads((paths.results() / "tutorial.json").read_text())
+    assert [r["name"] for r in results["rungs"]] == list(RUNGS)
+    for r in results["rungs"]:
+        rung = RUNGS[r["name"]]
+        assert r["args"] == dataclasses.asdict(rung.args), r["name"]
+        assert (r["reported"], r["rule"], r["value"]) == (
+            rung.reported,
+            rung.rule,
+            rung.value,
+        )
+        assert [x["seed"] for x in r["runs"]] == list(range(len(r["runs"])))
+    assert len({len(r["runs"]) for r in results["rungs"]}) == 1, "seeds differ by rung"
+
+
+def test_tutorial_verdicts_follow_from_the_committed_results():
+    """The verdict column on the page is `verdict` applied to the committed runs."""
+    results = json.loads((paths.results() / "tutorial.json").read_text())
+    rungs = {r["name"]: r for r in results["rungs"]}
+    tables = (paths.results() / "tutorial_tables.md").read_text()
+    for r in results["rungs"]:
+        row = next(
+            line
+            for line in tables.splitlines()
+            if line.startswith(f"| `{r['name']}` |")
+        )
+        assert row.rstrip(" |").endswith(verdict(r, rungs))
+
+
+# ---------------------------------------------------------------------------------
+# What the model learned (rnn_ref.site.learned): kept together at the end of the file.
+# ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_hidden_states_from_our_gru_gates_equal_nn_grus():
+    """z_t and r_t from rnn_ref.cells.gru_gates with the trained module's weights give
+    back, step by step, the hidden states nn.GRU computes."""
+    from rnn_ref.site import learned
+
+    model = learned.trained("lengths 1-20")
+    ids = torch.randint(0, 10, (8, 50), generator=torch.Generator().manual_seed(0))
+    traces = learned.gate_traces(model, ids)
+    torch.testing.assert_close(traces["h"], learned.states(model, ids))
+    assert all(((traces[k] > 0) & (traces[k] < 1)).all() for k in ("r", "z"))
+
+
+@pytest.mark.slow
+def test_gru_trained_on_1_to_20_is_a_ten_state_automaton_to_length_1000():
+    """Its states form ten clusters, one per running sum, and stay on them for 1000
+    steps: the distance to their own centroid does not grow, and the nearest centroid
+    and the head still name the running sum at >= 97.5 % of the states at every step
+    from 100 to 1000 (200 held-out sequences per step)."""
+    from rnn_ref.site import learned
+
+    r = learned.measure()["lengths 1-20"]
+    assert r["cluster_accuracy"] >= 0.99
+    assert max(r["drift"][19:]) < 1.1 * r["drift"][19] < 0.55
+    assert min(r["centroid_accuracy"][99:]) >= 0.975
+    assert min(r["head_accuracy"][99:]) >= 0.975
+
+
+@pytest.mark.slow
+def test_gru_trained_on_2_to_5_clusters_then_drifts_off():
+    """Ten clusters at the training lengths; then the states drift away from their own
+    sum's centroid (more than twice as far by step 1000 as at step 5) and the head
+    falls towards chance (below 20 % at step 1000)."""
+    from rnn_ref.site import learned
+
+    r = learned.measure()["lengths 2-5"]
+    assert r["cluster_accuracy"] >= 0.99
+    assert r["drift"][-1] > 2 * r["drift"][4] and r["head_accuracy"][-1] < 0.2
+
+
+@pytest.mark.slow
+def test_first_principal_direction_is_the_parity():
+    """In both GRUs, the sign of the states' first principal direction tells odd
+    running sums from even ones, at the training lengths."""
+    from rnn_ref.site import learned
+
+    assert all(r["pc1_parity"] >= 0.99 for r in learned.measure().values())
+
+
+@pytest.mark.slow
+def test_update_gate_is_higher_on_zero():
+    """A 0 leaves the running sum unchanged: the update gate z_t, which keeps the old
+    state, is higher at steps that read a 0 than at the others."""
+    from rnn_ref.site import learned
+
+    gates = learned.gate_numbers()
+    assert gates["z_on_zero"] > gates["z_on_other"]

@@ -132,6 +132,16 @@ def test_tutorial_flag_spellings():
     ) == (8, 4, "lstm", 20, 5, 1.0)
 
 
+def test_clip_defaults_to_one_and_none_turns_it_off(tmp_path):
+    """The defaults clip at 1.0 since the extrapolation search; `--clip none` is the
+    way back to no clipping."""
+    for flag, expected in (([], 1.0), (["--clip", "none"], None)):
+        out = tmp_path / str(expected)
+        args = ["train", *SMOKE, "--steps", "2", "--out", str(out), *flag]
+        assert main(args) == 0
+        assert json.loads((out / "config.json").read_text())["clip"] == expected
+
+
 def test_default_out_is_runs_run_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert (
@@ -337,7 +347,7 @@ def test_ladder_smoke(tmp_path, capsys):
             [
                 "ladder",
                 "--rungs",
-                "baseline,gru",
+                "short_rnn16x2,gru",
                 "--seeds",
                 "1",
                 "--steps",
@@ -354,7 +364,7 @@ def test_ladder_smoke(tmp_path, capsys):
         == 0
     )
     results = json.loads((tmp_path / "ladder.json").read_text())
-    assert [r["name"] for r in results["rungs"]] == ["baseline", "gru"]
+    assert [r["name"] for r in results["rungs"]] == ["short_rnn16x2", "gru"]
     summary = results["rungs"][1]["summary"]
     assert set(summary["by_length"]) == {"10", "20", "50", "100", "1000"}
     assert (
@@ -362,4 +372,4 @@ def test_ladder_smoke(tmp_path, capsys):
         and 0 <= summary["final_accuracy"]["mean"] <= 1
     )
     assert (tmp_path / "ladder.svg").read_text().lstrip().startswith("<?xml")
-    assert "baseline" in capsys.readouterr().out
+    assert "short_rnn16x2" in capsys.readouterr().out

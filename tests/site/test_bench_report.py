@@ -46,9 +46,9 @@ def test_page_commentary_holds_for_the_committed_results():
     rnn_rows, compiled = r["rnn"], r["compile"]
     uniform = speed["uniform"]
     by_size = sorted(r["rnn"], key=lambda row: row["shape"]["H"])
-    wide_matmul = by_size[-1]["forward"]["fraction_of_matmul"]
+    wide_matmul = by_size[-1]["forward"]["fraction_of_matmul"]["torch"]
     thin = max(r["rnn"], key=lambda row: row["shape"]["T"])
-    thin_matmul = thin["forward"]["fraction_of_matmul"]
+    thin_matmul = thin["forward"]["fraction_of_matmul"]["torch"]
     claims = {
         (
             "was at most 1.00× torch's CPU kernels forward+backward on every shape, "
@@ -141,12 +141,8 @@ def test_page_commentary_holds_for_the_committed_results():
         ): all(x > 1 for x in scan[1:]) and 0.8 < scan[0] < 1.25,
         "**nothing in this section is measured**": r["machine"]["device"] == "cpu",
         # added by the claims audit: sentences that had no check
-        (
-            "the wide shape gets most of a plain matmul's FLOP/s, "
-            "the long thin one a small fraction of it"
-        ): (
-            all(x > 0.5 for x in wide_matmul.values())
-            and all(x < 0.1 for x in thin_matmul.values())
+        "of a plain matmul's FLOP/s, the long thin one under 1 % of it": (
+            wide_matmul > 0.5 and thin_matmul < 0.01
         ),
         "Bucketed batches carry almost no padding on either mix": all(
             mixes[m]["bucketed_padded"]["padding_efficiency"] > 0.95 for m in mixes

@@ -55,3 +55,14 @@ def test_an_entry_shows_exactly_its_test(tmp_path):
         "docs/claims.md is stale: run `rnn-ref regen`"
     ]
     assert claims.sync(tmp_path) == [] and claims.sync(tmp_path, check=True) == []
+
+
+def test_claims_are_marks_not_boxes():
+    """The green "Checked by" boxes are retired: every claim is an inline mark."""
+    boxes = [
+        f"{page.name}:{n}"
+        for page in sorted((ROOT / "docs").glob("*.md"))
+        for n, line in enumerate(page.read_text().splitlines(), 1)
+        if line.strip().startswith('!!! success "Checked by')
+    ]
+    assert not boxes, f"convert to a mark (rnn_ref.site.claims.mark): {boxes}"

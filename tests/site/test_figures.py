@@ -14,7 +14,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from rnn_ref.site import bench_report, figures, ladder_report, paths
+from rnn_ref.site import (
+    bench_report,
+    figures,
+    ladder_report,
+    learned,
+    paths,
+    tutorial_report,
+)
 from rnn_ref.site import svg as svg_module
 
 COMMITTED = sorted(paths.figures().glob("*.svg"))
@@ -49,15 +56,18 @@ def test_every_committed_figure_is_drawn_by_code(redrawn, tmp_path):
     """Every committed SVG is an output of a drawer regen calls: figures.draw_all, or
     the ladder and bench plots drawn from their committed JSON."""
     shutil.copy(paths.results() / "ladder.json", tmp_path / "ladder.json")
+    shutil.copy(paths.results() / "tutorial.json", tmp_path / "tutorial.json")
     bench = json.loads((paths.results() / "bench.json").read_text())
     drawn = {
         p.name
         for p in [
             *redrawn,
             *ladder_report.redraw(tmp_path / "ladder.json", tmp_path),
+            *tutorial_report.redraw(tmp_path / "tutorial.json", tmp_path),
             *bench_report.draw_figures(bench, tmp_path),
         ]
     }
+    drawn |= set(learned.FIGURES)  # trained, so redrawn in tests/site/test_learned.py
     orphans = [p.name for p in COMMITTED if p.name not in drawn]
     assert not orphans, (
         f"figures no code in rnn_ref/ draws (delete them, or draw them): {orphans}"

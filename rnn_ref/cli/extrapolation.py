@@ -1,0 +1,77 @@
+"""`rnn-ref extrapolation`: train attempts at the extrapolation target, record them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from rnn_ref.errors import InputError
+from rnn_ref.experiments.extrapolation import ATTEMPTS, run_attempt
+from rnn_ref.site import extrapolation_report, paths
+
+__all__ = ["register"]
+
+
+def _cmd_extrapolation(args: argparse.Namespace) -> int:
+    names = [n.strip() for n in args.attempts.split(",") if n.strip()]
+    unknown = [n for n in names if n not in ATTEMPTS]
+    if unknown or not names or args.seeds < 1:
+        raise InputError(
+            f"got attempts {names}, --seeds {args.seeds}; expected attempts from "
+            f"{', '.join(ATTEMPTS)} and --seeds >= 1"
+        )
+    torch.set_num_threads(args.threads)
+    json_path = Path(args.out) / "extrapolation.json" if args.out else None
+    json_path = json_path or paths.results() / "extrapolation.json"
+    for name in names:
+        results = (
+            json.loads(json_path.read_text())
+            if json_path.exists()
+            else {"attempts": []}
+        )
+        previous = next((a for a in results["attempts"] if a["name"] == name), None)
+
+        def save(attempt: dict, results: dict = results) -> None:
+            """Merge `attempt` into the JSON (replacing its namesake), in ATTEMPTS'
+            order; after every run, so a long sweep keeps what it has measured."""
+            kept = [a for a in results["attempts"] if a["name"] != attempt["name"]]
+            order = list(ATTEMPTS)
+            results["attempts"] = sorted(
+                [*kept, attempt], key=lambda a: order.index(a["name"])
+            )
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(json.dumps(results, indent=1) + "\n")
+
+        attempt = run_attempt(name, args.seeds, print, previous, save)
+        save(attempt)
+        print(f"{name}: target {'met' if attempt['meets_target'] else 'missed'}")
+    if not args.out:
+        print("wrote", extrapolation_report.redraw())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `extrapolation` to the `rnn-ref` command."""
+    p = subparsers.add_parser(
+        "extrapolation",
+        help="train attempts at the length-100/1000 target, record them",
+        description="Train each attempt (both cells, seeds 0 .. seeds-1, lengths "
+        "1-20), measure accuracy at lengths 100 and 1000, and merge the results into "
+        "extrapolation.json (replacing attempts of the same name).",
+    )
+    p.add_argument(
+        "--attempts",
+        default="defaults",
+        help=f"comma-separated, from: {', '.join(ATTEMPTS)} (default: defaults)",
+    )
+    p.add_argument("--seeds", type=int, default=3, help="seeds per cell (0 .. seeds-1)")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument(
+        "--out",
+        help="folder for extrapolation.json (default: the site's results; "
+        "then the chapter's table is re-rendered too)",
+    )
+    p.set_defaults(func=_cmd_extrapolation)

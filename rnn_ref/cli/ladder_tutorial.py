@@ -1,0 +1,112 @@
+"""`rnn-ref ladder --tutorial`: the tutorial's ladder as its script ran it, over seeds.
+
+Writes `tutorial.json` after every run (so an interrupted sweep keeps what it trained;
+`--resume` continues it), then `tutorial_tables.md` and the two figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+
+from rnn_ref.errors import InputError
+from rnn_ref.experiments.tutorial import RUNGS
+from rnn_ref.experiments.tutorial_run import run_tutorial
+from rnn_ref.experiments.tutorial_verdicts import verdict
+from rnn_ref.site import paths
+from rnn_ref.site.tutorial_report import redraw
+
+__all__ = ["run"]
+
+
+def _json_path(args: argparse.Namespace) -> Path:
+    return Path(args.out or paths.results()) / "tutorial.json"
+
+
+def _redraw(args: argparse.Namespace) -> list[Path]:
+    json_path = _json_path(args)
+    try:
+        return redraw(json_path, Path(args.out) if args.out else None)
+    except (OSError, ValueError, KeyError) as e:
+        raise InputError(
+            f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a "
+            "tutorial.json written by `rnn-ref ladder --tutorial --out DIR`: pass that "
+            "DIR as --out"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train (or with `--redraw` only re-render) the tutorial's rungs; return 0."""
+    if args.redraw:
+        print("wrote", ", ".join(map(str, _redraw(args))))
+        return 0
+    names = (
+        [n.strip() for n in args.rungs.split(",") if n.strip()]
+        if args.rungs
+        else list(RUNGS)
+    )
+    unknown = [n for n in names if n not in RUNGS]
+    if (
+        unknown
+        or not names
+        or args.seeds < 1
+        or (args.steps is not None and args.steps < 1)
+    ):
+        what = (
+            f"unknown rungs {unknown}"
+            if unknown
+            else (f"--seeds {args.seeds}, --steps {args.steps}")
+        )
+        raise InputError(
+            f"{what}; expected --tutorial rungs from {', '.join(RUNGS)}, --seeds >= 1, "
+            "--steps >= 1"
+        )
+    json_path = _json_path(args)
+    previous = None
+    if args.resume and json_path.exists():
+        try:
+            previous = json.loads(json_path.read_text())
+        except ValueError as e:
+            raise InputError(
+                f"cannot resume from {json_path} ({e}); expected the tutorial.json of "
+                "an earlier run: delete it or drop --resume"
+            ) from None
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    spent = (previous or {}).get("wall_seconds", 0.0)
+
+    def save(results: dict) -> None:
+        results["wall_seconds"] = round(spent + time.perf_counter() - t0, 1)
+        # timings are shared-CPU timings: say how shared
+        results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        tmp = json_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(results, indent=1) + "\n")
+        tmp.replace(json_path)  # never a half-written file
+
+    def log(line: str) -> None:
+        if not args.quiet or not line.startswith("  "):
+            print(line, flush=True)
+
+    results = run_tutorial(
+        names, args.seeds, args.steps, log=log, on_run=save, previous=previous
+    )
+    save(results)
+    written = _redraw(args)
+    rungs = {r["name"]: r for r in results["rungs"]}
+    print(f"\n{'rung':>20} | 100-sample | 10,000-sample | verdict")
+    for r in results["rungs"]:
+        a100 = sum(x["final_100"] for x in r["runs"]) / len(r["runs"])
+        a10k = sum(x["final_10k"] for x in r["runs"]) / len(r["runs"])
+        print(f"{r['name']:>20} | {a100:10.1%} | {a10k:13.2%} | {verdict(r, rungs)}")
+    print(
+        f"\n{results['wall_seconds']:.0f} s in all; wrote {json_path}, "
+        + ", ".join(map(str, written))
+    )
+    return 0

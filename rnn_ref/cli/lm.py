@@ -1,0 +1,132 @@
+"""`rnn-ref lm train | sample`: the character-level language model, from the shell.
+
+Bad input (a flag out of range, an unreadable text, a character the model never saw, a
+missing or corrupt checkpoint) gets one `error: ...` line on stderr and exit code 2. A
+run whose loss becomes NaN stops with exit code 3.
+
+Examples:
+
+    rnn-ref lm train --out runs/lm                  # Paradise Lost, GRU 256, k = 64
+    rnn-ref lm train --resume --out runs/lm --steps 4000
+    rnn-ref lm sample --checkpoint runs/lm --temperature 0.8 --prime "Of Man"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from rnn_ref.errors import InputError
+from rnn_ref.lm import LM_CELLS, sample
+from rnn_ref.lm_train import LMConfig, load_lm, read_lm_config, train_lm
+
+__all__ = ["register"]
+
+_FLAGS = [
+    (("--text",), "text", dict(help="a UTF-8 text file (default: Paradise Lost)")),
+    (("--cell",), "cell", dict(choices=list(LM_CELLS))),
+    (("--embed-dim",), "embed_dim", dict(type=int)),
+    (("--hidden-size",), "hidden_size", dict(type=int)),
+    (("--num-layers",), "num_layers", dict(type=int)),
+    (("--batch-size",), "batch_size", dict(type=int)),
+    (("--bptt",), "bptt", dict(type=int, help="k, steps per chunk (default: 64)")),
+    (("--lr",), "lr", dict(type=float)),
+    (("--clip",), "clip", dict(type=float)),
+    (("--steps",), "steps", dict(type=int)),
+    (("--eval-every",), "eval_every", dict(type=int)),
+    (("--seed",), "seed", dict(type=int)),
+]
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    given = {f: getattr(args, f) for _, f, _ in _FLAGS if getattr(args, f) is not None}
+    out = args.out
+    if args.resume:  # the saved run, with only the flags given here changed
+        saved = asdict(read_lm_config(Path(out)))
+        config = LMConfig.from_dict({**saved, **given, "out": out})
+    else:
+        config = LMConfig(**given, out=out)
+    if args.results:  # fail before training, not after
+        Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        result = train_lm(
+            config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty()
+        )
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"continue from the last checkpoint with `rnn-ref lm train --resume "
+            f"--out {out}`"
+        ) from None
+    last = result.metrics[-1] if result.metrics else None
+    if last is None:
+        print(f"nothing to do: {out} already holds {config.steps} steps")
+        return 0
+    if not args.quiet:
+        print(
+            f"step {last['step']}: validation loss {last['val_loss']:.3f} nats/char "
+            f"({last['val_bpc']:.3f} bits), {last['cpu_seconds']:.0f} s of CPU; "
+            f"checkpoint in {out}"
+        )
+    if args.results:
+        from rnn_ref.experiments.lm_results import summarize
+
+        summary = summarize(result, config, _command(config))
+        Path(args.results).write_text(json.dumps(summary, indent=1) + "\n")
+        print(f"results written to {args.results}")
+    return 0
+
+
+def _command(config: LMConfig) -> str:
+    """The `rnn-ref lm train` command line that trains `config` from scratch."""
+    defaults = LMConfig()
+    words = ["rnn-ref", "lm", "train"]
+    for flags, field, _ in _FLAGS:
+        if getattr(config, field) != getattr(defaults, field):
+            words += [flags[0], str(getattr(config, field))]
+    return shlex.join(words)
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    if args.length < 1:
+        raise InputError(f"--length must be at least 1; got {args.length}")
+    model, vocab, _ = load_lm(args.checkpoint)
+    prime = args.prime.replace("\\n", "\n")
+    text = sample(model, vocab, prime, args.length, args.temperature, args.seed)
+    print(prime + text)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `lm train` and `lm sample` to the `rnn-ref` command."""
+    defaults = {f.name: f.default for f in fields(LMConfig)}
+    lm = subparsers.add_parser("lm", help="the character-level language model")
+    sub = lm.add_subparsers(dest="lm_command", metavar="COMMAND", required=True)
+    p = sub.add_parser(
+        "train",
+        help="train it with truncated BPTT",
+        description="Train the character-level language model; checkpoints go to "
+        "--out.",
+    )
+    for flags, field, extra in _FLAGS:
+        extra = dict(extra)
+        help_text = extra.pop("help", None) or f"default: {defaults[field]}"
+        p.add_argument(*flags, dest=field, default=None, help=help_text, **extra)
+    p.add_argument("--out", default="runs/lm", help="run directory (default: runs/lm)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    p.add_argument(
+        "--results", help="also write a JSON summary with samples (for the site)"
+    )
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("sample", help="generate text from a trained model")
+    p.add_argument("--checkpoint", required=True, help="a run directory of `lm train`")
+    p.add_argument("--prime", default="\\n", help="text to start from (default: \\n)")
+    p.add_argument("--length", type=int, default=300, help="characters to generate")
+    p.add_argument("--temperature", type=float, default=0.8, help="> 0 (default 0.8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_sample)

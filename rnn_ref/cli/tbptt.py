@@ -1,0 +1,66 @@
+"""`rnn-ref tbptt`: measure truncated BPTT (graph growth, what k learns, state between
+batches) over seeds, or redraw the page's tables from the committed results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+
+from rnn_ref.errors import InputError
+from rnn_ref.experiments.tbptt import run
+from rnn_ref.experiments.timing import machine_info
+from rnn_ref.site import paths
+from rnn_ref.site.tbptt_report import redraw
+
+__all__ = ["register"]
+
+
+def _cmd_tbptt(args: argparse.Namespace) -> int:
+    json_path = Path(args.out) if args.out else paths.results() / "tbptt.json"
+    if not args.redraw:
+        if args.seeds < 1:
+            raise InputError(f"--seeds must be at least 1; got {args.seeds}")
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # small models: one thread, steadier on a busy machine
+        try:
+            t0 = time.perf_counter()
+            results = run(args.seeds)
+            results["machine"] = machine_info(torch.device("cpu"))
+            results["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
+            results["wall_seconds"] = round(time.perf_counter() - t0, 1)
+        finally:
+            torch.set_num_threads(threads)
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(results, indent=1) + "\n")
+        print(f"wrote {json_path}")
+    try:
+        written = redraw(json_path)
+    except (OSError, ValueError, KeyError) as e:
+        raise InputError(
+            f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a "
+            "tbptt.json written by `rnn-ref tbptt --out FILE`: pass that FILE as --out"
+        ) from None
+    print("wrote", ", ".join(str(p) for p in written))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `tbptt` to the `rnn-ref` command."""
+    p = subparsers.add_parser(
+        "tbptt",
+        help="measure truncated BPTT over seeds (about 3 min on one core)",
+        description=__doc__.split("\n\n")[0],
+    )
+    p.add_argument("--seeds", type=int, default=3, help="seeds 0 .. N-1 (default 3)")
+    p.add_argument(
+        "--out", help="the JSON to write (default: docs/assets/results/tbptt.json)"
+    )
+    p.add_argument(
+        "--redraw", action="store_true", help="only re-render the tables from --out"
+    )
+    p.set_defaults(func=_cmd_tbptt)

@@ -1,0 +1,262 @@
+"""Truncated BPTT measured: what the graph holds without `.detach()`, what k can learn,
+and what to do with the state between batches.
+
+* `graph_stats`: how many autograd nodes a loss reaches and how many bytes of saved
+  tensors they hold; `growth` follows both (and the time of a step) chunk by chunk,
+  with and without detaching the carried state.
+* `delay_run`: the delay task (the answer at step t is the input at step t - d) trained
+  on a stream in chunks of k steps; it is learnable only when a chunk holds both the
+  input and the step that answers it, k > d.
+* `carry_run`: independent sequences whose answer needs a known start (running parity),
+  trained with the state reset to zeros between batches or carried over.
+* `h0_run`: a learned initial state (`LearnedH0`) against zeros.
+
+`run` does them all for `rnn-ref tbptt`, which writes `docs/assets/results/tbptt.json`;
+`rnn_ref.site.tbptt_report` renders the page's tables from it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+from torch import nn
+
+from rnn_ref.lm import detach_state
+
+__all__ = [
+    "graph_stats",
+    "growth",
+    "SymbolRNN",
+    "LearnedH0",
+    "delay_run",
+    "carry_run",
+    "h0_run",
+    "PAIRS",
+    "run",
+]
+
+PAIRS = [(3, 2), (3, 3), (3, 4), (3, 8), (6, 3), (6, 6), (6, 7), (6, 12)]  # (d, k)
+
+
+def graph_stats(loss: torch.Tensor) -> dict:
+    """Autograd nodes reachable from `loss.grad_fn`, and the bytes of the distinct
+    tensors they saved for backward (read from each node's `_saved_*` attributes, so
+    only while the graph is alive: before `backward()` or with `retain_graph=True`)."""
+    seen, stack, storages = set(), [loss.grad_fn], {}
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        for name in dir(node):
+            if name.startswith("_saved_"):
+                value = getattr(node, name)
+                for t in value if isinstance(value, (tuple, list)) else [value]:
+                    if isinstance(t, torch.Tensor):
+                        s = t.untyped_storage()
+                        storages[s.data_ptr()] = s.nbytes()
+        stack.extend(fn for fn, _ in node.next_functions)
+    return {"nodes": len(seen), "saved_bytes": sum(storages.values())}
+
+
+class SymbolRNN(nn.Module):
+    """Symbols -> embedding -> `nn.GRU` (batch_first) -> logits over the symbols, at
+    every step.
+
+    Shape:
+        x: `(N, L)` symbol ids. Returns logits `(N, L, V)` and h_n `(1, N, H_out)`.
+    """
+
+    def __init__(self, symbols: int = 4, hidden_size: int = 32, embed_dim: int = 8):
+        super().__init__()
+        self.embed = nn.Embedding(symbols, embed_dim)
+        self.rnn = nn.GRU(embed_dim, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, symbols)
+
+    def forward(self, x, hx=None):
+        output, hx = self.rnn(self.embed(x), hx)  # (N, L, H_out)
+        return self.head(output), hx  # (N, L, V)
+
+
+# --8<-- [start:learned_h0]
+class LearnedH0(SymbolRNN):
+    """`SymbolRNN` whose initial state is a parameter, shared by every sequence."""
+
+    def __init__(self, symbols: int = 4, hidden_size: int = 32, embed_dim: int = 8):
+        super().__init__(symbols, hidden_size, embed_dim)
+        self.h0 = nn.Parameter(torch.zeros(1, 1, hidden_size))  # (layers, 1, H_out)
+
+    def forward(self, x, hx=None):
+        if hx is None:
+            hx = self.h0.expand(-1, x.shape[0], -1).contiguous()  # (layers, N, H_out)
+        return super().forward(x, hx)
+
+
+# --8<-- [end:learned_h0]
+
+
+def growth(chunks: int = 12, k: int = 16, detach: bool = True, seed: int = 0) -> list:
+    """Run `SymbolRNN` forward and backward on a stream, `chunks` chunks of `k` steps,
+    carrying the state; per chunk: the graph its loss reaches and the seconds of its
+    forward and backward.
+
+    Without `detach` the carried state keeps every earlier chunk in the graph, so
+    `backward` needs `retain_graph=True` and each step reaches (and backpropagates
+    through) all the chunks before it. No optimizer step: updating the weights in place
+    would make that backward fail (they are saved in the earlier chunks' graph).
+    """
+    torch.manual_seed(seed)
+    model = SymbolRNN()
+    stream = torch.randint(4, (8, chunks * k + 1), generator=_gen(seed))  # (N, T)
+    hx, rows = None, []
+    for j in range(chunks):
+        t0 = time.perf_counter()
+        x, y = stream[:, j * k : (j + 1) * k], stream[:, j * k + 1 : (j + 1) * k + 1]
+        logits, hx = model(x, hx)
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+        stats = graph_stats(loss)
+        loss.backward(retain_graph=not detach)
+        hx = detach_state(hx) if detach else hx
+        rows.append({"chunk": j + 1, **stats, "seconds": time.perf_counter() - t0})
+    return rows
+
+
+def _gen(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def _accuracy(logits: torch.Tensor, target: torch.Tensor) -> float:
+    return (logits.argmax(-1) == target).float().mean().item()
+
+
+def delay_run(d: int, k: int, seed: int, steps: int = 20_000, batch: int = 32) -> dict:
+    """Train on a stream whose answer at step t is the input at step t - d, in chunks
+    of `k` steps with the state carried (detached); return the accuracy on a fresh
+    stream of 200 steps run in one piece (chance: 1/4).
+
+    The same `steps` time steps are seen for every k, so a small k gets more (shorter)
+    updates, not less data.
+    """
+    gen = _gen(seed)
+    torch.manual_seed(seed)
+    model = SymbolRNN()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    x = torch.randint(4, (batch, steps + d), generator=gen)  # (N, d + T)
+    hx = None
+    for s in range(d, steps + d - k + 1, k):
+        logits, hx = model(x[:, s : s + k], hx)  # (N, k, V)
+        loss = nn.functional.cross_entropy(
+            logits.flatten(0, 1), x[:, s - d : s - d + k].flatten()
+        )
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        hx = detach_state(hx)
+    with torch.no_grad():
+        test = torch.randint(4, (256, 200), generator=gen)  # (N, L)
+        logits, _ = model(test)
+    return {
+        "d": d,
+        "k": k,
+        "seed": seed,
+        "accuracy": _accuracy(logits[:, d:], test[:, :-d]),
+    }
+
+
+def _parity_batch(gen: torch.Generator, batch: int, length: int):
+    """Independent bit sequences and, at every step, the parity of the bits so far."""
+    x = torch.randint(2, (batch, length), generator=gen)  # (N, L)
+    return x, x.cumsum(1) % 2
+
+
+def carry_run(carry: bool, seed: int, steps: int = 600, length: int = 10) -> dict:
+    """Running parity of independent sequences: each batch starts from zeros (`carry`
+    False) or from the previous batch's final state, detached (`carry` True).
+
+    Returns the accuracy on fresh sequences started from zeros (`from_zeros`) and
+    started from the state of another batch (`from_carried`), as training fed them.
+    """
+    gen = _gen(seed)
+    torch.manual_seed(seed)
+    model = SymbolRNN(symbols=2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    hx = None
+    for _ in range(steps):
+        x, y = _parity_batch(gen, 32, length)
+        logits, h_n = model(x, hx if carry else None)
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        hx = detach_state(h_n)
+    with torch.no_grad():
+        before, _ = _parity_batch(gen, 256, length)
+        _, carried = model(before)
+        x, y = _parity_batch(gen, 256, length)
+        from_zeros = _accuracy(model(x)[0], y)
+        from_carried = _accuracy(model(x, carried)[0], y)
+    return {
+        "carry": carry,
+        "seed": seed,
+        "from_zeros": from_zeros,
+        "from_carried": from_carried,
+    }
+
+
+def h0_run(learned: bool, seed: int, steps: int = 200, length: int = 6) -> dict:
+    """Predict each symbol *before* reading it, so the first prediction comes from the
+    initial state alone: sequences `a, a+1, a+2, ...` (mod 4) whose first symbol `a`
+    is 0 with probability 0.7. Step 0 can reach 70 %, the others 100 %.
+
+    Returns the accuracy and cross-entropy at step 0 and the accuracy after it.
+    """
+    gen = _gen(seed)
+    torch.manual_seed(seed)
+    model = (LearnedH0 if learned else SymbolRNN)(symbols=4)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = torch.tensor([0.7, 0.1, 0.1, 0.1])
+
+    def batch(n: int) -> torch.Tensor:
+        a = torch.multinomial(first, n, replacement=True, generator=gen)[:, None]
+        return (a + torch.arange(length)) % 4  # (N, L)
+
+    def predict(x: torch.Tensor) -> torch.Tensor:
+        logits, _ = model(x[:, :-1])  # step t + 1 from the state after x_t
+        h0 = (
+            model.h0[0].expand(x.shape[0], -1)  # (N, H_out)
+            if learned
+            else torch.zeros(x.shape[0], model.rnn.hidden_size)
+        )
+        return torch.cat([model.head(h0)[:, None], logits], 1)  # (N, L, V)
+
+    for _ in range(steps):
+        x = batch(32)
+        loss = nn.functional.cross_entropy(predict(x).flatten(0, 1), x.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        x = batch(1000)
+        logits = predict(x)
+    return {
+        "learned": learned,
+        "seed": seed,
+        "step0": _accuracy(logits[:, 0], x[:, 0]),
+        "step0_loss": nn.functional.cross_entropy(logits[:, 0], x[:, 0]).item(),
+        "later": _accuracy(logits[:, 1:], x[:, 1:]),
+    }
+
+
+def run(seeds: int = 3) -> dict:
+    """Every measurement of the page, with seeds 0 .. seeds - 1."""
+    return {
+        "seeds": seeds,
+        "growth": {
+            "detach": growth(detach=True),
+            "no_detach": growth(detach=False),
+        },
+        "delay": [delay_run(d, k, s) for d, k in PAIRS for s in range(seeds)],
+        "carry": [carry_run(c, s) for c in (False, True) for s in range(seeds)],
+        "h0": [h0_run(h, s) for h in (False, True) for s in range(seeds)],
+    }

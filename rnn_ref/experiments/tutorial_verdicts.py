@@ -1,0 +1,84 @@
+"""Verdicts: does a faithful run reproduce what the tutorial's post reports?
+
+A rung's record (from `rnn_ref.experiments.tutorial.run_tutorial`) carries the post's
+figure in words (`reported`) and a `rule` that turns it into a test of one seed's final
+accuracy on our 10,000 held-out sequences (the post's own 100-sample figure moves by
+several points from one evaluation to the next, so it decides nothing). The rung's
+verdict counts the seeds that pass: every seed "reproduced", none "not reproduced",
+else "reproduced on k of n seeds"; for `some` (the post saw some runs converge and
+others not) it is "reproduced" when the seeds split.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+__all__ = ["NEAR", "CONVERGED", "RULES", "seed_passes", "verdict"]
+
+NEAR = 0.05  # "about X %": within 5 percentage points
+CONVERGED = 0.99  # a run "converged": at least 99 % on the 10,000 held-out sequences
+
+# rule -> how one seed is judged, in words (the verdict table states it)
+RULES = {
+    "near": f"final accuracy within {NEAR * 100:.0f} percentage points of the reported "
+    "figure",
+    "at_least": "final accuracy at least the lower end of the reported range",
+    "below": "final accuracy below the mean of the rung it is compared with",
+    "some": f"the seeds split: some converge (≥ {CONVERGED:.0%}), some do not",
+    "all": f"converged: final accuracy ≥ {CONVERGED:.0%}",
+}
+
+
+def seed_passes(rung: dict, rungs: dict[str, dict]) -> list[bool]:
+    """For each seed of `rung`, whether it shows what the post reports.
+
+    Args:
+        rung: one entry of the results' `rungs`, with `rule` not `None`.
+        rungs: every rung by name (the `below` rule compares with another rung).
+
+    Examples:
+        >>> rung = {"rule": "near", "value": 0.75,
+        ...         "runs": [{"final_10k": 0.72}, {"final_10k": 0.5}]}
+        >>> seed_passes(rung, {})
+        [True, False]
+    """
+    acc = [r["final_10k"] for r in rung["runs"]]
+    rule, value = rung["rule"], rung["value"]
+    if rule == "near":
+        return [abs(a - value) <= NEAR + 1e-12 for a in acc]
+    if rule == "at_least":
+        return [a >= value for a in acc]
+    if rule == "below":
+        reference = statistics.fmean(r["final_10k"] for r in rungs[value]["runs"])
+        return [a < reference for a in acc]
+    if rule in ("some", "all"):
+        return [a >= CONVERGED for a in acc]
+    raise ValueError(f"rule must be one of {sorted(RULES)}; got {rule!r}")
+
+
+def verdict(rung: dict, rungs: dict[str, dict]) -> str:
+    """ "reproduced", "not reproduced" or "reproduced on k of n seeds" ("—" for a
+    control the post did not run).
+
+    Examples:
+        >>> runs = [{"final_10k": a} for a in (1.0, 0.2, 0.3)]
+        >>> verdict({"rule": "all", "value": None, "runs": runs}, {})
+        'reproduced on 1 of 3 seeds'
+        >>> verdict({"rule": "some", "value": None, "runs": runs}, {})
+        'reproduced (1 of 3 converged)'
+    """
+    if not rung["runs"] or (
+        rung["rule"] == "below" and not rungs[rung["value"]]["runs"]
+    ):
+        return "not run yet"
+    if rung["rule"] is None:
+        return "—"
+    passed = seed_passes(rung, rungs)
+    k, n = sum(passed), len(passed)
+    if rung["rule"] == "some":
+        return (
+            f"{'reproduced' if 0 < k < n else 'not reproduced'} ({k} of {n} converged)"
+        )
+    if k == n:
+        return "reproduced"
+    return "not reproduced" if k == 0 else f"reproduced on {k} of {n} seeds"

@@ -1,0 +1,283 @@
+"""Training the character-level language model (`rnn_ref.lm`) with truncated BPTT.
+
+The training text is cut into `batch_size` streams (`stream_batches`); each step takes
+the next `bptt` characters of every stream, starts from the state the previous step
+ended in, and detaches that state afterwards. At the end of the text every stream
+starts again from zeros. A run directory (`--out`) holds what the classifier's runs
+hold (`rnn_ref.checkpoint.save`): `config.json` (an `LMConfig`, with the vocabulary),
+`model.pt`, `state.pt` (weights, optimizer, step, the carried state) and
+`metrics.jsonl`, one line per evaluation on the held-out end of the text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from rnn_ref import checkpoint
+from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
+from rnn_ref.lm import LM_CELLS, CharLM, Vocab, detach_state, load_text, stream_batches
+
+__all__ = [
+    "LMConfig",
+    "LMResult",
+    "train_lm",
+    "evaluate_lm",
+    "read_lm_config",
+    "load_lm",
+]
+
+_VAL_STREAMS = 8  # streams the held-out text is cut into for evaluation
+
+
+@dataclass
+class LMConfig:
+    """Everything that defines a language-model run; saved as `config.json`."""
+
+    text: str | None = None  # a UTF-8 file; None: the bundled Paradise Lost
+    cell: str = "gru"  # gru | lstm
+    embed_dim: int = 32
+    hidden_size: int = 256
+    num_layers: int = 1
+    batch_size: int = 32
+    bptt: int = 64  # k: steps per chunk, the furthest a gradient flows back
+    lr: float = 3e-3
+    clip: float | None = 1.0  # max gradient norm; None: no clipping
+    steps: int = 2000
+    eval_every: int = 200
+    val_fraction: float = 0.05  # the end of the text, held out
+    seed: int = 0
+    chars: str | None = None  # the vocabulary, filled in from the text
+    out: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.cell not in LM_CELLS:
+            raise InputError(
+                f"cell must be one of {', '.join(LM_CELLS)}; got {self.cell!r}"
+            )
+        for name in ("embed_dim", "hidden_size", "num_layers", "batch_size", "bptt"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise InputError(f"{name} must be a positive integer; got {value!r}")
+        for name in ("steps", "eval_every"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise InputError(f"{name} must be a positive integer; got {value!r}")
+        if not (isinstance(self.lr, (int, float)) and 0 < self.lr < math.inf):
+            raise InputError(f"lr must be a positive number; got {self.lr!r}")
+        if self.clip is not None and not 0 < self.clip < math.inf:
+            raise InputError(f"clip must be a positive number or None; got {self.clip}")
+        if not 0 < self.val_fraction < 1:
+            raise InputError(
+                f"val_fraction must be between 0 and 1; got {self.val_fraction}"
+            )
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LMConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise InputError(f"unknown LMConfig fields {unknown}; expected {known}")
+        return cls(**d)
+
+
+@dataclass
+class LMResult:
+    """What `train_lm` returns: the model (eval mode), its vocabulary, its metrics."""
+
+    model: CharLM
+    vocab: Vocab
+    metrics: list[dict]
+
+
+def _model(config: LMConfig) -> CharLM:
+    return CharLM(
+        len(config.chars),
+        config.embed_dim,
+        config.hidden_size,
+        config.num_layers,
+        config.cell,
+    )
+
+
+@torch.no_grad()
+def evaluate_lm(model: CharLM, ids: torch.Tensor, bptt: int) -> float:
+    """Mean cross-entropy (nats per character) of predicting each next character of
+    `ids`, read as `_VAL_STREAMS` streams with the state carried across chunks."""
+    model.eval()
+    streams = stream_batches(ids, min(_VAL_STREAMS, ids.numel() // 2))  # (N, T)
+    total, count, hx = 0.0, 0, None
+    for start in range(0, streams.shape[1] - 1, bptt):
+        x = streams[:, start : start + bptt]  # (N, k)
+        y = streams[:, start + 1 : start + 1 + bptt]
+        x = x[:, : y.shape[1]]
+        logits, hx = model(x, hx)  # (N, k, V)
+        total += nn.functional.cross_entropy(
+            logits.flatten(0, 1), y.flatten(), reduction="sum"
+        ).item()
+        count += y.numel()
+    model.train()
+    return total / count
+
+
+def train_lm(
+    config: LMConfig, resume: bool = False, progress: bool = False
+) -> LMResult:
+    """Run (or resume) truncated-BPTT training; return the model and its metrics.
+
+    Each metrics dict has `step`, `cpu_seconds` and `seconds` (training only, evaluation
+    excluded), `train_loss` (mean since the last evaluation) and `val_loss` (nats per
+    character on the held-out text) with `val_bpc` (the same in bits).
+    """
+    out = Path(config.out) if config.out else None
+    if not resume and out is not None and (out / "config.json").exists():
+        raise InputError(
+            f"{out} already holds a run; pass --resume to continue it or choose "
+            "another --out"
+        )
+    text = load_text(config.text)
+    vocab = Vocab(config.chars or text)
+    config.chars = vocab.chars
+    ids = vocab.encode(text)
+    split = int(len(ids) * (1 - config.val_fraction))
+    streams = stream_batches(ids[:split], config.batch_size)  # (N, T)
+    starts = list(range(0, streams.shape[1] - 1, config.bptt))
+    torch.manual_seed(config.seed)
+    model = _model(config)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    step, cpu, wall, loss_sum, metrics, hx = 0, 0.0, 0.0, 0.0, [], None
+    if resume:
+        state = _load_state(out, model, optimizer)
+        step, cpu, wall = state["step"], state["cpu_seconds"], state["seconds"]
+        hx = tuple(state["hx"]) if config.cell == "lstm" else state["hx"][0]
+        if (out / "metrics.jsonl").exists():
+            lines = (out / "metrics.jsonl").read_text().splitlines()
+            metrics = [m for m in map(json.loads, lines) if m["step"] <= step]
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "metrics.jsonl").write_text(
+            "".join(json.dumps(m) + "\n" for m in metrics)
+        )
+    bar = tqdm(total=config.steps, initial=step, disable=not progress, file=sys.stderr)
+    model.train()
+    while step < config.steps:
+        t0, c0 = time.perf_counter(), time.process_time()
+        start = starts[step % len(starts)]
+        if start == 0:
+            hx = None  # a new pass over the text: every stream starts from zeros
+        # --8<-- [start:tbptt_step]
+        x = streams[:, start : start + config.bptt]  # (N, k)
+        y = streams[:, start + 1 : start + 1 + config.bptt]  # the next characters
+        x = x[:, : y.shape[1]]  # the last chunk may be shorter
+        logits, hx = model(x, hx)  # starts where the previous chunk ended
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # through this chunk's k steps only
+        if config.clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+        optimizer.step()
+        hx = detach_state(hx)  # carry the values, drop the graph
+        # --8<-- [end:tbptt_step]
+        if not torch.isfinite(loss):
+            bar.close()
+            raise TrainingDiverged(
+                f"loss became {loss.item()} at step {step + 1}; lower --lr or keep "
+                "--clip"
+            )
+        step += 1
+        cpu += time.process_time() - c0
+        wall += time.perf_counter() - t0
+        loss_sum += loss.item()
+        bar.update(1)
+        if step % config.eval_every == 0 or step == config.steps:
+            val = evaluate_lm(model, ids[split:], config.bptt)
+            since = step - (metrics[-1]["step"] if metrics else 0)
+            line = {
+                "step": step,
+                "cpu_seconds": round(cpu, 2),
+                "seconds": round(wall, 2),
+                "train_loss": loss_sum / since,
+                "val_loss": val,
+                "val_bpc": val / math.log(2),
+            }
+            metrics.append(line)
+            loss_sum = 0.0
+            bar.set_postfix(val_loss=f"{val:.3f}")
+            if out is not None:
+                with open(out / "metrics.jsonl", "a") as f:
+                    f.write(json.dumps(line) + "\n")
+                carried = list(hx) if isinstance(hx, tuple) else [hx]
+                checkpoint.save(
+                    out,
+                    config,
+                    model,
+                    {
+                        "optimizer": optimizer.state_dict(),
+                        "step": step,
+                        "cpu_seconds": cpu,
+                        "seconds": wall,
+                        "hx": carried,
+                    },
+                )
+    bar.close()
+    return LMResult(model.eval(), vocab, metrics)
+
+
+def read_lm_config(directory: Path) -> LMConfig:
+    """A run's `config.json` as an `LMConfig`; else a `CheckpointError`."""
+    path = directory / "config.json"
+    if not path.is_file():
+        raise CheckpointError(
+            f"no config.json in {directory}; expected a directory written by "
+            "`rnn-ref lm train --out DIR`: train one or fix the path"
+        )
+    try:
+        config = LMConfig.from_dict(json.loads(path.read_text()))
+        if not config.chars:
+            raise ValueError("no vocabulary (chars)")
+    except (ValueError, TypeError, AttributeError) as e:
+        raise CheckpointError(
+            f"{path} is not a language-model config ({str(e)[:150]}); expected one "
+            "written by `rnn-ref lm train`: re-train or restore the file"
+        ) from None
+    return config
+
+
+def _load_state(out: Path | None, model: CharLM, optimizer) -> dict:
+    if out is None:
+        raise InputError("resume needs the run directory: pass --out DIR")
+    read_lm_config(out)
+    state = checkpoint.safe_load(out / "state.pt")
+    try:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        return {k: state[k] for k in ("step", "cpu_seconds", "seconds", "hx")}
+    except (RuntimeError, KeyError, ValueError, TypeError) as e:
+        raise CheckpointError(
+            f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
+            "resume without changing the model flags, or train afresh"
+        ) from None
+
+
+def load_lm(directory: str | Path) -> tuple[CharLM, Vocab, LMConfig]:
+    """A trained language model (eval mode), its vocabulary and config, from a run
+    directory written by `train_lm`."""
+    directory = Path(directory)
+    config = read_lm_config(directory)
+    model = _model(config)
+    try:
+        model.load_state_dict(checkpoint.safe_load(directory / "model.pt"))
+    except (RuntimeError, TypeError, AttributeError) as e:
+        raise CheckpointError(
+            f"{directory / 'model.pt'} does not fit the model in config.json "
+            f"({str(e)[:150]}); keep model.pt and config.json from the same run"
+        ) from None
+    return model.eval(), Vocab(config.chars), config

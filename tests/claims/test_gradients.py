@@ -1,0 +1,246 @@
+"""Claims made on docs/gradients.md, each asserted against torch.nn."""
+
+import json
+
+import pytest
+import torch
+from torch import nn
+
+from rnn_ref.bptt import manual_backward
+from rnn_ref.config import TrainConfig
+from rnn_ref.experiments.gradients import (
+    init_curves,
+    scaled_init,
+    state_gradient_norms,
+    training_curves,
+)
+from rnn_ref.site import paths
+from rnn_ref.train import train
+
+F64 = torch.float64
+CELLS = [nn.RNN, nn.GRU, nn.LSTM]
+
+
+@pytest.fixture(scope="module")
+def at_init():
+    return {seed: init_curves(T=40, H=64, N=32, seed=seed) for seed in (0, 1, 2)}
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "gru", "lstm"])
+def test_manual_backward_equals_autograd_for_every_cell(kind):
+    """manual_backward gives autograd's gradients (float64, to 1e-12) for every
+    parameter, the input and the initial state, stacked and bidirectional."""
+    torch.manual_seed(0)
+    cls = nn.GRU if kind == "gru" else nn.LSTM if kind == "lstm" else nn.RNN
+    extra = {"nonlinearity": kind} if cls is nn.RNN else {}
+    m = cls(3, 5, num_layers=2, bidirectional=True, dtype=F64, **extra)
+    x = torch.randn(7, 4, 3, dtype=F64, requires_grad=True)
+    states = [torch.randn(4, 4, 5, dtype=F64, requires_grad=True)]
+    states += [torch.randn(4, 4, 5, dtype=F64, requires_grad=True)] * (cls is nn.LSTM)
+    hx = tuple(states) if cls is nn.LSTM else states[0]
+    out, h_n = m(x, hx)
+    finals = list(h_n) if cls is nn.LSTM else [h_n]
+    grads = [torch.randn_like(t) for t in (out, *finals)]
+    auto = torch.autograd.grad([out, *finals], [x, *states, *m.parameters()], grads)
+    mine = manual_backward(
+        m,
+        x.detach(),
+        tuple(s.detach() for s in states) if cls is nn.LSTM else hx.detach(),
+        grads[0],
+        tuple(grads[1:]) if cls is nn.LSTM else grads[1],
+    )
+    mine_hx = list(mine["hx"]) if cls is nn.LSTM else [mine["hx"]]
+    names = [n for n, _ in m.named_parameters()]
+    assert set(mine) == {"input", "hx", *names}
+    ours = [mine["input"], *mine_hx, *(mine[n] for n in names)]
+    for a, b in zip(auto, ours, strict=True):
+        assert (a - b).abs().max() < 1e-12
+
+
+@pytest.mark.parametrize("H", [16, 64, 256])
+@pytest.mark.parametrize("cls", CELLS)
+def test_default_init_is_uniform_within_one_over_sqrt_h(cls, H):
+    """Every weight and bias starts in U(-1/sqrt(H), 1/sqrt(H)) whatever the input
+    size: within the bound, filling it, with the uniform's standard deviation
+    1/sqrt(3H)."""
+    bound = H**-0.5
+    for input_size in (3, H, 300):
+        torch.manual_seed(0)
+        for name, p in cls(input_size, H).named_parameters():
+            assert p.abs().max() <= bound, (input_size, name)
+            if name.startswith("weight_hh"):  # enough values to see the shape
+                assert p.abs().max() > 0.99 * bound, name
+                assert p.std().item() == pytest.approx((3 * H) ** -0.5, rel=0.05)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize(
+    "kind, gain",
+    [("default", 1.0), ("orthogonal", 1.0), ("orthogonal", 1.5), ("default", 3.0)],
+)
+def test_jacobian_norm_is_bounded_by_sigma_max_to_the_k(nonlinearity, kind, gain):
+    """‖∂h_T/∂h_t‖₂ ≤ σ_max(W_hh)^k for a tanh (or relu) RNN: each factor
+    diag(f'(a)) W_hh has norm at most σ_max(W_hh), since |f'| ≤ 1."""
+    for seed in range(3):
+        torch.manual_seed(seed)
+        rnn = nn.RNN(16, 16, batch_first=True, nonlinearity=nonlinearity)
+        scaled_init(rnn, kind, gain)
+        sigma = torch.linalg.matrix_norm(rnn.weight_hh_l0, ord=2).item()
+        x = 2 * torch.randn(8, 25, 16)
+        norms = state_gradient_norms(rnn, x)
+        for k, norm in zip(norms["k"], norms["jacobian"], strict=True):
+            assert norm <= sigma**k * (1 + 1e-5), (seed, k)
+
+
+def test_default_init_sigma_max_exceeds_one_but_the_gradient_still_vanishes(at_init):
+    """At torch's default init (H = 64) σ_max(W_hh) is above 1, so the bound allows
+    growth, yet the tanh RNN's ‖∂h_T/∂h_t‖ falls below 1e-2 within 10 steps and below
+    1e-10 by 40."""
+    for curves in at_init.values():
+        c = curves["tanh RNN, default init"]
+        assert c["sigma_max"] > 1
+        assert c["jacobian"][9] < 1e-2 and c["jacobian"][39] < 1e-10
+
+
+def test_gated_cells_vanish_too_at_initialization(at_init):
+    """At initialization the GRU and the LSTM vanish as well: below 1e-3 by k = 20."""
+    for curves in at_init.values():
+        for label in ("GRU, default init", "LSTM, default init"):
+            assert curves[label]["jacobian"][19] < 1e-3, label
+
+
+def test_orthogonal_init_slows_the_vanishing_but_does_not_stop_it(at_init):
+    """Orthogonal W_hh (every singular value 1) keeps ‖∂h_T/∂h_t‖ more than 1000x
+    larger at k = 20 than the default init, but it still falls below 1e-3 by k = 40."""
+    for curves in at_init.values():
+        ortho, default = (
+            curves["tanh RNN, orthogonal W_hh"],
+            curves["tanh RNN, default init"],
+        )
+        assert ortho["sigma_max"] == pytest.approx(1.0, abs=1e-5)
+        assert ortho["jacobian"][19] > 1000 * default["jacobian"][19]
+        assert ortho["jacobian"][39] < 1e-3
+
+
+def test_scaled_weights_explode_with_relu_and_saturate_with_tanh(at_init):
+    """Orthogonal W_hh times 1.5: the relu RNN's gradient grows past 10 by k = 40
+    (exploding); the tanh RNN's stays between 0.5 and 5 (tanh saturates: its
+    derivative shrinks as |h| approaches 1)."""
+    for curves in at_init.values():
+        relu = curves["relu RNN, orthogonal x 1.5"]["jacobian"]
+        tanh = curves["tanh RNN, orthogonal x 1.5"]["jacobian"]
+        assert relu[39] > 10 and relu[39] > relu[9]
+        assert all(0.5 < v < 5 for v in tanh)
+
+
+@pytest.mark.slow
+def test_after_training_gated_cells_keep_their_gradients_and_the_tanh_rnn_does_not():
+    """After the short training run, the GRU's and LSTM's ‖∂h_T/∂h_t‖ stays above 1
+    at every k up to 30 (at init: below 1e-4 at k = 30); the tanh RNN's still falls,
+    to less than 1/100 of the GRU's at k = 30."""
+    curves = training_curves(T=30, N=64, seed=1)
+    for cell in ("gru", "lstm"):
+        assert min(curves[cell]["trained"]["jacobian"]) > 1, cell
+        assert curves[cell]["init"]["jacobian"][29] < 1e-4, cell
+        assert curves[cell]["accuracy"] > 0.95, cell
+    rnn, gru = curves["rnn"]["trained"], curves["gru"]["trained"]
+    assert rnn["jacobian"][29] < gru["jacobian"][29] / 100
+
+
+def _gradient():
+    a, b = nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2))
+    g = torch.tensor([8.0, 0.5, -0.1, -3.0, 0.2])
+    a.grad, b.grad = g[:3].clone(), g[3:].clone()
+    return [a, b], g
+
+
+def _cosine(u, v):
+    return (torch.dot(u, v) / (u.norm() * v.norm())).item()
+
+
+@pytest.mark.parametrize("max_norm", [0.1, 1.0, 5.0, 100.0])
+def test_clip_grad_norm_rescales_keeping_the_direction_and_returns_the_norm_before(
+    max_norm,
+):
+    """clip_grad_norm_ returns the total norm before clipping and, if it exceeds
+    max_norm, multiplies every gradient by max_norm / (norm + 1e-6): the direction is
+    kept, the norm becomes max_norm. Below max_norm nothing changes."""
+    params, g = _gradient()
+    total = nn.utils.clip_grad_norm_(params, max_norm)
+    new = torch.cat([p.grad for p in params])
+    assert total.item() == pytest.approx(g.norm().item())
+    if g.norm() > max_norm:
+        torch.testing.assert_close(new, g * max_norm / (g.norm() + 1e-6))
+        assert _cosine(new, g) == pytest.approx(1.0)
+        assert new.norm().item() == pytest.approx(max_norm, rel=1e-5)
+    else:
+        assert torch.equal(new, g)
+
+
+def test_clip_grad_value_cuts_each_entry_and_turns_the_gradient():
+    """clip_grad_value_ clamps each entry to [-c, c]: the large entries shrink, the
+    small ones stay, so the direction changes (cosine 0.87 here) and the result's
+    norm is not c."""
+    params, g = _gradient()
+    assert nn.utils.clip_grad_value_(params, 1.0) is None
+    new = torch.cat([p.grad for p in params])
+    assert torch.equal(new, g.clamp(-1.0, 1.0))
+    assert _cosine(new, g) == pytest.approx(0.8703, abs=1e-4)
+    assert new.norm().item() == pytest.approx(1.5166, abs=1e-4)
+
+
+def test_adams_first_step_ignores_a_rescaled_gradient_sgds_does_not():
+    """Adam (and AdamW) divide by the gradient's own running scale: scaling the gradient
+    by 1/100 (as clipping does) leaves the first step the same; SGD's shrinks 100x."""
+    torch.manual_seed(0)
+    g = torch.randn(50)
+    steps = {}
+    for opt_class in (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD):
+        for scale in (1.0, 0.01):
+            p = nn.Parameter(torch.zeros(50))
+            opt = opt_class([p], lr=1e-3)
+            p.grad = g * scale
+            opt.step()
+            steps[opt_class.__name__, scale] = p.detach().clone()
+    torch.testing.assert_close(
+        steps["Adam", 0.01], steps["Adam", 1.0], rtol=1e-4, atol=0
+    )
+    torch.testing.assert_close(steps["SGD", 0.01], steps["SGD", 1.0] / 100)
+
+
+@pytest.mark.slow
+def test_clipping_at_one_rarely_fires_on_the_sum_mod_task():
+    """With --clip 1 the training page's GRU never clips (its norm stays below 1); the
+    deep tanh RNN of short_combined_clip (seed 1) never clips in its first 1000 steps,
+    then more and more often as it starts to learn, on more than 5% of its last 500
+    steps."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the snippet that prints these runs
+    common = dict(batch_size=64, lr=5e-3, clip=1.0)
+    gru = train(TrainConfig(cell="gru", hidden_size=64, steps=600, eval_every=100,
+                            seed=0, **common)).metrics  # fmt: skip
+    assert all(m["clipped"] == 0 and m["grad_norm_max"] < 1 for m in gru)
+    rnn = train(TrainConfig(cell="rnn", hidden_size=32, num_layers=3, steps=3000,
+                            eval_every=500, seed=1, **common)).metrics  # fmt: skip
+    torch.set_num_threads(threads)
+    fired = [m["clipped"] for m in rnn]
+    assert fired[:2] == [0, 0] and fired[-1] > 0.05
+    assert fired[1:] == sorted(fired[1:])
+
+
+def test_on_the_ladder_clipping_left_the_deep_tanh_rnns_accuracy_where_it_was():
+    """ladder.json: the deep tanh RNN (`short_combined`) with and without clip 1 ends
+    within 0.3 percentage points on every seed."""
+    rungs = {
+        r["name"]: r
+        for r in json.loads((paths.results() / "ladder.json").read_text())["rungs"]
+    }
+    assert rungs["short_combined_clip"]["config"] == {
+        **rungs["short_combined"]["config"],
+        "clip": 1.0,
+    }
+    without = rungs["short_combined"]["runs"]
+    clipped = rungs["short_combined_clip"]["runs"]
+    assert [r["seed"] for r in without] == [r["seed"] for r in clipped] == [0, 1, 2]
+    for a, b in zip(without, clipped, strict=True):
+        assert abs(a["final_accuracy"] - b["final_accuracy"]) <= 0.003

@@ -1,0 +1,108 @@
+"""`rnn-ref lm train | sample` and `rnn-ref tbptt --redraw`, run in-process through
+`rnn_ref.cli.main`: the happy path, and one error line with exit code 2 for each kind
+of bad input."""
+
+import json
+
+import pytest
+
+from rnn_ref.cli import main
+
+TINY = [
+    "--embed-dim", "8", "--hidden-size", "16", "--batch-size", "4", "--bptt", "8",
+    "--eval-every", "5",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lm") / "run"
+    assert (
+        main(["lm", "train", *TINY, "--steps", "10", "--out", str(out), "--quiet"]) == 0
+    )
+    return out
+
+
+def _one_error_line(capsys, argv, match, code=2):
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and match in lines[0], err
+
+
+def test_train_resume_and_sample(run_dir, tmp_path, capsys):
+    assert {p.name for p in run_dir.iterdir()} >= {
+        "config.json", "model.pt", "state.pt", "metrics.jsonl",
+    }  # fmt: skip
+    results = tmp_path / "lm.json"
+    argv = ["lm", "train", "--resume", "--steps", "15", "--out", str(run_dir)]
+    assert main([*argv, "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "step 15: validation loss" in out and "results written" in out
+    steps = [json.loads(x)["step"] for x in (run_dir / "metrics.jsonl").open()]
+    assert steps == [5, 10, 15]
+    summary = json.loads(results.read_text())
+    assert summary["final"]["step"] == 15 and set(summary["samples"]) == {
+        "0.5", "0.8", "1.2",
+    }  # fmt: skip
+    assert summary["command"].startswith("rnn-ref lm train --embed-dim 8")
+    for text in summary["samples"].values():
+        assert len(text) == 400
+
+    assert main(["lm", "sample", "--checkpoint", str(run_dir), "--prime", "Of",
+                 "--length", "40", "--seed", "3"]) == 0  # fmt: skip
+    first = capsys.readouterr().out
+    assert first.startswith("Of") and len(first) == 2 + 40 + 1
+    main(["lm", "sample", "--checkpoint", str(run_dir), "--prime", "Of",
+          "--length", "40", "--seed", "3"])  # fmt: skip
+    assert capsys.readouterr().out == first  # seeded
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["lm", "train", "--bptt", "0"], "bptt must be a positive integer"),
+        (["lm", "train", "--cell", "rnn"], "invalid choice: 'rnn'"),
+        (["lm", "train", "--steps", "x"], "invalid int value: 'x'"),
+        (["lm", "train", "--text", "/no/such.txt"], "cannot read the text"),
+        (["lm", "train", "--lr", "-1"], "lr must be a positive number"),
+        (["lm", "train", "--resume", "--out", "/no/such/run"], "no config.json"),
+        (["lm", "sample", "--checkpoint", "/no/such/run"], "no config.json"),
+        (["lm"], "the following arguments are required"),
+    ],
+)
+def test_bad_input_is_one_error_line(capsys, argv, match, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default --out, runs/lm, is relative
+    _one_error_line(capsys, argv, match)
+
+
+def test_bad_sampling_input_is_one_error_line(run_dir, capsys):
+    base = ["lm", "sample", "--checkpoint", str(run_dir)]
+    _one_error_line(capsys, [*base, "--temperature", "0"], "temperature must be > 0")
+    _one_error_line(capsys, [*base, "--prime", "é"], "not in the model's vocabulary")
+    _one_error_line(capsys, [*base, "--length", "0"], "--length must be at least 1")
+    _one_error_line(capsys, [*base, "--prime", ""], "prime must hold")
+
+
+def test_train_refuses_to_overwrite_a_run(run_dir, capsys):
+    _one_error_line(
+        capsys, ["lm", "train", *TINY, "--out", str(run_dir)], "already holds a run"
+    )
+
+
+def test_corrupt_checkpoint_is_one_error_line(run_dir, tmp_path, capsys):
+    import shutil
+
+    broken = shutil.copytree(run_dir, tmp_path / "broken")
+    (broken / "model.pt").write_bytes(b"not a checkpoint")
+    _one_error_line(capsys, ["lm", "sample", "--checkpoint", str(broken)], "corrupt")
+
+
+def test_tbptt_redraw_of_a_missing_file_is_one_error_line(tmp_path, capsys):
+    _one_error_line(
+        capsys,
+        ["tbptt", "--redraw", "--out", str(tmp_path / "none.json")],
+        "cannot redraw",
+    )
+    _one_error_line(capsys, ["tbptt", "--seeds", "0"], "--seeds must be at least 1")

@@ -1,0 +1,25 @@
+"""The chapter's "What the model learned": figures and numbers redraw from code."""
+
+import pytest
+
+from rnn_ref.site import learned, paths
+
+
+@pytest.fixture(scope="module")
+def redrawn(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("learned")
+    return {p.name: p for p in learned.redraw(out, out)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", learned.FIGURES)
+def test_figure_redraws_byte_for_byte(redrawn, name, assert_same_svg):
+    assert_same_svg(redrawn[name], paths.figures() / name, "rnn-ref regen")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["learned.json", "learned_tables.md"])
+def test_numbers_are_what_the_code_prints(redrawn, name):
+    assert redrawn[name].read_text() == (paths.results() / name).read_text(), (
+        f"docs/assets/results/{name} is stale: run `rnn-ref regen` and commit it"
+    )
