@@ -166,5 +166,11 @@ def test_backward_half_of_last_output_needs_one_layer_and_no_hx(num_layers):
             torch.testing.assert_close(moved, out[-1, :, H:], rtol=0, atol=0)
         else:
             assert not torch.allclose(moved, out[-1, :, H:])
+            for t in range(L - 1):  # "moves with every word": each one on its own
+                one_word = x.clone()
+                one_word[t] += 1
+                assert not torch.allclose(
+                    rnn(one_word, h_0)[0][-1, :, H:], out[-1, :, H:]
+                ), t
     # given hx, it is not the step from zeros
     assert not torch.allclose(rnn(x, hx)[0][-1, :, H:], rnn(x)[0][-1, :, H:])

@@ -66,6 +66,11 @@ def test_shapes_legend():
         assert output.shape == (N, L, D * H_out) and h_n.shape == (D * layers, N, H_out)
         output, h_n = rnn(torch.randn(L, H_in))
         assert output.shape == (L, D * H_out) and h_n.shape == (D * layers, H_out)
+        # unbatched, hx drops N too: (D * num_layers, H_out); a batched hx is refused
+        output, h_n = rnn(torch.randn(L, H_in), torch.zeros(D * layers, H_out))
+        assert output.shape == (L, D * H_out) and h_n.shape == (D * layers, H_out)
+        with pytest.raises(RuntimeError, match="hx should also be 2-D"):
+            rnn(torch.randn(L, H_in), torch.zeros(D * layers, 1, H_out))
 
 
 def test_relu_replaces_tanh():
@@ -167,33 +172,77 @@ def test_the_two_biases_only_appear_as_their_sum(nonlinearity, bidirectional):
         torch.testing.assert_close(grads_after[name], grads[name], rtol=0, atol=1e-10)
 
 
+def _cells(rnn, suffix=""):
+    """One nn.RNNCell per layer of `rnn`, loaded with that layer's weights."""
+    cells = []
+    for k in range(rnn.num_layers):
+        tail = f"_l{k}{suffix}"
+        weights = {
+            n.removesuffix(tail): v
+            for n, v in rnn.state_dict().items()
+            if n.endswith(tail)
+        }
+        cell = nn.RNNCell(weights["weight_ih"].size(1), rnn.hidden_size, dtype=F64)
+        cell.load_state_dict(weights)
+        cells.append(cell)
+    return cells
+
+
 @pytest.mark.parametrize(
     "num_layers, bidirectional", [(2, False), (3, False), (1, True)]
 )
 def test_output_is_the_top_layer_state_only(num_layers, bidirectional):
     """ "output[t] is h_t" is the one-layer, one-direction case. With more layers,
-    output[t] is the top layer's state and layer 0's h_t (the cell in a loop) is not
-    in output; bidirectional, output[t] is [forward h_t, backward state]."""
-    H = 5
+    output[t] is the top layer's h_t at every step and no lower layer's state is in
+    output; bidirectional, output[t] is [forward h_t, backward state after reading
+    steps L-1..t] side by side."""
+    H, L = 5, 6
     rnn = nn.RNN(3, H, num_layers, bidirectional=bidirectional, dtype=F64)
-    cell = nn.RNNCell(3, H, dtype=F64)
-    cell.load_state_dict(
-        {
-            k.removesuffix("_l0"): v
-            for k, v in rnn.state_dict().items()
-            if k.endswith("_l0")
-        }
-    )
-    x = torch.randn(6, 2, 3, dtype=F64)
+    x = torch.randn(L, 2, 3, dtype=F64)
     output, h_n = rnn(x)
-    h = torch.zeros(2, H, dtype=F64)
-    for t in range(6):
-        h = cell(x[t], h)  # layer 0's h_t, forward
-        if bidirectional:
+    if bidirectional:
+        (forward,), (backward,) = _cells(rnn), _cells(rnn, "_reverse")
+        h, h_back = torch.zeros(2, H, dtype=F64), torch.zeros(2, H, dtype=F64)
+        for t in range(L):
+            h = forward(x[t], h)
+            h_back = backward(x[L - 1 - t], h_back)  # has read steps L-1..L-1-t
             assert output[t].shape == (2, 2 * H)
             torch.testing.assert_close(output[t, :, :H], h, rtol=0, atol=1e-12)
+            torch.testing.assert_close(
+                output[L - 1 - t, :, H:], h_back, rtol=0, atol=1e-12
+            )
+        return
+    cells = _cells(rnn)
+    states = [torch.zeros(2, H, dtype=F64) for _ in cells]
+    for t in range(L):
+        layer_input = x[t]
+        for k, cell in enumerate(cells):
+            states[k] = cell(layer_input, states[k])  # layer k's h_t
+            layer_input = states[k]
+        torch.testing.assert_close(output[t], states[-1], rtol=0, atol=1e-12)
+        for lower in states[:-1]:  # no lower layer's state is any row of output
+            assert not any(torch.allclose(row, lower) for row in output)
+    for k in range(num_layers):  # the lower layers' states are in h_n instead
+        torch.testing.assert_close(h_n[k], states[k], rtol=0, atol=1e-12)
+    torch.testing.assert_close(h_n[-1], output[-1], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("gate, rows", [("r", slice(0, 4)), ("z", slice(4, 8))])
+def test_in_the_gru_only_the_candidate_biases_are_not_a_sum(gate, rows):
+    """GRU: moving an amount from bias_hh to bias_ih in the reset or update gate's rows
+    changes nothing; in the candidate's rows (b_in, b_hn) it changes the output."""
+    gru = nn.GRU(3, 4, dtype=F64)
+    x = torch.randn(5, 2, 3, dtype=F64)
+    before, _ = gru(x)
+    for block, changes in ((rows, False), (slice(8, 12), True)):
+        shifted = nn.GRU(3, 4, dtype=F64)
+        shifted.load_state_dict(gru.state_dict())
+        with torch.no_grad():
+            shift = torch.randn(4, dtype=F64)
+            shifted.bias_ih_l0[block] += shift
+            shifted.bias_hh_l0[block] -= shift
+        after, _ = shifted(x)
+        if changes:
+            assert not torch.allclose(after, before, atol=1e-6)
         else:
-            assert not torch.allclose(output[t], h)
-    if not bidirectional:
-        torch.testing.assert_close(h_n[0], h, rtol=0, atol=1e-12)  # layer 0 is in h_n
-        torch.testing.assert_close(h_n[-1], output[-1], rtol=0, atol=0)
+            torch.testing.assert_close(after, before, rtol=0, atol=1e-12)

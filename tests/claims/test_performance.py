@@ -161,10 +161,15 @@ def test_torch_packed_path_hoists_then_slices_every_step():
 )
 def test_float32_lstm_on_padded_input_runs_one_fused_onednn_kernel():
     """On CPU a float32 `nn.LSTM` on a padded batch is one oneDNN (mkldnn) RNN kernel
-    for the whole layer; on a PackedSequence it is torch's step loop with slices."""
+    for the whole layer (one per layer and direction); on a
+    PackedSequence it is torch's step loop with slices."""
+    for layers, bidirectional in [(1, False), (2, False), (2, True)]:
+        deep = nn.LSTM(4, 8, num_layers=layers, bidirectional=bidirectional)
+        names = [n.name() for n in _graph(deep(torch.randn(6, 3, 4))[0])]
+        directions = 2 if bidirectional else 1
+        assert names.count("MkldnnRnnLayerBackward0") == layers * directions
     lstm = nn.LSTM(4, 8)
     x = torch.randn(6, 3, 4)
-    assert "MkldnnRnnLayerBackward0" in [n.name() for n in _graph(lstm(x)[0])]
     packed_names = [
         n.name()
         for n in _graph(lstm(pack_padded_sequence(x, torch.tensor([6, 4, 2])))[0].data)

@@ -312,14 +312,20 @@ def test_gpu_agrees_with_cpu_within_tolerance():
 
 
 TIED_20 = [5] * 6 + [3] * 8 + [1] * 6  # sorted, 20 sequences, many ties
+UNTIED_20 = list(range(20, 0, -1))  # sorted, 20 sequences, no ties
 
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
-@pytest.mark.parametrize("lengths", [[5, 3, 3, 1], TIED_20], ids=["4", "20-tied"])
+@pytest.mark.parametrize(
+    "lengths",
+    [[5, 3, 3, 1], [4] * 16, UNTIED_20, TIED_20],
+    ids=["4", "16-tied", "20-untied", "20-tied"],
+)
 def test_enforce_sorted_true_and_false_compute_identical_results(mode, lengths):
     """On sorted lengths, enforce_sorted=True and False give the same outputs, final
-    states and gradients: bit for bit up to 16 sequences; with 17+ and ties torch's
-    sort permutes tied rows, so they agree to rounding (1e-12 in float64) only."""
+    states and gradients: bit for bit up to 16 sequences (ties included) or without
+    ties; with 17+ and ties torch's sort permutes tied rows, so they agree to rounding
+    (1e-12 in float64), and here not bit for bit."""
     _, x = _padded(lengths)
     results = []
     for enforce_sorted in (True, False):
@@ -331,12 +337,13 @@ def test_enforce_sorted_true_and_false_compute_identical_results(mode, lengths):
         (out.data.sum() + h.sum()).backward()
         unpacked, _ = tr.pad_packed_sequence(out)
         results.append([unpacked, h, *(p.grad for p in rnn.parameters())])
-    if len(lengths) <= 16:
+    if len(lengths) <= 16 or len(set(lengths)) == len(lengths):
         assert all(torch.equal(a, b) for a, b in zip(*results, strict=True))
     else:
         assert packed.sorted_indices.tolist() != list(range(len(lengths)))
         for a, b in zip(*results, strict=True):
             torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+        assert not all(torch.equal(a, b) for a, b in zip(*results, strict=True))
 
 
 def _seeded_train_step(rnn, x, seed):

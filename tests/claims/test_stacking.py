@@ -78,6 +78,15 @@ def test_dropout_acts_between_layers_only():
     torch.testing.assert_close(ours_h, theirs_h, rtol=0, atol=1e-12)
     # h_n[0] is layer 0's own last state, before dropout: the same as in eval mode
     torch.testing.assert_close(theirs_h[0], two.eval()(x)[1][0], rtol=0, atol=1e-12)
+    # every lower layer's h_n is taken before dropout: in a three-layer stack in
+    # train mode (p=0.5), neither h_n[0] nor h_n[1] has a dropped (zero) entry
+    three = nn.RNN(4, 8, num_layers=3, dropout=0.5, dtype=F64).train()
+    torch.manual_seed(2)
+    _, h_n = three(x)
+    torch.manual_seed(2)
+    _, ours_h = reference_forward(three, x)
+    torch.testing.assert_close(ours_h, h_n, rtol=0, atol=1e-12)
+    assert (h_n[:2] != 0).all()
 
 
 def _old_docstring_forward(**free_variables):

@@ -67,10 +67,10 @@ def test_page_commentary_holds_for_the_committed_results():
         "the hoisted forward+backward took less than half the naive one's time": (
             hoisted_fb["hoisted"] < hoisted_fb["naive"] / 2
         ),
-        "With `xp[t]` the cost relative to `unbind` grows with $T$": (
-            r["indexing"][-1]["index_over_unbind"]
-            > r["indexing"][0]["index_over_unbind"]
-        ),
+        (
+            "With `xp[t]` the cost relative to `unbind` was highest at the longest $T$"
+        ): max(r["indexing"], key=lambda row: row["index_over_unbind"])
+        is r["indexing"][-1],
         (
             "On the uniform mix, long sequences, packing was slower than padding, "
             "random or bucketed"
@@ -91,16 +91,11 @@ def test_page_commentary_holds_for_the_committed_results():
         "beat torch's packed path for every cell": all(
             m["ours_over_torch_packed"] < 1 for m in modes
         ),
-        "by the most for the gated cells": all(
-            r["packed"]["modes"][m]["ours_over_torch_packed"]
-            < r["packed"]["modes"]["RNN"]["ours_over_torch_packed"]
-            for m in ("GRU", "LSTM")
-        ),
         "beat the padded run for every cell, the plain RNN included": all(
             m["ours_over_padded"] < 1 for m in modes
         ),
         (
-            "Inductor left every matrix product to the library (`addmm` and `mm` in "
+            "Inductor left every matrix product to the library (`addmm` or `mm` in "
             "every graph) and fused only the elementwise work around them"
         ): all(
             g["extern"] and not any("mm" in k for k in g["fused"])
@@ -152,11 +147,22 @@ def test_page_commentary_holds_for_the_committed_results():
         "Bucketed batches carry almost no padding on either mix": all(
             mixes[m]["bucketed_padded"]["padding_efficiency"] > 0.95 for m in mixes
         ),
+        "where a random batch is mostly padding": (
+            mixes["heavy_tail"]["random_padded"]["padding_efficiency"] < 0.5
+        ),
         "bucketing multiplied the throughput several times over, padded or packed": (
             speed["heavy_tail"]["bucketed_padded"] >= 3
             and speed["heavy_tail"]["bucketed_packed"]
             >= 3 * speed["heavy_tail"]["random_packed"]
         ),
+        "the `unbind` loop stays within a small factor of `nn.RNN` at every length": (
+            all(row["ratio_to_torch"]["unbind"] < 2 for row in r["indexing"])
+        ),
+        "so its advantage shrinks": scan[-1] < max(scan),
+        "by the most for the gated cells": max(
+            r["packed"]["modes"][c]["ours_over_torch_packed"] for c in ("GRU", "LSTM")
+        )
+        < r["packed"]["modes"]["RNN"]["ours_over_torch_packed"],
     }
     missing = [c for c in claims if c not in page]
     assert not missing, f"update this test with the page's wording: {missing}"
