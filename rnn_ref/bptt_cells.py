@@ -52,6 +52,9 @@ def rnn_step_backward(
     Returns:
         dL/dx_t, dL/dh_{t-1} and the list [dW_ih, dW_hh, db_ih, db_hh] of this step.
 
+    Shape:
+        x, dx `(N, H_in)`; h_prev, h, dh `(N, H)`; w_ih `(H, H_in)`; w_hh `(H, H)`.
+
     Examples:
         >>> w = (torch.randn(4, 3), torch.randn(4, 4), None, None)
         >>> x, h0 = torch.randn(2, 3), torch.randn(2, 4)
@@ -87,6 +90,9 @@ def gru_step_backward(
 
     Returns:
         dL/dx_t, dL/dh_{t-1} and [dW_ih, dW_hh, db_ih, db_hh] of this step.
+
+    Shape:
+        x, dx `(N, H_in)`; h_prev, dh `(N, H)`; w_ih `(3*H, H_in)`; w_hh `(3*H, H)`.
     """
     w_ih, w_hh, b_ih, b_hh = w
     gx = x @ w_ih.T + (0 if b_ih is None else b_ih)  # (N, 3*H)
@@ -118,6 +124,10 @@ def lstm_step_backward(
 
     Returns:
         dL/dx_t, (dL/dh_{t-1}, dL/dc_{t-1}) and [dW_ih, dW_hh, db_ih, db_hh].
+
+    Shape:
+        x, dx `(N, H_in)`; h_prev, c_prev, dh, dc `(N, H)`; w_ih `(4*H, H_in)`;
+        w_hh `(4*H, H)` (no projection).
     """
     w_ih, w_hh, b_ih, b_hh = w
     a = x @ w_ih.T + h_prev @ w_hh.T  # (N, 4*H)
