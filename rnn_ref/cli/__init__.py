@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 
 from rnn_ref.errors import InputError, TrainingDiverged
 
@@ -85,6 +87,11 @@ def _drop_stdout() -> None:
         pass
 
 
+def _interrupted_at_start_up(signum, frame) -> None:
+    print("interrupted", file=sys.stderr)
+    os._exit(130)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `rnn-ref` with `argv` (default: the command line); return the exit code.
 
@@ -92,7 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     happen inside (`rnn_ref` itself imports nothing until used).
     """
     try:
-        args = build_parser().parse_args(argv)
+        # a Ctrl-C inside an import (torch's takes seconds) can surface as another
+        # exception from the half-imported module: during start-up it exits at once
+        main_thread = threading.current_thread() is threading.main_thread()
+        if main_thread:
+            previous = signal.signal(signal.SIGINT, _interrupted_at_start_up)
+        try:
+            args = build_parser().parse_args(argv)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
         code = args.func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # a full disk or a closed pipe is reported here
