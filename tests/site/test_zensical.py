@@ -35,7 +35,7 @@ def zensical_site(tmp_path_factory) -> Path:
     if zensical is None:
         pytest.skip("zensical is not installed (make setup installs it)")
     work = tmp_path_factory.mktemp("zensical")
-    for name in ("mkdocs.yml", "docs", "snippets", "rnn_ref"):
+    for name in ("mkdocs.yml", "docs", "snippets", "rnn_ref", "tests"):  # + claims
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(
