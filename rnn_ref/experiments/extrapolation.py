@@ -58,6 +58,10 @@ ATTEMPTS: dict[str, tuple[str, dict]] = {
         "the defaults, the longest length growing from 1 to 20 over 1,000 steps",
         {"length_curriculum": 1000},
     ),
+    "steps_10k": (
+        "the defaults, trained twice as long: 10,000 steps",
+        {"steps": 10000},
+    ),
 }
 
 

@@ -124,9 +124,14 @@ def render_tables(results: dict) -> str:
                 for rule in used
             )
             + ". Every seed counts: reproduced; none: not reproduced; else reproduced "
-            "on k of n seeds. A verdict on one seed is one run, marked as such, and "
-            "a split cannot be tested on fewer than two. The controls (no figure in "
-            "the post) get no verdict.",
+            "on k of n seeds. "
+            + (
+                "A verdict on one seed is one run, marked as such, and a split cannot "
+                "be tested on fewer than two. "
+                if any(len(r["runs"]) < 2 for r in rungs.values())
+                else ""
+            )
+            + "The controls (no figure in the post) get no verdict.",
         ],
     )
     lines += _lessons(rungs)
@@ -153,16 +158,15 @@ def _compare(a: dict, b: dict) -> str:
     return "about the same as" if abs(d) < 0.02 else "above" if d > 0 else "below"
 
 
-def _swing(runs: list[dict], first: int = 2000) -> str:
+def _swing(runs: list[dict], first: int = 2000) -> float:
     """Mean spread (max - min) of the loss within each 50 steps, over `first` steps."""
-    spreads = [
+    return statistics.fmean(
         hi - lo
         for r in runs
         for lo, hi in list(zip(r["loss"]["min"], r["loss"]["max"], strict=True))[
             : first // r["loss"]["every"]
         ]
-    ]
-    return f"{statistics.fmean(spreads):.2f}" if spreads else "—"
+    )
 
 
 def _lessons(rungs: dict[str, dict]) -> list[str]:
@@ -225,14 +229,24 @@ def _lessons(rungs: dict[str, dict]) -> list[str]:
             [
                 f"Final accuracy: {_said(r('combined'))}; with warmup "
                 f"{_said(r('combined_warmup'))}. Over the first 2,000 steps the loss "
-                "moves on average within 50 steps by "
+                "moves within 50 steps by "
                 + " and by ".join(
-                    f"{_swing(group)} in the {len(group)} runs of the two rungs that "
+                    f"{_swing(group):.2f} on average in the {len(group)} of these "
+                    f"{len(runs)} runs that "
                     + ("converged" if group is good else "did not converge")
                     for group in (good, bad)
                     if group
                 )
-                + "."
+                + (
+                    ": the runs that converged oscillated "
+                    + (
+                        "more early on, not less."
+                        if _swing(good) > _swing(bad)
+                        else "less early on."
+                    )
+                    if good and bad
+                    else "."
+                )
             ],
         )
     if "tutorial_lesson_gated" in have:

@@ -267,8 +267,7 @@ def test_tutorial_data_is_the_scripts_distribution():
 
 def test_committed_tutorial_results_are_the_code_s_rungs():
     """tutorial.json holds every rung of the code, with the code's settings and the
-    post's figure, and the same seeds 0..k-1 for every rung (the page's tables say how
-    many; the issue asks five, the sweep has run fewer so far)."""
+    post's figure, and the same five seeds 0..4 for every rung."""
     results = json.loads((paths.results() / "tutorial.json").read_text())
     assert [r["name"] for r in results["rungs"]] == list(RUNGS)
     for r in results["rungs"]:
@@ -279,8 +278,7 @@ def test_committed_tutorial_results_are_the_code_s_rungs():
             rung.rule,
             rung.value,
         )
-        assert [x["seed"] for x in r["runs"]] == list(range(len(r["runs"])))
-    assert len({len(r["runs"]) for r in results["rungs"]}) == 1, "seeds differ by rung"
+        assert [x["seed"] for x in r["runs"]] == [0, 1, 2, 3, 4], r["name"]
 
 
 def test_tutorial_verdicts_follow_from_the_committed_results():
@@ -299,20 +297,51 @@ def test_tutorial_verdicts_follow_from_the_committed_results():
 
 def test_the_tutorials_final_recipe_does_not_extrapolate():
     """Every seed of our short version (`short_combined_warmup`, ladder.json) and of
-    the faithful `combined_warmup` rung (tutorial.json) is wrong on a large share (over
-    20 %) of length-10 sequences and at chance (below 15 %, chance 10 %) at lengths 50
-    and 100."""
+    the faithful `combined_warmup` rung (tutorial.json, five seeds, some of which
+    learned lengths 2-5) is wrong on over 20 % of length-10 sequences and right on
+    under 20 % (chance 10 %) at lengths 50 and 100."""
     ladder = json.loads((paths.results() / "ladder.json").read_text())["rungs"]
     faithful = json.loads((paths.results() / "tutorial.json").read_text())["rungs"]
     runs = [
         *next(r for r in ladder if r["name"] == "short_combined_warmup")["runs"],
         *next(r for r in faithful if r["name"] == "combined_warmup")["runs"],
     ]
-    assert len(runs) >= 4
+    assert len(runs) >= 3 + 5
+    assert max(_faithful("combined_warmup")) >= 0.99  # some learned their own lengths
     for run in runs:
         by_length = run["by_length"]
         assert by_length["10"] < 0.8, run["seed"]
-        assert by_length["50"] < 0.15 and by_length["100"] < 0.15, run["seed"]
+        assert by_length["50"] < 0.2 and by_length["100"] < 0.2, run["seed"]
+
+
+def _faithful(name: str) -> list[float]:
+    rungs = json.loads((paths.results() / "tutorial.json").read_text())["rungs"]
+    return [x["final_10k"] for x in next(r for r in rungs if r["name"] == name)["runs"]]
+
+
+def test_one_faithful_recipe_converges_or_stays_at_chance_by_seed():
+    """`combined`, five seeds: one reaches 99 % on the 10,000 held-out sequences, every
+    other ends at chance (10 classes: within 1.5 points of 10 %)."""
+    acc = sorted(_faithful("combined"), reverse=True)
+    assert len(acc) == 5 and acc[0] >= 0.99
+    assert all(abs(a - 0.1) <= 0.015 for a in acc[1:])
+
+
+def test_warmup_helps_the_faithful_recipe_without_making_it_reliable():
+    """More `combined_warmup` seeds than `combined` seeds converge (>= 99 %), but not
+    all five; and the loss's early swing (within 50 steps, first 2,000 steps) is
+    larger in the runs of the two rungs that converged than in those that did not."""
+    from rnn_ref.site.tutorial_report import _swing
+
+    converged = [
+        sum(a >= 0.99 for a in _faithful(n)) for n in ("combined", "combined_warmup")
+    ]
+    assert converged[0] < converged[1] < 5
+    rungs = json.loads((paths.results() / "tutorial.json").read_text())["rungs"]
+    runs = [x for r in rungs if r["name"].startswith("combined") for x in r["runs"]]
+    good = [x for x in runs if x["final_10k"] >= 0.99]
+    bad = [x for x in runs if x["final_10k"] < 0.99]
+    assert len(runs) == 10 and _swing(good) > _swing(bad)
 
 
 # ---------------------------------------------------------------------------------
