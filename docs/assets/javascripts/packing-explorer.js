@@ -356,14 +356,20 @@
         if (end === t) ending.push("s" + r.seq + " (h[" + k + "] \u2192 h_n[:, " + r.seq + "])");
       });
       status.textContent = "Step t = " + t + " of " + last + ": batch_sizes[" + t + "] = " + n +
-        ", so the RNN reads rows " + first + (n > 1 ? "\u2013" + (first + n - 1) : "") +
+        ", so the RNN reads " + (n > 1 ? "rows " + first + "\u2013" + (first + n - 1) : "row " + first) +
         " of data and updates h[0:" + n + "]" +
         (n < p.order.length ? "; h[" + n + ":] have finished and stay as they are" : "") +
-        ". Last step of " + (ending.length ? ending.join(", ") : "no sequence") + ".";
+        ". " + (ending.length ? "Last step of " + ending.join(", ") : "No sequence ends here") + ".";
     }
-    prev.addEventListener("click", function () { show(Number(slider.value) - 1); });
-    next.addEventListener("click", function () { show(Number(slider.value) + 1); });
-    slider.addEventListener("input", function () { show(Number(slider.value)); });
+    // a step the reader picks stays in view when the grid scrolls (a long batch, a phone)
+    function go(t) {
+      show(t);
+      var c = rows[0].cells[Number(slider.value)];
+      grid.scrollLeft = Math.max(0, c.offsetLeft - grid.clientWidth / 2);
+    }
+    prev.addEventListener("click", function () { go(Number(slider.value) - 1); });
+    next.addEventListener("click", function () { go(Number(slider.value) + 1); });
+    slider.addEventListener("input", function () { go(Number(slider.value)); });
     box.appendChild(controls);
     box.appendChild(status);
     box.appendChild(grid);
