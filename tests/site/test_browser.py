@@ -6,7 +6,9 @@ also prove that math, fonts, scripts and styles are served by the site itself. F
 page: math typeset by KaTeX (no raw TeX left in the prose), every image loaded, no
 console errors, a copy button on every code block. Then: search finds what readers
 search for, and the packing explorer agrees with
-``torch.nn.utils.rnn.pack_padded_sequence`` on random inputs.
+``torch.nn.utils.rnn.pack_padded_sequence`` on random inputs: its fields, its
+step-through of an RNN, and the program its Copy as Python button copies (run by
+Python); its 32 colours are far apart and its largest input stays inside its box.
 
 Uses Debian's ``chromium`` (``make setup`` installs it when run as root) through Python
 Playwright's ``executable_path``; ``playwright install`` is never needed. Skips, saying
