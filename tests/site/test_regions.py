@@ -16,6 +16,22 @@ def test_generated_code_is_what_the_package_gives():
     assert regions.sync(ROOT, check=True) == []
 
 
+def test_no_generated_line_is_longer_than_88():
+    long = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / regions.DIR).rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if len(line) > 88
+    ]
+    assert not long, long
+
+
+def test_a_long_summary_line_gets_its_closing_quotes_below():
+    summary = "x" * 80
+    source = f'def f():\n    """{summary}\n\n    More.\n    """\n'
+    assert regions.summary_only(source) == f'def f():\n    """{summary}\n    """\n'
+
+
 def test_pages_include_package_code_only_from_the_generated_copies():
     direct = re.compile(r'--8<--\s+"rnn_ref/')
     pages = sorted((ROOT / "docs").rglob("*.md"))
