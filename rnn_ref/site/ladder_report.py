@@ -31,30 +31,68 @@ _LESSONS = {
 }
 
 
+def _styles(n: int) -> list[dict]:
+    """`n` series styles, each different from every other in line style and marker
+    alone (not only in colour, which a reader may not tell apart), up to 16."""
+    import matplotlib
+
+    lines, markers = ["-", "--", ":", "-."], ["o", "s", "^", "D"]
+    # tab10 (its 8th is grey) and two more, so a grey line is not easily repeated
+    colors = [*matplotlib.colormaps["tab10"].colors, "#000000", "#6a3d9a"]
+    if n > len(lines) * len(markers):
+        raise ValueError(f"at most {len(lines) * len(markers)} series; got {n}")
+    return [
+        {
+            "ls": lines[i % len(lines)],
+            "marker": markers[i // len(lines)],
+            "color": colors[i % len(colors)],
+        }
+        for i in range(n)
+    ]
+
+
+def _legend_below(ax) -> None:
+    """The legend under the axes, off every line, in two columns."""
+    ax.legend(
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncols=2,
+        handlelength=3,
+        frameon=False,
+    )
+
+
 def draw_curves(results: dict, path: Path) -> None:
+    """Mean eval accuracy against training step, one line per rung, each in its own
+    line style and marker."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 6))
     ax = fig.subplots()
-    for rung in results["rungs"]:
+    rungs = results["rungs"]
+    for k, (rung, style) in enumerate(zip(rungs, _styles(len(rungs)), strict=True)):
         curves = [r["curve"] for r in rung["runs"]]
         n = min(len(c) for c in curves)
         steps = [c[0] for c in curves[0][:n]]
         mean = [statistics.fmean(c[i][1] for c in curves) for i in range(n)]
+        every = max(1, n // 6)
         ax.plot(
             steps,
             mean,
             label=rung["label"],
-            ls="-" if rung["config"].get("cell") == "rnn" else "--",
+            lw=1.4,
+            ms=4,
+            markevery=(k % every, every),  # markers of different rungs apart
+            **style,
         )
     ax.set(
         xlabel="training step",
         ylabel=f"eval accuracy (mean of {results['seeds']} seeds)",
         ylim=(0, 1.02),
     )
-    ax.legend(fontsize=7, loc="lower right")
+    _legend_below(ax)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     save_svg(fig, path)
 
 
@@ -239,17 +277,14 @@ def render_tables(results: dict) -> str:
 
 def draw_extrapolation(results: dict, path: Path) -> Path:
     """Accuracy (mean over seeds, bars: sd) against the test length, log x, a line per
-    rung."""
-    import matplotlib
+    rung, each in its own line style and marker."""
     from matplotlib.figure import Figure
 
     # white panel: readable in dark mode too
-    fig = Figure(figsize=(8, 4.5), facecolor="white")
+    fig = Figure(figsize=(8, 6), facecolor="white")
     ax = fig.subplots()
-    # 12 distinct colors
-    colors = [*matplotlib.colormaps["tab20"].colors[::2], "#000000", "#7f7f7f"]
-    # colors * 2: 24 colors for the rungs; the line style tells a color's two uses apart
-    for color, rung in zip(colors * 2, results["rungs"], strict=False):
+    rungs = results["rungs"]
+    for style, rung in zip(_styles(len(rungs)), rungs, strict=True):
         by = rung["summary"]["by_length"]
         xs = [int(k) for k in by]
         ax.errorbar(
@@ -257,11 +292,9 @@ def draw_extrapolation(results: dict, path: Path) -> Path:
             [by[k]["mean"] for k in by],
             yerr=[by[k]["sd"] for k in by],
             capsize=2,
-            marker="o",
             ms=3,
-            color=color,
             label=f"{rung['name']} (trained on {_lens(rung['config'])})",
-            ls="-" if rung["config"].get("cell") == "rnn" else "--",
+            **style,
         )
     ax.axhline(0.1, color="0.5", ls=":", label="chance (10 %)")
     ax.set(
@@ -270,9 +303,8 @@ def draw_extrapolation(results: dict, path: Path) -> Path:
         ylim=(0, 1.02),
         ylabel=f"accuracy (mean ± sd of {results['seeds']} seeds)",
     )
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    _legend_below(ax)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return save_svg(fig, path)
 
 

@@ -6,7 +6,8 @@
   very file the tests run;
 - `--8<-- "snippets/.../<name>.out"` (a snippet's committed output) -> dropped: running
   the code cell above reproduces it;
-- `--8<-- "rnn_ref/<module>.py:<section>"` -> a markdown listing: the reader imports
+- `--8<-- "docs/assets/code/rnn_ref/<module>.py:<section>"` (package code, docstrings
+  cut to a summary) -> a markdown listing from `rnn_ref/<module>.py`: the reader imports
   `rnn_ref` rather than redefining it;
 - a literal ` ```python ` fence (one pytest-codeblocks runs) -> a code cell, unless
   marked `<!--pytest.mark.skip...-->`; its `expected-output` block is dropped.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rnn_ref.site import claims
+from rnn_ref.site import claims, regions
 from rnn_ref.site.notebook_markdown import (
     attach_images,
     page_links,
@@ -198,7 +199,8 @@ def _fence_to_cells(
                 b.code(text)  # the tested snippet itself
             else:
                 # library code: shown, imported not redefined
-                b.listing(lang or "python", text, target)
+                origin = target.removeprefix(regions.DIR + "/")
+                b.listing(lang or "python", text, origin)
         return
     source = "\n".join(body).strip("\n")
     if lang == "python" and not any(k in m for m in markers for k in _NOT_RUN):

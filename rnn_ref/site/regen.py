@@ -10,8 +10,9 @@ CPU's) may differ in its numbers, by `CROSS_DEVICE_RTOL` relative to each number
 checks snippet outputs only; the tests compare figures and tables with fresh drawings.
 After rewriting outputs with no failure, regen redraws every figure and re-renders the
 results tables from their committed JSON (remeasuring those is `rnn-ref ladder`,
-`rnn-ref bench`, ...), then writes the chapter notebooks (which embed the figures) and
-the Claims page; `--check` reports those two when stale.
+`rnn-ref bench`, ...), then writes the package code the pages show
+(`rnn_ref.site.regions`), the chapter notebooks (which embed the figures) and the Claims
+page; `--check` reports those three when stale.
 
     rnn-ref regen                  # rewrite every .out
     rnn-ref regen --check          # report drift only
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from rnn_ref.config import resolve_device
 from rnn_ref.errors import InputError
-from rnn_ref.site import claims, notebooks, paths
+from rnn_ref.site import claims, notebooks, paths, regions
 
 __all__ = [
     "Result",
@@ -195,6 +196,9 @@ def regen(
     if not check and not failed:  # figures first: the notebooks embed them
         for path in draw_everything():
             print(f"drawn   {Path(path).relative_to(root)}")
+    for problem in regions.sync(root, check):  # before the notebooks: they show it
+        failed += 1
+        print(f"CODE    {problem}", file=sys.stderr)
     for problem in notebooks.sync(root, check):
         failed += 1
         print(f"NOTEBOOK {problem}", file=sys.stderr)

@@ -6,7 +6,9 @@ also prove that math, fonts, scripts and styles are served by the site itself. F
 page: math typeset by KaTeX (no raw TeX left in the prose), every image loaded, no
 console errors, a copy button on every code block. Then: search finds what readers
 search for, and the packing explorer agrees with
-``torch.nn.utils.rnn.pack_padded_sequence`` on random inputs.
+``torch.nn.utils.rnn.pack_padded_sequence`` on random inputs: its fields, its
+step-through of an RNN, and the program its Copy as Python button copies (run by
+Python); its 32 colours are far apart and its largest input stays inside its box.
 
 Uses Debian's ``chromium`` (``make setup`` installs it when run as root) through Python
 Playwright's ``executable_path``; ``playwright install`` is never needed. Skips, saying
@@ -20,11 +22,15 @@ import contextlib
 import functools
 import html
 import http.server
+import itertools
 import json
+import math
 import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -613,6 +619,8 @@ def test_packing_explorer_random_button(visit, site):
         ("a, 2", "not a whole number"),
         ("2.5", "not a whole number"),
         ("4,, x", "not a whole number"),
+        ("1 " * 33, "At most 32"),
+        ("25", "at most 24"),
     ],
 )
 def test_packing_explorer_explains_bad_input(visit, site, text, says):
@@ -624,4 +632,155 @@ def test_packing_explorer_explains_bad_input(visit, site, text, says):
     )
     assert found["batch_sizes"] is None and not found["data"], (
         "a bad input still shows a packing"
+    )
+
+
+EXPLORER_MAX = [(7 * i) % 24 + 1 for i in range(32)]  # 32 sequences, the most it takes
+
+
+def _lab(css: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of a CSS `rgb(r, g, b)` colour."""
+    rgb = [int(v) / 255 for v in re.findall(r"\d+", css)[:3]]
+    lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+    xyz = [
+        (0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047,
+        0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2],
+        (0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883,
+    ]
+    f = [t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116 for t in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS `rgb(...)` colours."""
+
+    def luminance(css: str) -> float:
+        rgb = [int(v) / 255 for v in re.findall(r"\d+", css)[:3]]
+        lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted([luminance(a), luminance(b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_explorer_colour_helpers():
+    assert _lab("rgb(255, 255, 255)") == pytest.approx((100, 0, 0), abs=0.05)
+    assert _contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)") == pytest.approx(21)
+
+
+def test_packing_explorer_colours_are_distinct_for_32_sequences(visit, site):
+    """Every pair of the 32 sequences' colours at least 20 apart (CIE76), dark text on
+    each at least 4.5:1."""
+    page = _explorer(visit, site)
+    page.fill(".packing-explorer .pe-input", ", ".join(map(str, EXPLORER_MAX)))
+    chips = page.evaluate(
+        """() => [...document.querySelectorAll(".packing-explorer .pe-sorted .pe-cell")]
+             .map(c => [c.textContent, getComputedStyle(c).backgroundColor,
+                        getComputedStyle(c).color])"""
+    )
+    assert len(chips) == 32, chips
+    labs = {name.split()[0]: _lab(bg) for name, bg, _ in chips}
+    closest = min(
+        (math.dist(labs[a], labs[b]), a, b)
+        for a, b in itertools.combinations(sorted(labs), 2)
+    )
+    assert closest[0] >= 20, f"sequences {closest[1]} and {closest[2]}: {closest}"
+    low = [(n, _contrast(bg, fg)) for n, bg, fg in chips if _contrast(bg, fg) < 4.5]
+    assert not low, f"text contrast under 4.5:1: {low}"
+
+
+_STEP = """() => {
+  const root = document.querySelector(".packing-explorer");
+  return {
+    t: Number(root.querySelector(".pe-step-slider").value),
+    now: [...root.querySelectorAll(".pe-rnn .pe-now")].map(e => e.textContent),
+    hn_now: [...root.querySelectorAll(".pe-rnn .pe-hn-now")].map(e => e.textContent),
+    hn_taken: [...root.querySelectorAll(".pe-rnn .pe-hn-taken")]
+                .map(e => e.textContent),
+    status: root.querySelector(".pe-step-status").textContent,
+    next_disabled: root.querySelector(".pe-step-next").disabled,
+  };
+}"""
+
+
+@pytest.mark.parametrize("lengths", [[5, 3, 3, 1], [2, 4, 1], [1] * 17, EXPLORER_MAX])
+def test_packing_explorer_steps_an_rnn_through_the_batch(visit, site, lengths):
+    """At step t the step-through computes exactly the sorted sequences still running
+    (batch_sizes[t] of them, torch's order) and marks where each h_n is taken."""
+    page = _explorer(visit, site)
+    page.fill(".packing-explorer .pe-input", ", ".join(map(str, lengths)))
+    packed = _torch_packing(lengths)
+    order, sizes = packed["sorted_indices"], packed["batch_sizes"]
+    for t, n in enumerate(sizes):
+        if t:
+            page.click(".packing-explorer .pe-step-next")
+        shown = page.evaluate(_STEP)
+        assert shown["t"] == t
+        assert shown["now"] == [f"s{i}t{t}" for i in order[:n]], (lengths, t, shown)
+        assert shown["hn_now"] == [f"h_n[:, {i}]" for i in order if lengths[i] == t + 1]
+        assert shown["hn_taken"] == [
+            f"h_n[:, {i}]" for i in order if lengths[i] <= t + 1
+        ]
+        assert f"batch_sizes[{t}] = {n}," in shown["status"], shown["status"]
+    assert shown["next_disabled"] and len(shown["hn_taken"]) == len(lengths)
+    page.evaluate(  # the slider jumps back
+        """() => {
+          const s = document.querySelector(".packing-explorer .pe-step-slider");
+          s.value = "0";
+          s.dispatchEvent(new Event("input"));
+        }"""
+    )
+    assert page.evaluate(_STEP)["now"] == [f"s{i}t0" for i in order]
+
+
+@pytest.mark.parametrize("lengths", [[4, 2, 1], [2, 1] * 16, EXPLORER_MAX])
+def test_packing_explorer_copy_as_python_prints_what_it_shows(visit, site, lengths):
+    """The copied program, run by Python, prints the fields the explorer shows."""
+    page = _explorer(visit, site)
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=visit.base.rstrip("/")
+    )
+    page.fill(".packing-explorer .pe-input", ", ".join(map(str, lengths)))
+    page.click(".packing-explorer .pe-copy-python")
+    page.wait_for_function(
+        "() => document.querySelector('.packing-explorer .pe-copied').textContent"
+    )
+    assert page.text_content(".packing-explorer .pe-copied") == "Copied."
+    program = page.evaluate("navigator.clipboard.readText()")
+    assert program == page.text_content(".packing-explorer .pe-python-text")
+    assert max(map(len, program.splitlines())) <= 88, program
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    printed = {}
+    for line in done.stdout.splitlines():
+        name, _, value = line.partition(" ")
+        printed[name] = json.loads(value.replace("'", '"'))
+    assert printed == _shown(page.evaluate(_READ)), (program, done.stdout)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_packing_explorer_stays_in_its_box_at_its_maximum(visit, site, width):
+    """32 sequences of 24 steps: its grids scroll inside, the page does not widen."""
+    page = _explorer(visit, site)
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.fill(".packing-explorer .pe-input", ", ".join(["24"] * 32))
+        found = page.evaluate(
+            """() => {
+              const root = document.querySelector(".packing-explorer");
+              const box = root.getBoundingClientRect();
+              return {doc: document.documentElement.scrollWidth,
+                      root: [box.left, box.right], scroll: root.scrollWidth,
+                      client: root.clientWidth, cells: root.querySelectorAll(".pe-cell")
+                      .length};
+            }"""
+        )
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert found["cells"] > 32 * 24, found
+    assert found["doc"] <= width and found["root"][1] <= width, found
+    assert found["scroll"] <= found["client"] + 1, (
+        f"the explorer itself scrolls: {found}"
     )

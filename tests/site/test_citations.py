@@ -28,7 +28,8 @@ SOURCES = [
     if p.name not in CHECKERS
 ]
 MARKER = re.compile(r"^\s*# --8<-- \[start:([\w-]+)\]", re.M)
-INCLUDE = re.compile(r'--8<--\s+"(rnn_ref/[^":]+):([\w-]+)"')
+# pages include package code from its generated copy (rnn_ref.site.regions)
+INCLUDE = re.compile(r'--8<--\s+"docs/assets/code/(rnn_ref/[^":]+):([\w-]+)"')
 CITED = re.compile(r"(?<![\w/])(tests/[\w/]+\.py)(?:::(\w+))?")
 
 

@@ -1,7 +1,8 @@
 """Every code fence on the site is tested; every "checked by" link names a real test.
 
 A fence is tested when it is either
-  - an include (`--8<-- "snippets/..."` or `"rnn_ref/...:section"`): the file is run by
+  - an include (`--8<-- "snippets/..."` or `"docs/assets/code/rnn_ref/...:section"`,
+    package code as `rnn_ref.site.regions` generates it): the file is run by
     the snippet tests or unit-tested; or
   - tagged exactly `python`, `sh` or `bash`, so pytest-codeblocks executes it
     (`make test` runs pytest with --codeblocks over docs/ and README.md); a fence it
@@ -21,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 IDS = [str(p.relative_to(ROOT)) for p in DOCS]
 EXECUTED = {"python", "sh", "bash"}
-INCLUDE_LINE = re.compile(r'^--8<--\s+"(snippets|rnn_ref|tests)/[^"]+"$')
+INCLUDE_LINE = re.compile(
+    r'^--8<--\s+"(snippets|docs/assets/code/rnn_ref|tests)/[^"]+"$'
+)
 TEST_REF = re.compile(r"(tests/[\w/]+\.py)::(\w+)")
 CHECKED_BY = re.compile(r"[Cc]hecked by `?(tests/[\w/]+\.py::\w+)")
 

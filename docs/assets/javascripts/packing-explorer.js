@@ -169,11 +169,58 @@
     return e;
   }
 
+  // One colour per sequence, MAX_SEQUENCES of them, as far apart as they can be: a
+  // greedy farthest-point pick (CIE76 distance in CIELAB) among HSL colours light enough
+  // (L* >= 60) that dark text stays legible on each. The browser test holds every pair
+  // of the 32 at least 20 apart.
+  function hslToRgb(h, s, l) {
+    s /= 100; l /= 100;
+    var a = s * Math.min(l, 1 - l);
+    return [0, 8, 4].map(function (n) {
+      var k = (n + h / 30) % 12;
+      return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+    });
+  }
+  function toLab(rgb) {
+    var lin = rgb.map(function (v) {
+      v /= 255;
+      return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    var f = function (t) { return t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116; };
+    var fx = f((0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047);
+    var fy = f(0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]);
+    var fz = f((0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883);
+    return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+  }
+  var COLOURS = (function () {
+    var candidates = [];
+    for (var h = 0; h < 360; h += 5) {
+      [40, 70, 100].forEach(function (s) {
+        [45, 60, 75, 88].forEach(function (l) {
+          var rgb = hslToRgb(h, s, l), lab = toLab(rgb);
+          if (lab[0] >= 60) candidates.push({ rgb: rgb, lab: lab });
+        });
+      });
+    }
+    function distance(a, b) { return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]); }
+    var nearest = candidates.map(function (c) { return distance(c.lab, candidates[0].lab); });
+    var chosen = [candidates[0]];
+    while (chosen.length < MAX_SEQUENCES) {
+      var best = 0;
+      for (var i = 1; i < candidates.length; i++) if (nearest[i] > nearest[best]) best = i;
+      chosen.push(candidates[best]);
+      candidates.forEach(function (c, j) {
+        nearest[j] = Math.min(nearest[j], distance(c.lab, candidates[best].lab));
+      });
+    }
+    return chosen.map(function (c) { return "rgb(" + c.rgb.join(", ") + ")"; });
+  })();
+
   function label(seq, step) { return "s" + seq + "t" + step; }
 
   function cell(seq, step) {
     var c = el("span", "pe-cell", label(seq, step));
-    c.style.setProperty("--pe-hue", String((seq * 67) % 360));
+    c.style.setProperty("--pe-colour", COLOURS[seq % COLOURS.length]);
     c.title = "sequence " + seq + ", step " + step;
     return c;
   }
@@ -242,6 +289,144 @@
       strip.appendChild(c);
     });
     out.appendChild(strip);
+
+    out.appendChild(el("h4", null, "6. An RNN consuming it, step by step"));
+    out.appendChild(stepThrough(lengths, p));
+
+    out.appendChild(el("h4", null, "7. The same batch in Python"));
+    var details = el("details", "pe-python");
+    details.appendChild(el("summary", null, "Show the Python (the Copy as Python button copies it)"));
+    details.appendChild(el("pre", "pe-python-text", python(lengths)));
+    out.appendChild(details);
+  }
+
+  // Row k of the RNN's hidden state h holds sequence order[k] (sorted position k). At
+  // step t it reads the batch_sizes[t] rows of data for step t and updates h[0:n]; rows
+  // n and below have finished, and h[k] is sequence order[k]'s h_n from its last step on.
+  function stepThrough(lengths, p) {
+    var box = el("div", "pe-rnn");
+    var last = p.batchSizes.length - 1;
+    var controls = el("div", "pe-step-controls");
+    var prev = el("button", "md-button pe-step-prev", "\u25c0 Previous");
+    var next = el("button", "md-button pe-step-next", "Next step \u25b6");
+    prev.type = next.type = "button";
+    var slider = el("input", "pe-step-slider");
+    slider.type = "range";
+    slider.min = "0";
+    slider.max = String(last);
+    slider.setAttribute("aria-label", "time step t");
+    controls.appendChild(prev);
+    controls.appendChild(slider);
+    controls.appendChild(next);
+    var status = el("p", "pe-step-status");
+    status.setAttribute("aria-live", "polite");
+    var grid = el("div", "pe-grid pe-rnn-grid");
+    var rows = p.order.map(function (seq, k) {
+      var row = el("div", "pe-row");
+      row.appendChild(el("span", "pe-rowhead", "h[" + k + "]: s" + seq));
+      var cells = [];
+      for (var t = 0; t <= last; t++) {
+        var c = t < lengths[seq] ? cell(seq, t) : el("span", "pe-cell pe-pad", "\u2013");
+        cells.push(c);
+        row.appendChild(c);
+      }
+      var hn = el("span", "pe-hn", "h_n[:, " + seq + "]");
+      hn.title = "sequence " + seq + "'s final state: h[" + k + "] after step " + (lengths[seq] - 1);
+      row.appendChild(hn);
+      grid.appendChild(row);
+      return { seq: seq, cells: cells, hn: hn };
+    });
+
+    function show(t) {
+      t = Math.max(0, Math.min(last, t));
+      slider.value = String(t);
+      prev.disabled = t === 0;
+      next.disabled = t === last;
+      var n = p.batchSizes[t];
+      var first = p.batchSizes.slice(0, t).reduce(function (a, b) { return a + b; }, 0);
+      var ending = [];
+      rows.forEach(function (r, k) {
+        var end = lengths[r.seq] - 1;   // the sequence's last step
+        r.cells.forEach(function (c, u) {
+          c.classList.toggle("pe-now", u === t && k < n);
+          c.classList.toggle("pe-later", u > t);
+        });
+        r.hn.classList.toggle("pe-hn-taken", end <= t);
+        r.hn.classList.toggle("pe-hn-now", end === t);
+        if (end === t) ending.push("s" + r.seq + " (h[" + k + "] \u2192 h_n[:, " + r.seq + "])");
+      });
+      status.textContent = "Step t = " + t + " of " + last + ": batch_sizes[" + t + "] = " + n +
+        ", so the RNN reads " + (n > 1 ? "rows " + first + "\u2013" + (first + n - 1) : "row " + first) +
+        " of data and updates h[0:" + n + "]" +
+        (n < p.order.length ? "; h[" + n + ":] have finished and stay as they are" : "") +
+        ". " + (ending.length ? "Last step of " + ending.join(", ") : "No sequence ends here") + ".";
+    }
+    // a step the reader picks stays in view when the grid scrolls (a long batch, a phone)
+    function go(t) {
+      show(t);
+      var c = rows[0].cells[Number(slider.value)];
+      grid.scrollLeft = Math.max(0, c.offsetLeft - grid.clientWidth / 2);
+    }
+    prev.addEventListener("click", function () { go(Number(slider.value) - 1); });
+    next.addEventListener("click", function () { go(Number(slider.value) + 1); });
+    slider.addEventListener("input", function () { go(Number(slider.value)); });
+    box.appendChild(controls);
+    box.appendChild(status);
+    box.appendChild(grid);
+    show(0);
+    return box;
+  }
+
+  // A torch program that builds this batch and prints what the explorer shows. Entry
+  // (t, s) of the padded batch is 1000 s + t, so data names its steps as the cells do.
+  function python(lengths) {
+    var items = lengths.map(String), lines = [], line = "lengths = torch.tensor([";
+    items.forEach(function (item, i) {
+      var piece = item + (i < items.length - 1 ? ", " : "");
+      if ((line + piece).trimEnd().length > 78) {
+        lines.push(line.trimEnd());
+        line = "    ";
+      }
+      line += piece;
+    });
+    lines.push(line + "])");
+    return [
+      "import torch",
+      "from torch.nn.utils.rnn import pack_padded_sequence",
+      "",
+    ].concat(lines, [
+      "t = torch.arange(int(lengths.max())).unsqueeze(1)  # (L, 1)",
+      "s = torch.arange(len(lengths)).unsqueeze(0)  # (1, N)",
+      "padded = (1000 * s + t).float()  # (L, N): entry (t, s) is 1000 s + t",
+      "packed = pack_padded_sequence(padded, lengths, enforce_sorted=False)",
+      'print("batch_sizes", packed.batch_sizes.tolist())',
+      'print("sorted_indices", packed.sorted_indices.tolist())',
+      'print("unsorted_indices", packed.unsorted_indices.tolist())',
+      'print("data", [f"s{int(v) // 1000}t{int(v) % 1000}" for v in packed.data])',
+    ]).join("\n") + "\n";
+  }
+
+  // The clipboard API where the page may use it (https or localhost), else the older
+  // select-and-copy; says what happened either way.
+  function copyText(text, say) {
+    function fallback() {
+      var area = el("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      say(ok ? "Copied." : "Could not copy: open \u201c7. The same batch in Python\u201d and copy it from there.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { say("Copied."); }, fallback);
+    } else {
+      fallback();
+    }
   }
 
   function randomLengths() {
@@ -268,9 +453,16 @@
     input.setAttribute("spellcheck", "false");
     var random = el("button", "md-button pe-random", "Random");
     random.type = "button";
+    var copy = el("button", "md-button pe-copy-python", "Copy as Python");
+    copy.type = "button";
+    copy.title = "Copy a torch program that builds this batch and prints its fields";
+    var copied = el("span", "pe-copied");
+    copied.setAttribute("role", "status");
     form.appendChild(lab);
     form.appendChild(input);
     form.appendChild(random);
+    form.appendChild(copy);
+    form.appendChild(copied);
 
     var error = el("p", "pe-error");
     error.setAttribute("role", "alert");
@@ -285,13 +477,21 @@
         error.hidden = false;
         input.setAttribute("aria-invalid", "true");
         out.textContent = "";
+        copy.disabled = true;
         return;
       }
       error.hidden = true;
       error.textContent = "";
       input.removeAttribute("aria-invalid");
+      copy.disabled = false;
+      current = parsed.lengths;
       render(out, parsed.lengths);
     }
+    var current = null;
+    copy.addEventListener("click", function () {
+      copied.textContent = "";
+      if (current) copyText(python(current), function (m) { copied.textContent = m; });
+    });
 
     input.addEventListener("input", update);
     form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
@@ -311,7 +511,8 @@
   }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { pack: pack, parseLengths: parseLengths };   // node, for the tests
+    // node, for the tests
+    module.exports = { pack: pack, parseLengths: parseLengths, python: python, colours: COLOURS };
     return;
   }
   if (typeof document$ !== "undefined" && document$.subscribe) {
