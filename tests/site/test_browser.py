@@ -277,6 +277,16 @@ _LAYOUT_KEYS = [
     "shape_em",
     "figures",
 ]
+# Lazy images have no size until loaded: load every image first.
+_LOAD_IMAGES = r"""
+  const imgs = [...document.querySelectorAll("img")];
+  imgs.forEach(i => { i.loading = "eager"; });
+  await Promise.all(imgs.map(i => i.complete ? null : new Promise(r => {
+    i.addEventListener("load", r);
+    i.addEventListener("error", r);
+    setTimeout(r, 5000);
+  })));
+"""
 _INSPECT = (
     r"""
 async () => {
@@ -285,13 +295,9 @@ async () => {
     + r"""
   const article = document.querySelector("article.md-content__inner")
                   || document.querySelector(".md-content");
-  const imgs = [...document.querySelectorAll("img")];
-  imgs.forEach(i => { i.loading = "eager"; });
-  await Promise.all(imgs.map(i => i.complete ? null : new Promise(r => {
-    i.addEventListener("load", r);
-    i.addEventListener("error", r);
-    setTimeout(r, 5000);
-  })));
+"""
+    + _LOAD_IMAGES
+    + r"""
   const prose = article.cloneNode(true);
   prose.querySelectorAll(
     "pre, code, .katex, script, style, .highlight, .jp-OutputArea-output, textarea"
@@ -405,25 +411,48 @@ def test_no_console_errors(visit):
         pytest.fail(f"console errors: {json.dumps(bad, indent=1)}{_where(visit)}")
 
 
-def test_no_page_is_wider_than_the_viewport(visit, browser_page, server):
+@pytest.fixture(scope="module")
+def phone(visit, browser_page, server) -> dict[str, dict]:
+    """Every page again at 390 px (a phone): its document width and its figures."""
+    page = browser_page[0]
+    page.set_viewport_size({"width": 390, "height": 844})
+    seen = {}
+    try:
+        for r in visit.pages:
+            page.goto(server + r.path.lstrip("/"), wait_until="load")
+            seen[r.path] = page.evaluate(
+                "async () => {" + _LAYOUT + _LOAD_IMAGES + "const l = await _layout(); "
+                "return {width: l.doc_width, figures: l.figures}; }"
+            )
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    return seen
+
+
+def test_no_page_is_wider_than_the_viewport(visit, phone):
     """At 1280 px (the visit) and at 390 px (a phone), nothing widens the page: long
-    code, tables and the explorer scroll inside their own boxes."""
+    code, tables, figures and the explorer scroll inside their own boxes."""
     wide = [
         f"{r.path} at 1280: {r.layout['doc_width']} px"
         for r in visit.pages
         if r.layout["doc_width"] > r.layout["view_width"]
+    ] + [
+        f"{path} at 390: {p['width']} px"
+        for path, p in phone.items()
+        if p["width"] > 390
     ]
-    page = browser_page[0]
-    page.set_viewport_size({"width": 390, "height": 844})
-    try:
-        for r in visit.pages:
-            page.goto(server + r.path.lstrip("/"), wait_until="load")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 390:
-                wide.append(f"{r.path} at 390: {width} px")
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
     assert not wide, f"pages wider than the viewport: {wide}{_where(visit)}"
+
+
+def test_figure_text_is_at_least_11px_on_a_phone(phone):
+    """At 390 px a figure keeps its drawn size (and scrolls in its box), so its text
+    stays as legible as at 1280."""
+    figures = [(path, f) for path, p in phone.items() for f in p["figures"]]
+    assert figures, "no SVG figure measured at 390 px"
+    small = [
+        f"{path} {f['src']}: {f['px']:.1f} px" for path, f in figures if f["px"] < 11
+    ]
+    assert not small, f"figures whose smallest text is under 11 px at 390: {small}"
 
 
 def test_no_code_block_scrolls_sideways_at_1280(visit):
