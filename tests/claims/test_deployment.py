@@ -1,0 +1,153 @@
+"""Claims made on docs/deployment.md, each asserted against torch (and, for ONNX,
+against torch.onnx and onnxruntime, skipped without the `export` extra)."""
+
+import warnings
+
+import pytest
+import torch
+
+from rnn_ref.data import collate
+from rnn_ref.model import SumModClassifier
+
+CELLS = ["rnn", "gru", "lstm"]
+
+
+def _every_length(max_length: int = 100, seed: int = 0):
+    """One padded batch holding one sequence of each length 1..max_length, shuffled."""
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(max_length, generator=g).tolist()
+    seqs = [torch.randint(0, 10, (n + 1,), generator=g).tolist() for n in order]
+    return collate(seqs, pad_id=10)[:2]  # ids (N, L), lengths (N,)
+
+
+def _onnx():
+    for name in ("onnx", "onnxscript", "onnxruntime"):
+        pytest.importorskip(name, reason="the export extra: pip install '.[export]'")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", CELLS)
+def test_packed_classifier_does_not_export(cell, tmp_path):
+    """torch.onnx.export of the packing classifier fails: with the default exporter
+    (torch.export underneath) and with the legacy TorchScript one (dynamo=False), with
+    dynamic axes or without; no file is written."""
+    _onnx()
+    from torch.onnx._internal.exporter._errors import TorchExportError
+
+    model = SumModClassifier(cell=cell, hidden_size=8).eval()
+    ids, lengths = _every_length(7)
+    dims = torch.export.Dim("batch"), torch.export.Dim("length")
+    dynamic = ({0: dims[0], 1: dims[1]}, {0: dims[0]})
+    for n, dynamic_shapes in enumerate((None, dynamic)):
+        out = tmp_path / f"packed{n}.onnx"
+        with pytest.raises(TorchExportError, match="torch.export"):
+            torch.onnx.export(model, (ids, lengths), out, dynamic_shapes=dynamic_shapes)
+        assert not out.exists()
+    axes = {"ids": {0: "batch", 1: "length"}, "lengths": {0: "batch"}}
+    for n, dynamic_axes in enumerate((None, axes)):
+        out = tmp_path / f"legacy{n}.onnx"
+        with warnings.catch_warnings():  # the legacy exporter's deprecation notice
+            warnings.simplefilter("ignore")
+            with pytest.raises(RuntimeError, match="_M_range_check"):
+                torch.onnx.export(
+                    model,
+                    (ids, lengths),
+                    out,
+                    dynamo=False,
+                    input_names=["ids", "lengths"],
+                    dynamic_axes=dynamic_axes,
+                )
+        assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "cell, num_layers", [("rnn", 1), ("gru", 1), ("lstm", 1), ("lstm", 2), ("gru", 3)]
+)
+def test_onnx_matches_pytorch_for_every_length_in_one_batch(cell, num_layers, tmp_path):
+    """The exported padded form, run by onnxruntime on one batch holding every length
+    1..100, gives the packed PyTorch model's logits to float32 precision; and a batch of
+    one sequence of length 1 (smaller than the example it was exported with) too."""
+    _onnx()
+    from rnn_ref.export import export_onnx, run_onnx
+
+    model = SumModClassifier(cell=cell, hidden_size=32, num_layers=num_layers).eval()
+    path = export_onnx(model, tmp_path / "model.onnx")
+    ids, lengths = _every_length(100)
+    assert ids.shape == (100, 100) and sorted(lengths.tolist()) == list(range(1, 101))
+    with torch.no_grad():
+        expected = model(ids, lengths)  # (N, C), packed
+    torch.testing.assert_close(run_onnx(path, ids, lengths), expected)  # float32 tol.
+    one = torch.tensor([[7]]), torch.tensor([1])
+    with torch.no_grad():
+        torch.testing.assert_close(run_onnx(path, *one), model(*one))
+
+
+def _input_dims(path) -> dict:
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    return {
+        v.name: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+        for v in graph.input
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "gru", "lstm"])
+def test_default_exporter_fixes_the_length_of_nn_rnn_only(cell, tmp_path):
+    """The default exporter, given the padded form and dynamic batch and length, keeps
+    both axes dynamic for GRU and LSTM (ONNX's GRU and LSTM operators) but fixes nn.RNN's length to the
+    example's without an error: its file refuses any other length."""
+    _onnx()
+    import onnx
+    import onnxruntime
+
+    from rnn_ref.export import PaddedClassifier, run_onnx
+
+    model = SumModClassifier(cell=cell, hidden_size=8, num_layers=2).eval()
+    ids, lengths = torch.tensor([[1, 2, 3], [4, 5, 10]]), torch.tensor([3, 2])
+    batch, length = torch.export.Dim("batch"), torch.export.Dim("length")
+    path = tmp_path / "default.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            PaddedClassifier(model).eval(),
+            (ids, lengths),
+            path,
+            input_names=["ids", "lengths"],
+            output_names=["logits"],
+            dynamic_shapes=({0: batch, 1: length}, {0: batch}),
+        )
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    ids, lengths = _every_length(100)
+    if cell.startswith("rnn"):
+        assert _input_dims(path)["ids"] == ["batch", 3]  # the example's length
+        with pytest.raises(onnxruntime.capi.onnxruntime_pybind11_state.InvalidArgument):
+            run_onnx(path, ids, lengths)
+    else:
+        assert _input_dims(path)["ids"] == ["batch", "length"]
+        assert cell.upper() in ops
+        with torch.no_grad():
+            torch.testing.assert_close(
+                run_onnx(path, ids, lengths), model(ids, lengths)
+            )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "gru", "lstm"])
+def test_torchscript_exporter_writes_onnx_recurrent_operators(cell, tmp_path):
+    """`export_onnx` (the TorchScript exporter, dynamo=False) writes ONNX's own RNN,
+    GRU or LSTM operator, one per layer, with batch and length dynamic, for every
+    cell."""
+    _onnx()
+    import onnx
+
+    from rnn_ref.export import export_onnx
+
+    model = SumModClassifier(cell=cell, hidden_size=8, num_layers=2)
+    path = export_onnx(model, tmp_path / "model.onnx")
+    ops = [node.op_type for node in onnx.load(str(path)).graph.node]
+    op = {"rnn": "RNN", "rnn_relu": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell]
+    assert ops.count(op) == 2 and "Loop" not in ops
+    assert _input_dims(path) == {"ids": ["batch", "length"], "lengths": ["batch"]}
