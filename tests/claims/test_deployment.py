@@ -97,8 +97,9 @@ def _input_dims(path) -> dict:
 @pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "gru", "lstm"])
 def test_default_exporter_fixes_the_length_of_nn_rnn_only(cell, tmp_path):
     """The default exporter, given the padded form and dynamic batch and length, keeps
-    both axes dynamic for GRU and LSTM (ONNX's GRU and LSTM operators) but fixes nn.RNN's length to the
-    example's without an error: its file refuses any other length."""
+    both axes dynamic for GRU and LSTM (ONNX's GRU and LSTM operators) but fixes
+    nn.RNN's length to the example's without an error: its file refuses any other
+    length."""
     _onnx()
     import onnx
     import onnxruntime
