@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from rnn_ref.data import collate
-from rnn_ref.model import SumModClassifier
+from rnn_ref.model import SumModClassifier, padded_logits
 
 CELLS = ["rnn", "gru", "lstm"]
 
@@ -152,3 +152,101 @@ def test_torchscript_exporter_writes_onnx_recurrent_operators(cell, tmp_path):
     op = {"rnn": "RNN", "rnn_relu": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell]
     assert ops.count(op) == 2 and "Loop" not in ops
     assert _input_dims(path) == {"ids": ["batch", "length"], "lengths": ["batch"]}
+
+
+# torch.compile and the classifier
+
+
+def _batch():
+    """Unsorted lengths; the longest is 6."""
+    return collate([[3, 1, 4], [1, 5, 9, 2, 6, 5], [3], [5, 8, 9, 7]], pad_id=10)[:2]
+
+
+def _explain(forward, allow_rnn=False):
+    torch._dynamo.reset()
+    with torch._dynamo.config.patch(allow_rnn=allow_rnn):
+        e = torch._dynamo.explain(forward)(*_batch())
+    torch._dynamo.reset()
+    ops = [getattr(op, "__name__", str(op)) for g in e.ops_per_graph for op in g]
+    return e, ops
+
+
+RNN_OPS = {"rnn_tanh", "rnn_relu", "gru", "lstm"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", CELLS)
+def test_packed_classifier_breaks_the_graph_at_packing(cell):
+    """torch.compile of the packing classifier: dynamo captures only the embedding,
+    breaks the graph at pack_padded_sequence (a function it skips) and runs the rest,
+    the recurrent layer included, outside any graph."""
+    e, ops = _explain(SumModClassifier(cell=cell, hidden_size=8))
+    assert e.graph_count == 1 and ops == ["embedding"]
+    (reason,) = e.break_reasons
+    assert "marked as skipped" in reason.reason
+    assert "pack_padded_sequence" in reason.reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", CELLS)
+def test_padded_classifier_is_one_graph_only_with_allow_rnn(cell):
+    """The padded variant: by default dynamo compiles no graph at all (it runs a frame
+    that calls nn.RNN, nn.GRU or nn.LSTM eagerly); with
+    torch._dynamo.config.allow_rnn it is one graph, recurrent layer included, with no
+    break."""
+    model = SumModClassifier(cell=cell, hidden_size=8)
+    e, ops = _explain(lambda i, n: padded_logits(model, i, n))
+    assert e.graph_count == 0 and not e.break_reasons
+    e, ops = _explain(lambda i, n: padded_logits(model, i, n), allow_rnn=True)
+    assert e.graph_count == 1 and not e.break_reasons
+    assert RNN_OPS & set(ops) == {cell if cell != "rnn" else "rnn_tanh"}
+
+
+@pytest.mark.slow
+def test_compiled_padded_classifier_compiles_a_graph_per_length():
+    """Trained compiled with allow_rnn, the padded variant compiles a new graph for
+    every new padded length (the time loop is unrolled into the graph); a length seen
+    before reuses its graph. (The aot_eager backend: dynamo and AOTAutograd, the front
+    end inductor also uses, without its C++ compile.)"""
+    from torch._dynamo.utils import counters
+
+    model = SumModClassifier(cell="gru", hidden_size=8)
+    compiled = torch.compile(
+        lambda i, n: padded_logits(model, i, n), backend="aot_eager"
+    )
+    torch._dynamo.reset()
+    counters.clear()
+    seen = []
+    for length in (3, 4, 5, 4, 3):
+        ids = torch.randint(0, 10, (4, length))  # (N, L)
+        lengths = torch.tensor([length, 1, 2, length])
+        with torch._dynamo.config.patch(allow_rnn=True):
+            loss = torch.nn.functional.cross_entropy(
+                compiled(ids, lengths), torch.tensor([0, 1, 2, 3])
+            )
+        loss.backward()
+        seen.append(counters["stats"]["unique_graphs"])
+    torch._dynamo.reset()
+    assert seen == [1, 2, 3, 3, 3]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "gru", "lstm"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_padded_variant_trains_like_the_packed_model(cell, num_layers):
+    """On the same weights, the padded variant (the top layer's output gathered at each
+    sequence's last step) gives the packed model's logits and gradients to float32
+    precision, for every cell and stacked layers, autograd on: it trains to the same
+    accuracy."""
+    model = SumModClassifier(cell=cell, hidden_size=16, num_layers=num_layers)
+    ids, lengths = _every_length(40)
+    targets = torch.randint(0, 10, (40,))
+    grads = []
+    for forward in (model, lambda i, n: padded_logits(model, i, n)):
+        model.zero_grad()
+        logits = forward(ids, lengths)
+        torch.nn.functional.cross_entropy(logits, targets).backward()
+        grads.append((logits.detach(), [p.grad.clone() for p in model.parameters()]))
+    (packed, g_packed), (padded, g_padded) = grads
+    torch.testing.assert_close(padded, packed)
+    for a, b in zip(g_padded, g_packed, strict=True):
+        torch.testing.assert_close(a, b)
