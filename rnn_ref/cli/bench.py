@@ -51,6 +51,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else site_json
     if args.redraw:
         results = _read_results(out)
+        elapsed = results.get("elapsed_s", "?")
     else:
         config = BenchConfig.quick() if args.quick else BenchConfig()
         only = [args.only] if args.only else None
@@ -64,6 +65,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                 f"another --out"
             )
         results = run_bench(args.device, config, only, args.threads)
+        elapsed = results["elapsed_s"]
         if previous is not None:
             results = _merge(previous, results, args.only)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -77,8 +79,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         ):
             print(f"figure  {path}", file=sys.stderr)
     print(
-        f"wrote {out} and {bench_report.tables_path(out)} "
-        f"({results.get('elapsed_s', '?')} s)",
+        f"wrote {out} and {bench_report.tables_path(out)} ({elapsed} s)",
         file=sys.stderr,
     )
     return 0

@@ -87,7 +87,7 @@ def classifier_sections(part: dict, run: dict | None = None) -> list[str]:
                 "variant",
                 "tokens/s",
                 "vs eager packed",
-                "vs eager, same layout",
+                "vs its eager variant",
                 "padding efficiency",
                 "first pass, s (graphs compiled)",
             ],
