@@ -18,7 +18,7 @@ def test_quick_run_skips_it_and_says_so():
 
 @pytest.mark.slow
 def test_tiny_run(check_bench_results):
-    """Smoke: tiny sizes, every variant (the padded one compiles C++: about a minute)."""
+    """Smoke: tiny sizes, every variant (the padded one compiles C++: a minute)."""
     cfg = BenchConfig(training_repeats=1, classifier_compile=(4, 4, 2, 3, 4))
     ticks = []
     part = bench_classifier_compile(
