@@ -78,7 +78,7 @@ def snippet_needs(path: Path) -> list[str]:
     Examples:
         >>> import tempfile
         >>> p = Path(tempfile.mkdtemp()) / "s.py"
-        >>> _ = p.write_text("# needs: onnx, onnxruntime (pip install x)\nimport os\n")
+        >>> _ = p.write_text("# needs: onnx, onnxruntime (pip install x)")
         >>> snippet_needs(p)
         ['onnx', 'onnxruntime']
     """
