@@ -13,7 +13,7 @@ the same for GRU and LSTM but silently fixes `nn.RNN`'s length to the example's,
 file refuses every other length. (The claim tests of the Deploying
 page check all of this.)
 
-Needs the `export` extra: `pip install 'rnn_ref[export]'` (onnx, onnxscript,
+Needs the `export` extra: `pip install -e '.[export]'` in a checkout (onnx, onnxscript,
 onnxruntime).
 """
 
@@ -43,7 +43,9 @@ __all__ = [
 ]
 
 EXTRAS = ("onnx", "onnxscript", "onnxruntime")
-INSTALL = "pip install 'rnn_ref[export]' (or: pip install onnx onnxscript onnxruntime)"
+INSTALL = (
+    "pip install onnx onnxscript onnxruntime (a checkout: pip install -e '.[export]')"
+)
 
 
 class PaddedClassifier(nn.Module):

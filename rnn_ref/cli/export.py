@@ -57,8 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export",
         help="export a trained classifier to ONNX",
         description="Export a trained classifier to ONNX (padded ids + lengths in, "
-        "logits out) and check it with onnxruntime. Needs: pip install "
-        "'rnn_ref[export]'.",
+        "logits out) and check it with onnxruntime. Needs onnx, onnxscript and "
+        "onnxruntime: pip install -e '.[export]' in a checkout.",
     )
     p.add_argument(
         "--checkpoint", required=True, help="a run directory (model.pt + config.json)"

@@ -1,4 +1,4 @@
-# needs: onnx, onnxscript, onnxruntime (pip install 'rnn_ref[export]')
+# needs: onnx, onnxscript, onnxruntime (pip install -e '.[export]')
 import tempfile
 from pathlib import Path
 

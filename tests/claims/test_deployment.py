@@ -140,13 +140,20 @@ def test_default_exporter_fixes_the_length_of_nn_rnn_only(cell, tmp_path):
 def test_torchscript_exporter_writes_onnx_recurrent_operators(cell, tmp_path):
     """`export_onnx` (the TorchScript exporter, dynamo=False) writes ONNX's own RNN,
     GRU or LSTM operator, one per layer, with batch and length dynamic, for every
-    cell."""
+    cell; torch warns that this exporter is deprecated."""
     _onnx()
     import onnx
 
-    from rnn_ref.export import export_onnx
+    from rnn_ref.export import PaddedClassifier, export_onnx
 
     model = SumModClassifier(cell=cell, hidden_size=8, num_layers=2)
+    with pytest.warns(DeprecationWarning, match="legacy TorchScript-based ONNX export"):
+        torch.onnx.export(
+            PaddedClassifier(model).eval(),
+            (torch.tensor([[1, 2]]), torch.tensor([2])),
+            tmp_path / "warned.onnx",
+            dynamo=False,
+        )
     path = export_onnx(model, tmp_path / "model.onnx")
     ops = [node.op_type for node in onnx.load(str(path)).graph.node]
     op = {"rnn": "RNN", "rnn_relu": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell]

@@ -74,7 +74,7 @@ def test_unwritable_output(run_dir, tmp_path, capsys, out, match):
 def test_missing_extra(run_dir, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     argv = ["export", "--checkpoint", str(run_dir), "--out", str(tmp_path / "m.onnx")]
-    _one_error_line(capsys, argv, "pip install 'rnn_ref[export]'")
+    _one_error_line(capsys, argv, "pip install onnx onnxscript onnxruntime")
 
 
 @pytest.mark.parametrize(
