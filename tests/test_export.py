@@ -14,7 +14,7 @@ onnx_extra = pytest.mark.skipif(
         __import__("importlib").util.find_spec(name) is None
         for name in ("onnx", "onnxscript", "onnxruntime")
     ),
-    reason="the export extra: pip install '.[export]'",
+    reason="the export extra: pip install -e '.[export]'",
 )
 
 
@@ -24,13 +24,25 @@ def test_padded_logits_refuses_a_bidirectional_model():
         padded_logits(model, torch.tensor([[1, 2]]), torch.tensor([2]))
 
 
-@pytest.mark.parametrize("missing", ["onnx", "onnxscript", "onnxruntime"])
-def test_missing_extra_names_the_install(monkeypatch, missing):
+def test_missing_extra_names_the_install(monkeypatch):
     from rnn_ref.export import export_onnx
 
-    monkeypatch.setitem(sys.modules, missing, None)  # `import missing` fails
-    with pytest.raises(InputError, match=rf"no module '{missing}'.*pip install"):
+    for name in ("onnx", "onnxscript", "onnxruntime"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import name` fails
+    with pytest.raises(
+        InputError, match=r"no module 'onnx'.*pip install onnx onnxscript onnxruntime"
+    ):
         export_onnx(SumModClassifier(hidden_size=4), "never.onnx")
+
+
+@onnx_extra
+@pytest.mark.parametrize("missing", ["onnxscript", "onnxruntime"])
+def test_each_missing_extra_is_named(monkeypatch, missing):
+    from rnn_ref.export import run_onnx
+
+    monkeypatch.setitem(sys.modules, missing, None)
+    with pytest.raises(InputError, match=rf"no module '{missing}'"):
+        run_onnx("never.onnx", torch.zeros(1, 1, dtype=torch.long), torch.tensor([1]))
 
 
 @onnx_extra

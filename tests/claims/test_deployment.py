@@ -22,7 +22,7 @@ def _every_length(max_length: int = 100, seed: int = 0):
 
 def _onnx():
     for name in ("onnx", "onnxscript", "onnxruntime"):
-        pytest.importorskip(name, reason="the export extra: pip install '.[export]'")
+        pytest.importorskip(name, reason="the export extra: pip install -e '.[export]'")
 
 
 @pytest.mark.slow

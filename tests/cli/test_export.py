@@ -8,7 +8,7 @@ import pytest
 from rnn_ref.cli import main
 
 for _name in ("onnx", "onnxscript", "onnxruntime"):
-    pytest.importorskip(_name, reason="the export extra: pip install '.[export]'")
+    pytest.importorskip(_name, reason="the export extra: pip install -e '.[export]'")
 
 SMOKE = [
     "--hidden-size", "8", "--batch-size", "16", "--eval-every", "10",
