@@ -73,3 +73,15 @@ def test_bench_quick_runs_on_cuda():
 
     results = run_bench("cuda", quick=True)
     assert results["machine"]["device"] == "cuda" and set(PARTS) <= set(results)
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["padded", "packed"])
+def test_hx_on_the_cpu_is_refused_for_cuda_input(packed):
+    """The truncated-BPTT page's claim on a real second device: hx is not moved."""
+    rnn = nn.GRU(3, 5, batch_first=True, device="cuda")
+    x = torch.randn(2, 4, 3, device="cuda")
+    if packed:
+        x = pack_padded_sequence(x, [4, 2], True, enforce_sorted=False)
+    with pytest.raises(RuntimeError, match="device"):
+        rnn(x, torch.zeros(1, 2, 5))
+    rnn(x, torch.zeros(1, 2, 5, device="cuda"))

@@ -217,6 +217,33 @@ def test_hx_and_h_n_are_in_callers_order_with_enforce_sorted_false(
             torch.testing.assert_close(a[:, i], b[:, 0], rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+@pytest.mark.parametrize("packed", [False, True], ids=["padded", "packed"])
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_hx_on_another_device_is_refused_not_moved(cell, packed, enforce_sorted):
+    """hx on a different device from the input raises RuntimeError, for padded and
+    packed input, sorted or not, and for either tensor of an LSTM's (h, c). The
+    "meta" device stands in for a second device on a CPU-only machine; the real CUDA
+    case is tests/test_gpu.py::test_hx_on_the_cpu_is_refused_for_cuda_input."""
+    rnn = _rnn(cell, 2, bidirectional=True)
+    x = torch.randn(2, 5, 3, dtype=F64)
+    if packed:
+        x = pack_padded_sequence(x, [5, 3], True, enforce_sorted=enforce_sorted)
+
+    def state(device):
+        return torch.zeros(4, 2, 5, dtype=F64, device=device)
+
+    hxs = (
+        [(state("meta"), state("cpu")), (state("cpu"), state("meta"))]
+        if cell == "lstm"
+        else [state("meta")]
+    )
+    for hx in hxs:
+        with pytest.raises(RuntimeError, match="device"):
+            rnn(x, hx)
+    rnn(x, (state("cpu"), state("cpu")) if cell == "lstm" else state("cpu"))
+
+
 def test_learned_h0_does_no_better_than_zeros_on_the_first_step():
     """Seed by seed, the learned h0's step-0 accuracy is within 2 points of zeros',
     both near the 70 % ceiling, and every later step is right."""
