@@ -30,7 +30,7 @@ chromium:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q $(TORCH_SPEC)
-	$(BIN)/pip install -q -e ".[test,docs]"
+	$(BIN)/pip install -q -e ".[test,docs,export]"
 	touch $(STAMP)
 
 serve: setup

@@ -17,7 +17,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_ref.data import collate
 
-__all__ = ["CELLS", "SumModClassifier", "classifier_kwargs"]
+__all__ = ["CELLS", "SumModClassifier", "padded_logits", "classifier_kwargs"]
 
 # cell name -> (torch class, extra keyword arguments)
 CELLS = {
@@ -114,6 +114,48 @@ class SumModClassifier(nn.Module):
 
 
 # --8<-- [end:classifier]
+
+
+# --8<-- [start:padded_logits]
+def padded_logits(
+    model: SumModClassifier, ids: torch.Tensor, lengths: torch.Tensor
+) -> torch.Tensor:
+    """The classifier run on the padded batch, without packing: the top layer's output
+    at each sequence's last real step, classified.
+
+    For a one-direction net this equals `model(ids, lengths)`: a step's output depends
+    only on the steps before it, so the padding after it changes nothing. It computes
+    `N * L` steps instead of `sum(lengths)`, but it is one fixed graph for any lengths,
+    which `torch.compile` and ONNX export need.
+
+    Args:
+        model: a one-direction `SumModClassifier` (a backward direction would start in
+            the padding).
+        ids: padded digit ids.
+        lengths: each sequence's length, `1 .. L`.
+
+    Shape:
+        ids `(N, L)` int64, lengths `(N,)` int64 -> logits `(N, C)`.
+
+    Examples:
+        >>> model = SumModClassifier(cell="lstm", hidden_size=8, num_layers=2)
+        >>> ids, lengths = torch.tensor([[3, 7, 10], [1, 9, 4]]), torch.tensor([2, 3])
+        >>> torch.allclose(padded_logits(model, ids, lengths), model(ids, lengths))
+        True
+    """
+    if model.rnn.bidirectional:
+        raise ValueError(
+            "padded_logits needs a one-direction classifier; got a bidirectional one, "
+            "whose backward direction would start in the padding: run it packed, "
+            "model(ids, lengths)"
+        )
+    out, _ = model.rnn(model.embed(ids))  # (N, L, H): padding is computed, then ignored
+    rows = torch.arange(ids.size(0), device=ids.device)  # (N,)
+    last = out[rows, lengths.to(ids.device) - 1]  # (N, H)
+    return model.head(last)  # (N, C)
+
+
+# --8<-- [end:padded_logits]
 
 
 def classifier_kwargs(config: dict) -> dict:

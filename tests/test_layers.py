@@ -27,6 +27,7 @@ CLASSIFIER = {
     "lm_train",
     "rundir",
     "divergence",
+    "export",
 }
 ORDER = ["core", "classifier", "experiments", "site", "cli"]  # low to high
 

@@ -33,6 +33,7 @@ _COMMAND_MODULES = [
     "rnn_ref.cli.lm",
     "rnn_ref.cli.tbptt",
     "rnn_ref.cli.extrapolation",
+    "rnn_ref.cli.export",
 ]
 
 

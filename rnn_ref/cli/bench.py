@@ -2,6 +2,7 @@
 
 rnn-ref bench                      # every part, on the site's results file (1-4 min)
 rnn-ref bench --quick --out /tmp/b.json
+rnn-ref bench --only compile       # one part, merged into the site's results file
 rnn-ref bench --redraw             # tables and figures from the committed JSON
 """
 
@@ -31,6 +32,18 @@ def _read_results(out: Path) -> dict:
     return results
 
 
+def _merge(previous: dict, results: dict, part: str) -> dict:
+    """`previous` with `part` replaced by the one in `results`; where, when and with
+    which sizes the part ran is kept under `separate_runs`."""
+    merged = {**previous, part: results[part]}
+    merged["config"] = {**results["config"], **previous["config"]}  # new keys added
+    merged["separate_runs"] = {
+        **previous.get("separate_runs", {}),
+        part: {k: results[k] for k in ("machine", "config", "elapsed_s")},
+    }
+    return merged
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     if not 1 <= args.threads <= 1024:
         raise InputError(f"--threads must be 1 .. 1024; got {args.threads}")
@@ -38,10 +51,23 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else site_json
     if args.redraw:
         results = _read_results(out)
+        elapsed = results.get("elapsed_s", "?")
     else:
         config = BenchConfig.quick() if args.quick else BenchConfig()
         only = [args.only] if args.only else None
+        # one part into an existing file replaces that part and keeps the others
+        previous = _read_results(out) if only and out.exists() else None
+        if previous is not None and previous.get("quick") != args.quick:
+            raise InputError(
+                f"{out} holds a {'quick' if previous.get('quick') else 'full'} run; "
+                f"expected the same kind to merge --only {args.only} into it: "
+                f"{'drop' if previous.get('quick') else 'add'} --quick, or pass "
+                f"another --out"
+            )
         results = run_bench(args.device, config, only, args.threads)
+        elapsed = results["elapsed_s"]
+        if previous is not None:
+            results = _merge(previous, results, args.only)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=1) + "\n")
     tables = bench_report.render_tables(results)
@@ -53,8 +79,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         ):
             print(f"figure  {path}", file=sys.stderr)
     print(
-        f"wrote {out} and {bench_report.tables_path(out)} "
-        f"({results.get('elapsed_s', '?')} s)",
+        f"wrote {out} and {bench_report.tables_path(out)} ({elapsed} s)",
         file=sys.stderr,
     )
     return 0
@@ -84,7 +109,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=THREADS,
         help=f"torch CPU threads (default {THREADS})",
     )
-    p.add_argument("--only", choices=PARTS, help="measure one part only")
+    p.add_argument(
+        "--only",
+        choices=PARTS,
+        help="measure one part only (merged into --out if it exists)",
+    )
     p.add_argument(
         "--redraw",
         action="store_true",

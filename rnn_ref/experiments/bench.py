@@ -16,6 +16,9 @@ Every figure is a ratio of variants timed in the same run
 * `compile`: the hoisted reference loop under `torch.compile`, whole loop and step
   only, vs eager and `nn.RNN`; compile time apart (`bench_compile`; minutes: the quick
   run skips it).
+* `classifier_compile`: the classifier under `torch.compile`, packed and padded: graph
+  breaks, training tokens/s vs eager, compile time apart (`bench_classifier`; minutes:
+  the quick run skips it).
 
 Sizes follow the site's legend: T sequence length, N batch, H_in input size, H hidden
 size. This module holds the sizes (`BenchConfig`) and `run_bench`, which runs the parts
@@ -33,6 +36,7 @@ import torch
 from tqdm import tqdm
 
 from rnn_ref.config import resolve_device
+from rnn_ref.experiments.bench_classifier import bench_classifier_compile
 from rnn_ref.experiments.bench_compile import bench_compile
 from rnn_ref.experiments.bench_loops import (
     RNNShape,
@@ -58,7 +62,15 @@ __all__ = [
     "run_bench",
 ]
 
-PARTS = ("rnn", "indexing", "training", "packed", "scan", "compile")
+PARTS = (
+    "rnn",
+    "indexing",
+    "training",
+    "packed",
+    "scan",
+    "compile",
+    "classifier_compile",
+)
 THREADS = 2
 
 
@@ -85,6 +97,9 @@ class BenchConfig:
     # the `rnn` shapes again, under torch.compile; the whole loop only up to this T
     compile_shapes: tuple[RNNShape, ...] = rnn_shapes
     compile_whole_max_T: int = 64
+    # the classifier compiled: batch size, batches per epoch, batches timed, longest
+    # sequence, hidden size (the uniform mix, bucketed); None skips it
+    classifier_compile: tuple[int, int, int, int, int] | None = (64, 32, 8, 32, 64)
 
     @classmethod
     def quick(cls) -> BenchConfig:
@@ -104,6 +119,7 @@ class BenchConfig:
             scan_T=(16, 256, 4096, 65536),
             scan_loop_max_T=4096,
             compile_shapes=(),
+            classifier_compile=None,
         )
 
 
@@ -114,6 +130,7 @@ _RUNNERS = {
     "packed": bench_packed,
     "scan": bench_scan,
     "compile": bench_compile,
+    "classifier_compile": bench_classifier_compile,
 }
 _TICKS = {
     "rnn": lambda c: 2 * len(c.rnn_shapes),
@@ -122,6 +139,7 @@ _TICKS = {
     "packed": lambda c: 3,
     "scan": lambda c: len(c.scan_T),
     "compile": lambda c: len(c.compile_shapes),
+    "classifier_compile": lambda c: 2 if c.classifier_compile else 0,
 }
 
 

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from rnn_ref.data import BucketBatchSampler, collate
 from rnn_ref.experiments.timing import measure, ratio
-from rnn_ref.model import SumModClassifier
+from rnn_ref.model import SumModClassifier, padded_logits
 
 if TYPE_CHECKING:
     from rnn_ref.experiments.bench import BenchConfig
@@ -52,18 +52,6 @@ def mix_lengths(mix: str, count: int, max_len: int, seed: int = 0) -> list[int]:
     else:
         raise ValueError(f"mix must be 'uniform' or 'heavy_tail'; got {mix!r}")
     return [int(n) for n in lengths]
-
-
-def _padded_logits(
-    model: SumModClassifier, ids: torch.Tensor, lengths: torch.Tensor
-) -> torch.Tensor:
-    """The classifier run on the padded batch: the top layer's output at each sequence's
-    last real step (equal to the packed h_n[-1] for a unidirectional net, see the claim
-    tests)."""
-    out, _ = model.rnn(model.embed(ids))  # (N, L, H): padding is computed, then ignored
-    rows = torch.arange(ids.size(0), device=ids.device)
-    last = out[rows, lengths.to(ids.device) - 1]  # (N, H)
-    return model.head(last)
 
 
 def _to(batch, device):
@@ -124,7 +112,7 @@ def bench_training(cfg: BenchConfig, device, sync, tick) -> dict:
                 forward = (
                     model
                     if layout == "packed"
-                    else (lambda i, n, m=model: _padded_logits(m, i, n))
+                    else (lambda i, n, m=model: padded_logits(m, i, n))
                 )
                 variants[name] = _training_steps(model, forward, batches)
                 effs[name] = padding_efficiency(

@@ -7,6 +7,7 @@ were met. `rnn_ref.site.bench_report` writes the file and draws the figures.
 
 from __future__ import annotations
 
+from rnn_ref.site.bench_classifier_tables import classifier_sections
 from rnn_ref.site.bench_compile_tables import compile_sections, compile_target
 from rnn_ref.site.markdown import section, table
 
@@ -271,6 +272,9 @@ def render_tables(results: dict) -> str:
         )
     if "compile" in results:
         lines += compile_sections(results["compile"])
+    if "classifier_compile" in results:
+        run = results.get("separate_runs", {}).get("classifier_compile")
+        lines += classifier_sections(results["classifier_compile"], run)
     rows = [
         [t["target"], t["measured"], "met" if t["met"] else "**not met**"]
         for t in targets(results)

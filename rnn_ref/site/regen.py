@@ -38,6 +38,7 @@ from rnn_ref.site import claims, notebooks, paths, regions
 __all__ = [
     "Result",
     "snippet_paths",
+    "snippet_needs",
     "run_snippet",
     "compare",
     "regen",
@@ -46,6 +47,7 @@ __all__ = [
 
 CROSS_DEVICE_RTOL = 1e-4
 _DEVICE = re.compile(r" · device: (\S+) · ")
+_NEEDS = re.compile(r"^# needs: ([\w, ]+)", re.M)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -69,6 +71,20 @@ def snippet_paths(pattern: str = "") -> list[Path]:
         for p in sorted(paths.snippets().rglob("*.py"))
         if pattern in str(p.relative_to(root))
     ]
+
+
+def snippet_needs(path: Path) -> list[str]:
+    """The optional modules a snippet declares on a `# needs: a, b (...)` line.
+
+    Examples:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "s.py"
+        >>> _ = p.write_text("# needs: onnx, onnxruntime (pip install x)")
+        >>> snippet_needs(p)
+        ['onnx', 'onnxruntime']
+    """
+    found = _NEEDS.search(path.read_text(encoding="utf-8"))
+    return found[1].replace(" ", "").split(",") if found else []
 
 
 def run_snippet(path: Path, device: str = "cpu") -> Result:

@@ -9,8 +9,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnn_ref import reference_forward
-from rnn_ref.experiments.bench_training import _padded_logits
-from rnn_ref.model import SumModClassifier
+from rnn_ref.model import SumModClassifier, padded_logits
 
 F64 = torch.float64
 
@@ -51,7 +50,7 @@ def test_padded_output_at_last_real_step_equals_packed_h_n():
     ids = torch.tensor([[3, 1, 4, 1, 5], [9, 2, 10, 10, 10], [6, 5, 3, 10, 10]])
     n = torch.tensor([5, 2, 3])
     torch.testing.assert_close(
-        _padded_logits(model, ids, n), model(ids, n), rtol=0, atol=1e-12
+        padded_logits(model, ids, n), model(ids, n), rtol=0, atol=1e-12
     )
 
 

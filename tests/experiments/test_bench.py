@@ -73,6 +73,23 @@ def test_only_one_part_and_redraw(tmp_path, capsys):
     assert "| T | loop (ms) | scan (ms) | loop / scan |" in capsys.readouterr().out
 
 
+def test_only_merges_one_part_into_an_existing_file(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    quick = ["bench", "--quick", "--threads", "1", "--out", str(out)]
+    assert main([*quick, "--only", "scan"]) == 0
+    scan = json.loads(out.read_text())["scan"]
+    assert main([*quick, "--only", "indexing"]) == 0
+    results = json.loads(out.read_text())
+    assert results["scan"] == scan and "indexing" in results  # nothing wiped
+    assert set(results["separate_runs"]) == {"indexing"}
+    assert results["separate_runs"]["indexing"]["machine"]["torch_threads"] == 1
+    capsys.readouterr()
+    full = ["bench", "--threads", "1", "--out", str(out), "--only", "scan"]
+    assert main(full) == 2  # refused before measuring anything
+    assert "holds a quick run" in capsys.readouterr().err
+    assert json.loads(out.read_text()) == results
+
+
 def test_padding_efficiency_is_real_over_computed_tokens():
     assert padding_efficiency([[4, 2], [1]]) == 7 / 9  # (4+2+1) / (2*4 + 1*1)
     assert padding_efficiency([[3, 3, 3]]) == 1.0

@@ -168,3 +168,33 @@ def test_page_commentary_holds_for_the_committed_results():
     assert not missing, f"update this test with the page's wording: {missing}"
     false = [c for c, holds in claims.items() if not holds]
     assert not false, f"the committed bench results contradict the page: {false}"
+
+
+def test_deployment_commentary_holds_for_the_committed_results():
+    """docs/deployment.md comments on the classifier_compile measurements in words;
+    each sentence is checked against the committed bench.json."""
+    t = json.loads(DEFAULT_OUT.read_text())["classifier_compile"]["training"]
+    page = (ROOT / "docs" / "deployment.md").read_text().replace("\n", " ")
+    claims = {
+        "On this CPU, compiling did not pay.": all(
+            t[k]["speedup_vs_eager"] <= 1.05
+            for k in ("compiled_packed", "compiled_padded")
+        ),
+        "Compiling the packed classifier left its training speed within 5% of eager": (
+            abs(t["compiled_packed"]["speedup_vs_eager"] - 1) <= 0.05
+        ),
+        "The compiled padded variant was slower than the eager padded one": (
+            t["compiled_padded"]["speedup_vs_eager"] < 1
+        ),
+        "after more than two minutes of compiling a single length": (
+            t["compiled_padded"]["first_pass_s"] > 120
+            and t["compiled_padded"]["graphs_compiled"] == 1
+        ),
+        "The fastest variant was the eager padded classifier on bucketed batches": (
+            max(t, key=lambda k: t[k]["tokens_per_s"]) == "eager_padded"
+        ),
+    }
+    missing = [c for c in claims if c not in page]
+    assert not missing, f"update this test with the page's wording: {missing}"
+    false = [c for c, holds in claims.items() if not holds]
+    assert not false, f"the committed bench results contradict the page: {false}"

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from rnn_ref.site import notebooks
+from rnn_ref.site.regen import snippet_needs
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
 
@@ -148,6 +149,10 @@ def executed(tmp_path_factory) -> dict:
 def test_notebook_runs_without_error(executed, src):
     """The downloadable notebook runs top to bottom, as a reader would
     run it; any error fails."""
+    page = (DOCS / src).read_text(encoding="utf-8")
+    for snippet in SNIPPET_INCLUDE.findall(page):  # an optional extra it needs
+        for module in snippet_needs(ROOT / snippet):
+            pytest.importorskip(module, reason=f"{snippet} needs {module}")
     if src not in executed:
         _load(src)  # fails, naming the missing notebook
     error, seconds = executed[src]

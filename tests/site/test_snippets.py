@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rnn_ref.site import paths
-from rnn_ref.site.regen import compare, run_snippet, snippet_paths
+from rnn_ref.site.regen import compare, run_snippet, snippet_needs, snippet_paths
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
 
@@ -43,6 +43,8 @@ def results(request):
     "path", PATHS, ids=[str(p.relative_to(SNIPPETS)) for p in PATHS]
 )
 def test_snippet_output_matches_committed(results, path):
+    for module in snippet_needs(path):  # an optional extra, e.g. onnxruntime
+        pytest.importorskip(module, reason=f"{path.name} needs {module}")
     result = results[path]
     assert not result.error, f"{path.relative_to(ROOT)} failed:\n{result.error}"
     out = path.with_suffix(".out")

@@ -1,0 +1,89 @@
+"""`rnn-ref export`, run in-process through `rnn_ref.cli.main`: the happy path, and one
+error line with exit code 2 for each kind of bad input."""
+
+import sys
+
+import pytest
+
+from rnn_ref.cli import main
+
+for _name in ("onnx", "onnxscript", "onnxruntime"):
+    pytest.importorskip(_name, reason="the export extra: pip install -e '.[export]'")
+
+SMOKE = [
+    "--hidden-size", "8", "--batch-size", "16", "--eval-every", "10",
+    "--eval-samples", "32", "--device", "cpu", "--quiet", "--steps", "10",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "run"
+    assert main(["train", *SMOKE, "--out", str(out)]) == 0
+    return out
+
+
+def _one_error_line(capsys, argv, match, code=2):
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and match in lines[0], err
+
+
+@pytest.mark.slow
+def test_export_writes_and_checks(run_dir, tmp_path, capsys):
+    out = tmp_path / "model.onnx"
+    argv = ["export", "--checkpoint", str(run_dir), "--out", str(out)]
+    assert main([*argv, "--check-length", "20"]) == 0
+    printed = capsys.readouterr()
+    lines = printed.out.splitlines()
+    assert lines[0].startswith(f"exporting {run_dir} (GRU, 1 layer(s), hidden 8)")
+    assert lines[1].startswith(f"wrote {out} (") and out.is_file()
+    assert "on one batch of lengths 1..20: max |logit difference|" in lines[2]
+    assert float(lines[2].rsplit(" ", 1)[1]) < 1e-5
+    assert printed.err == ""  # the exporters' notes are silenced
+
+
+def test_bad_checkpoints(run_dir, tmp_path, capsys):
+    out = str(tmp_path / "m.onnx")
+    _one_error_line(
+        capsys, ["export", "--checkpoint", str(tmp_path / "no"), "--out", out],
+        "no config.json",
+    )  # fmt: skip
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "config.json").write_bytes((run_dir / "config.json").read_bytes())
+    (bad / "model.pt").write_bytes(b"\x00garbage" * 10)
+    _one_error_line(
+        capsys, ["export", "--checkpoint", str(bad), "--out", out], "is corrupt"
+    )
+
+
+@pytest.mark.parametrize(
+    "out, match",
+    [("dir", "is a directory"), ("file/m.onnx", "cannot write")],
+)
+def test_unwritable_output(run_dir, tmp_path, capsys, out, match):
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file").write_text("")
+    argv = ["export", "--checkpoint", str(run_dir), "--out", str(tmp_path / out)]
+    _one_error_line(capsys, argv, match)
+
+
+def test_missing_extra(run_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    argv = ["export", "--checkpoint", str(run_dir), "--out", str(tmp_path / "m.onnx")]
+    _one_error_line(capsys, argv, "pip install onnx onnxscript onnxruntime")
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["export", "--checkpoint", "x", "--out", "m.onnx", "--check-length", "0"],
+         "--check-length must be at least 1"),
+        (["export", "--out", "m.onnx"], "the following arguments are required"),
+    ],
+)  # fmt: skip
+def test_bad_flags(capsys, argv, match):
+    _one_error_line(capsys, argv, match)
