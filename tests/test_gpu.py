@@ -75,13 +75,27 @@ def test_bench_quick_runs_on_cuda():
     assert results["machine"]["device"] == "cuda" and set(PARTS) <= set(results)
 
 
+@pytest.mark.parametrize("enforce_sorted", [False, True])
 @pytest.mark.parametrize("packed", [False, True], ids=["padded", "packed"])
-def test_hx_on_the_cpu_is_refused_for_cuda_input(packed):
-    """The truncated-BPTT page's claim on a real second device: hx is not moved."""
-    rnn = nn.GRU(3, 5, batch_first=True, device="cuda")
+@pytest.mark.parametrize("on_cpu", ["h", "c", "none"])
+@pytest.mark.parametrize("cls", [nn.GRU, nn.LSTM])
+def test_hx_on_the_cpu_is_refused_for_cuda_input(cls, on_cpu, packed, enforce_sorted):
+    """The truncated-BPTT page's claim on a real second device: hx is not moved, and
+    the error names both devices (for an LSTM, either of h and c on the CPU)."""
+    if cls is nn.GRU and on_cpu == "c":
+        pytest.skip("a GRU has no c")
+    rnn = cls(3, 5, batch_first=True, device="cuda")
     x = torch.randn(2, 4, 3, device="cuda")
     if packed:
-        x = pack_padded_sequence(x, [4, 2], True, enforce_sorted=False)
-    with pytest.raises(RuntimeError, match="device"):
-        rnn(x, torch.zeros(1, 2, 5))
-    rnn(x, torch.zeros(1, 2, 5, device="cuda"))
+        x = pack_padded_sequence(x, [4, 2], True, enforce_sorted=enforce_sorted)
+
+    def state(part):
+        return torch.zeros(1, 2, 5, device="cpu" if part == on_cpu else "cuda")
+
+    hx = (state("h"), state("c")) if cls is nn.LSTM else state("h")
+    if on_cpu == "none":
+        rnn(x, hx)
+        return
+    with pytest.raises(RuntimeError, match="device") as error:
+        rnn(x, hx)
+    assert "cpu" in str(error.value) and "cuda" in str(error.value)

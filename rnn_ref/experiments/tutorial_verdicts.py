@@ -6,8 +6,10 @@ accuracy on our 10,000 held-out sequences (the post's own 100-sample figure move
 several points from one evaluation to the next, so it decides nothing). The rung's
 verdict counts the seeds that pass: every seed "reproduced", none "not reproduced",
 else "reproduced on k of n seeds"; for `some` (the post saw some runs converge and
-others not) it is "reproduced" when the seeds split. One seed cannot split, and one run
-of a recipe whose runs differ by seed says little: a verdict on one seed says so.
+others not) it is "reproduced" when the seeds split, and for `all` (the post saw every
+run converge) a split is "not reproduced", since the claim is that the recipe is
+reliable. One seed cannot split, and one run of a recipe whose runs differ by seed says
+little: a verdict on one seed says so.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def verdict(rung: dict, rungs: dict[str, dict]) -> str:
     Examples:
         >>> runs = [{"final_10k": a} for a in (1.0, 0.2, 0.3)]
         >>> verdict({"rule": "all", "value": None, "runs": runs}, {})
-        'reproduced on 1 of 3 seeds'
+        'not reproduced (1 of 3 converged)'
         >>> verdict({"rule": "some", "value": None, "runs": runs}, {})
         'reproduced (1 of 3 converged)'
         >>> verdict({"rule": "all", "value": None, "runs": runs[1:2]}, {})
@@ -85,6 +87,8 @@ def verdict(rung: dict, rungs: dict[str, dict]) -> str:
             f"{'reproduced' if 0 < k < n else 'not reproduced'} ({k} of {n} converged)"
         )
     only = " (1 seed only)" if n == 1 else ""
+    if rung["rule"] == "all" and 0 < k < n:  # "every run converged" is refuted by one
+        return f"not reproduced ({k} of {n} converged)"
     if k == n:
         return "reproduced" + only
     return "not reproduced" + only if k == 0 else f"reproduced on {k} of {n} seeds"

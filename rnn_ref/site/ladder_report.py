@@ -225,7 +225,8 @@ def render_tables(results: dict) -> str:
         lines += section(
             "claim",
             [
-                "Our 3,000-step version of the tutorial's final recipe "
+                f"Our {tut['config']['steps']:,}-step version of the tutorial's final "
+                "recipe "
                 "(`short_combined_warmup`) scores "
                 f"{fmt(tut['summary']['by_length']['10'], '.1%')} at length 10 (its "
                 f"best seed {_pct(max(t10))}, its worst {_pct(min(t10))}) and "

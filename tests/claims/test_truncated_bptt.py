@@ -239,8 +239,9 @@ def test_hx_on_another_device_is_refused_not_moved(cell, packed, enforce_sorted)
         else [state("meta")]
     )
     for hx in hxs:
-        with pytest.raises(RuntimeError, match="device"):
+        with pytest.raises(RuntimeError, match="device") as error:
             rnn(x, hx)
+        assert "cpu" in str(error.value) and "meta" in str(error.value)  # names both
     rnn(x, (state("cpu"), state("cpu")) if cell == "lstm" else state("cpu"))
 
 

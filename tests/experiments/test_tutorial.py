@@ -76,6 +76,8 @@ def test_draw_stays_in_the_scripts_ranges():
         ([0.74, 0.80, 0.81], "near", 0.75, "reproduced on 2 of 3 seeds"),
         ([0.97, 0.99], "at_least", 0.97, "reproduced"),
         ([0.2, 0.5], "all", None, "not reproduced"),
+        ([1.0, 0.5, 1.0], "all", None, "not reproduced (2 of 3 converged)"),
+        ([1.0, 1.0], "all", None, "reproduced"),
         ([1.0, 1.0], "some", None, "not reproduced (2 of 2 converged)"),
         ([1.0, 0.3], "some", None, "reproduced (1 of 2 converged)"),
         ([0.3, 0.3], None, None, "—"),
