@@ -36,7 +36,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     warmup_steps: int = 0  # linear warmup, then cosine decay to 0 at `steps`
     clip: float | None = 1.0  # max gradient norm; None: no clipping
-    steps: int = 5000
+    steps: int = 10000
     eval_every: int = 100
     eval_samples: int = 1000
     min_len: int = 2

@@ -65,3 +65,23 @@ class SumModClassifier(nn.Module):
 
 
 # --8<-- [end:classifier]
+
+# --8<-- [start:padded_logits]
+def padded_logits(
+    model: SumModClassifier, ids: torch.Tensor, lengths: torch.Tensor
+) -> torch.Tensor:
+    """The classifier run on the padded batch, without packing: the top layer's output
+    at each sequence's last real step, classified."""
+    if model.rnn.bidirectional:
+        raise ValueError(
+            "padded_logits needs a one-direction classifier; got a bidirectional one, "
+            "whose backward direction would start in the padding: run it packed, "
+            "model(ids, lengths)"
+        )
+    out, _ = model.rnn(model.embed(ids))  # (N, L, H): padding is computed, then ignored
+    rows = torch.arange(ids.size(0), device=ids.device)  # (N,)
+    last = out[rows, lengths.to(ids.device) - 1]  # (N, H)
+    return model.head(last)  # (N, C)
+
+
+# --8<-- [end:padded_logits]
