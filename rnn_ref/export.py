@@ -1,17 +1,18 @@
 """ONNX export of a trained classifier, and running the exported file.
 
-The classifier packs its batch (`pack_padded_sequence`), and packing does not export:
-`torch.onnx.export` of `SumModClassifier` fails, with the default exporter (built on
-`torch.export`) and with the TorchScript one (`dynamo=False`). The export form is the
-padded forward, `padded_logits`: padded ids and lengths in, logits out, batch and
-length dynamic. For a one-direction net it equals the packed forward, so the file
-classifies exactly as the checkpoint does; onnxruntime runs it.
+The classifier packs its batch (`pack_padded_sequence`), and packing does not export
+reliably: `torch.onnx.export` of a one-layer `SumModClassifier` fails, with the
+default exporter (built on `torch.export`) and with the TorchScript one
+(`dynamo=False`); only the TorchScript exporter exports it, and only with two or more
+layers. The export form is the padded forward, `padded_logits`: padded ids and lengths
+in, logits out, batch and length dynamic. For a one-direction net it equals the packed
+forward, so the file classifies exactly as the checkpoint does; onnxruntime runs it.
 
 It is exported with the TorchScript exporter, which writes ONNX's own `RNN`, `GRU` and
-`LSTM` operators and keeps both axes dynamic for every cell. The default exporter does
-the same for GRU and LSTM but silently fixes `nn.RNN`'s length to the example's, so its
-file refuses every other length. (The claim tests of the Deploying
-page check all of this.)
+`LSTM` operators and keeps both axes dynamic for every cell. The default exporter
+silently fixes `nn.RNN`'s length to the example's, so its file refuses every other
+length, and does the same to GRU and LSTM from the second export of that cell in a
+process on. (The claim tests of the Deploying page check all of this.)
 
 Needs the `export` extra: `pip install -e '.[export]'` in a checkout (onnx, onnxscript,
 onnxruntime).
@@ -97,9 +98,11 @@ def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
     require_extras()
     if model.rnn.bidirectional:
         raise InputError(
-            "only one-direction classifiers export: a bidirectional one needs its "
-            "packed forward, which torch.onnx cannot export; train with "
-            "bidirectional off to deploy with ONNX"
+            "only one-direction classifiers export: a bidirectional one has no "
+            "padded form (its backward direction would start in the padding), and "
+            "its packed forward, known to export only with stacked layers, is not "
+            "supported here; got bidirectional=True: train with bidirectional off "
+            "to deploy with ONNX"
         )
     path = Path(path)
     tmp = _claim(path)  # fail before the export's seconds, not after
@@ -149,8 +152,9 @@ def _quiet_exporter():
 
 
 def _check_dynamic(path: Path) -> None:
-    """Fail if the exported graph fixed an axis to the example's size (it would refuse
-    every other batch size or length)."""
+    """Fail if the exported graph fixed an input or output axis to the example's size
+    (it would refuse every other batch size or length): the batch and length of `ids`,
+    the batch of `lengths` and of `logits`."""
     import onnx
 
     graph = onnx.load(str(path)).graph

@@ -28,9 +28,11 @@ def _onnx():
 @pytest.mark.slow
 @pytest.mark.parametrize("cell", CELLS)
 def test_packed_classifier_does_not_export(cell, tmp_path):
-    """torch.onnx.export of the packing classifier fails: with the default exporter
-    (torch.export underneath) and with the legacy TorchScript one (dynamo=False), with
-    dynamic axes or without; no file is written."""
+    """torch.onnx.export of the one-layer packing classifier fails: with the default
+    exporter (torch.export underneath) and with the legacy TorchScript one
+    (dynamo=False), with dynamic axes or without; no file is written. Stacked (two
+    layers), the default exporter still fails, but the TorchScript one exports it,
+    length dynamic, and its file gives the packed model's logits."""
     _onnx()
     from torch.onnx._internal.exporter._errors import TorchExportError
 
@@ -58,12 +60,39 @@ def test_packed_classifier_does_not_export(cell, tmp_path):
                     dynamic_axes=dynamic_axes,
                 )
         assert not out.exists()
+    # stacked: the default exporter fails, the TorchScript one writes a dynamic file
+    from rnn_ref.export import run_onnx
+
+    stacked = SumModClassifier(cell=cell, hidden_size=8, num_layers=2).eval()
+    out = tmp_path / "stacked.onnx"
+    with pytest.raises(TorchExportError, match="torch.export"):
+        torch.onnx.export(stacked, (ids, lengths), out, dynamic_shapes=dynamic)
+    assert not out.exists()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            stacked,
+            (ids, lengths),
+            out,
+            dynamo=False,
+            input_names=["ids", "lengths"],
+            output_names=["logits"],
+            dynamic_axes={**axes, "logits": {0: "batch"}},
+        )
+    assert _input_dims(out)["ids"] == ["batch", "length"]
+    for batch in ((ids, lengths), _every_length(12, seed=1)):
+        with torch.no_grad():
+            torch.testing.assert_close(run_onnx(out, *batch), stacked(*batch))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "cell, num_layers", [("rnn", 1), ("gru", 1), ("lstm", 1), ("lstm", 2), ("gru", 3)]
-)
+    "cell, num_layers",
+    [
+        ("rnn", 1), ("rnn", 2), ("rnn_relu", 1), ("gru", 1), ("gru", 3), ("lstm", 1),
+        ("lstm", 2),
+    ],
+)  # fmt: skip
 def test_onnx_matches_pytorch_for_every_length_in_one_batch(cell, num_layers, tmp_path):
     """The exported padded form, run by onnxruntime on one batch holding every length
     1..100, gives the packed PyTorch model's logits to float32 precision; and a batch of
@@ -93,23 +122,12 @@ def _input_dims(path) -> dict:
     }
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "gru", "lstm"])
-def test_default_exporter_fixes_the_length_of_nn_rnn_only(cell, tmp_path):
-    """The default exporter, given the padded form and dynamic batch and length, keeps
-    both axes dynamic for GRU and LSTM (ONNX's GRU and LSTM operators) but fixes
-    nn.RNN's length to the example's without an error: its file refuses any other
-    length."""
-    _onnx()
-    import onnx
-    import onnxruntime
+def _export_default(model, path):
+    """The default exporter on the padded form, batch and length asked dynamic."""
+    from rnn_ref.export import PaddedClassifier
 
-    from rnn_ref.export import PaddedClassifier, run_onnx
-
-    model = SumModClassifier(cell=cell, hidden_size=8, num_layers=2).eval()
     ids, lengths = torch.tensor([[1, 2, 3], [4, 5, 10]]), torch.tensor([3, 2])
     batch, length = torch.export.Dim("batch"), torch.export.Dim("length")
-    path = tmp_path / "default.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -120,6 +138,25 @@ def test_default_exporter_fixes_the_length_of_nn_rnn_only(cell, tmp_path):
             output_names=["logits"],
             dynamic_shapes=({0: batch, 1: length}, {0: batch}),
         )
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "gru", "lstm"])
+def test_default_exporter_fixes_the_length_of_nn_rnn_only(cell, tmp_path):
+    """The default exporter, given the padded form and dynamic batch and length, fixes
+    nn.RNN's length to the example's without an error: its file refuses any other
+    length. For GRU and LSTM it keeps both axes dynamic (ONNX's GRU and LSTM
+    operators) the first time a process exports that cell, and fixes the length too
+    the second time (a second model of the same cell, same process)."""
+    _onnx()
+    import onnx
+    import onnxruntime
+
+    from rnn_ref.export import run_onnx
+
+    model = SumModClassifier(cell=cell, hidden_size=8, num_layers=2).eval()
+    path = _export_default(model, tmp_path / "default.onnx")
     ops = {node.op_type for node in onnx.load(str(path)).graph.node}
     ids, lengths = _every_length(100)
     if cell.startswith("rnn"):
@@ -133,6 +170,11 @@ def test_default_exporter_fixes_the_length_of_nn_rnn_only(cell, tmp_path):
             torch.testing.assert_close(
                 run_onnx(path, ids, lengths), model(ids, lengths)
             )
+    again = SumModClassifier(cell=cell, hidden_size=8, num_layers=2).eval()
+    path = _export_default(again, tmp_path / "again.onnx")
+    assert _input_dims(path)["ids"] == ["batch", 3]  # fixed, for every cell
+    with pytest.raises(onnxruntime.capi.onnxruntime_pybind11_state.InvalidArgument):
+        run_onnx(path, ids, lengths)
 
 
 @pytest.mark.slow
@@ -210,16 +252,24 @@ def test_padded_classifier_is_one_graph_only_with_allow_rnn(cell):
 
 
 @pytest.mark.slow
-def test_compiled_padded_classifier_compiles_a_graph_per_length():
-    """Trained compiled with allow_rnn, the padded variant compiles a new graph for
-    every new padded length (the time loop is unrolled into the graph); a length seen
-    before reuses its graph. (The aot_eager backend: dynamo and AOTAutograd, the front
-    end inductor also uses, without its C++ compile.)"""
+@pytest.mark.parametrize(
+    "backend, dynamic, train",
+    [("aot_eager", None, True), ("eager", None, False), ("eager", True, False)],
+)
+def test_compiled_padded_classifier_compiles_a_graph_per_length(
+    backend, dynamic, train
+):
+    """Compiled with allow_rnn, the padded variant compiles a new graph for every new
+    padded length and a length seen before reuses its graph: dynamo specializes the
+    graph on the padded length. So it does when training (the aot_eager backend:
+    dynamo and AOTAutograd, the front end inductor also uses, without its C++
+    compile), under no_grad with the plain eager backend (no backward graph, nothing
+    compiled at all), and with dynamic=True."""
     from torch._dynamo.utils import counters
 
     model = SumModClassifier(cell="gru", hidden_size=8)
     compiled = torch.compile(
-        lambda i, n: padded_logits(model, i, n), backend="aot_eager"
+        lambda i, n: padded_logits(model, i, n), backend=backend, dynamic=dynamic
     )
     torch._dynamo.reset()
     counters.clear()
@@ -227,24 +277,28 @@ def test_compiled_padded_classifier_compiles_a_graph_per_length():
     for length in (3, 4, 5, 4, 3):
         ids = torch.randint(0, 10, (4, length))  # (N, L)
         lengths = torch.tensor([length, 1, 2, length])
-        with torch._dynamo.config.patch(allow_rnn=True):
-            loss = torch.nn.functional.cross_entropy(
-                compiled(ids, lengths), torch.tensor([0, 1, 2, 3])
-            )
-        loss.backward()
+        with torch._dynamo.config.patch(allow_rnn=True), torch.set_grad_enabled(train):
+            logits = compiled(ids, lengths)
+        if train:
+            targets = torch.tensor([0, 1, 2, 3])
+            torch.nn.functional.cross_entropy(logits, targets).backward()
         seen.append(counters["stats"]["unique_graphs"])
     torch._dynamo.reset()
     assert seen == [1, 2, 3, 3, 3]
 
 
 @pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "gru", "lstm"])
-@pytest.mark.parametrize("num_layers", [1, 2])
-def test_padded_variant_trains_like_the_packed_model(cell, num_layers):
+@pytest.mark.parametrize("num_layers, dropout", [(1, 0.0), (2, 0.0), (2, 0.5)])
+def test_padded_variant_trains_like_the_packed_model(cell, num_layers, dropout):
     """On the same weights, the padded variant (the top layer's output gathered at each
     sequence's last step) gives the packed model's logits and gradients to float32
     precision, for every cell and stacked layers, autograd on: it trains to the same
-    accuracy."""
-    model = SumModClassifier(cell=cell, hidden_size=16, num_layers=num_layers)
+    accuracy. Without dropout between the layers in training mode; with it (0.5), in
+    eval mode, where dropout is off (in training mode the two draw different masks)."""
+    model = SumModClassifier(
+        cell=cell, hidden_size=16, num_layers=num_layers, dropout=dropout
+    )
+    model.train(dropout == 0.0)
     ids, lengths = _every_length(40)
     targets = torch.randint(0, 10, (40,))
     grads = []
