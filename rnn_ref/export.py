@@ -177,6 +177,12 @@ def _claim(path: Path) -> Path:
             f"{path} is a directory; expected a file path such as {path / 'model.onnx'}"
         )
     tmp = path.with_name(f".{path.name}.tmp")
+    blocking = next((p for p in path.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise InputError(
+            f"cannot write {path}: {blocking} is a file, not a directory; expected "
+            f"a file path under a directory: choose another output"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(b"")

@@ -6,7 +6,8 @@ it with onnxruntime on one batch holding every length 1..`--check-length` and pr
 the largest difference from the PyTorch model.
 
 Bad input (a missing or corrupt checkpoint, a bidirectional model, an output that
-cannot be written, the export extra not installed) gets one `error: ...` line on stderr
+cannot be written or would overwrite one of the run's own files, the export extra not
+installed) gets one `error: ...` line on stderr
 and exit code 2.
 
 Examples:
@@ -31,6 +32,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.check_length < 1:
         raise InputError(f"--check-length must be at least 1; got {args.check_length}")
     require_extras()  # before loading anything: the fix is an install
+    _check_paths(Path(args.checkpoint), Path(args.out))  # before the first line
     model = load_classifier(args.checkpoint)
     rnn = model.rnn
     print(
@@ -49,6 +51,27 @@ def _cmd_export(args: argparse.Namespace) -> int:
         f"max |logit difference| {diff:.2e}"
     )
     return 0
+
+
+def _check_paths(checkpoint: Path, out: Path) -> None:
+    """An `InputError` for a checkpoint that is not a directory, or an `--out` that
+    would overwrite one of the run's own files (model.pt, config.json, ...)."""
+    if not checkpoint.exists():
+        raise InputError(
+            f"no run directory {checkpoint}; expected a directory written by "
+            f"`rnn-ref train` (model.pt + config.json)"
+        )
+    if not checkpoint.is_dir():
+        raise InputError(
+            f"--checkpoint {checkpoint} is not a directory; expected a run directory "
+            f"written by `rnn-ref train` (model.pt + config.json)"
+        )
+    own = out.is_file() and out.resolve().parent == checkpoint.resolve()
+    if own and out.suffix != ".onnx":  # an earlier export's file may be replaced
+        raise InputError(
+            f"--out {out} is the run's own {out.name}, which the export would "
+            f"overwrite; expected a new .onnx path such as {checkpoint / 'model.onnx'}"
+        )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -49,8 +49,18 @@ def test_bad_checkpoints(run_dir, tmp_path, capsys):
     out = str(tmp_path / "m.onnx")
     _one_error_line(
         capsys, ["export", "--checkpoint", str(tmp_path / "no"), "--out", out],
-        "no config.json",
+        f"no run directory {tmp_path / 'no'}",
     )  # fmt: skip
+    (tmp_path / "file").write_text("")
+    _one_error_line(
+        capsys, ["export", "--checkpoint", str(tmp_path / "file"), "--out", out],
+        "is not a directory",
+    )  # fmt: skip
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _one_error_line(
+        capsys, ["export", "--checkpoint", str(empty), "--out", out], "no config.json"
+    )
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "config.json").write_bytes((run_dir / "config.json").read_bytes())
@@ -62,7 +72,7 @@ def test_bad_checkpoints(run_dir, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "out, match",
-    [("dir", "is a directory"), ("file/m.onnx", "cannot write")],
+    [("dir", "is a directory"), ("file/m.onnx", "file, not a directory")],
 )
 def test_unwritable_output(run_dir, tmp_path, capsys, out, match):
     (tmp_path / "dir").mkdir()
@@ -87,3 +97,19 @@ def test_missing_extra(run_dir, tmp_path, capsys, monkeypatch):
 )  # fmt: skip
 def test_bad_flags(capsys, argv, match):
     _one_error_line(capsys, argv, match)
+
+
+@pytest.mark.parametrize(
+    "name", ["model.pt", "config.json", "manifest.json", "state.pt"]
+)
+def test_refuses_to_overwrite_the_run(run_dir, capsys, name):
+    """--out naming one of the run's own files: one error line before anything is
+    loaded or printed, and the file untouched."""
+    before = (run_dir / name).read_bytes()
+    argv = ["export", "--checkpoint", str(run_dir), "--out", str(run_dir / name)]
+    assert main(argv) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.startswith("error: --out") and f"run's own {name}" in printed.err
+    assert len(printed.err.strip().splitlines()) == 1
+    assert (run_dir / name).read_bytes() == before
