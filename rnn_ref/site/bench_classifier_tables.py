@@ -48,7 +48,11 @@ def classifier_sections(part: dict, run: dict | None = None) -> list[str]:
         ]
         for name, label in _FORWARDS.items()
     ]
-    graphs = table(["forward", "graphs", "ops per graph", "breaks", "reason"], rows)
+    graphs = table(["forward", "graphs", "ops per graph", "breaks", "reason"], rows) + [
+        "",
+        "*breaks* counts the break reasons `torch._dynamo.explain` reported "
+        "(`len(break_reasons)`), not its `graph_break_count`.",
+    ]
     t = part["training"]
     rows = []
     for name, label in _VARIANTS.items():
@@ -93,5 +97,8 @@ def classifier_sections(part: dict, run: dict | None = None) -> list[str]:
             ],
             rows,
         ),
+        "",
+        "*graphs compiled* counts the graphs dynamo compiled in the first pass "
+        "(`unique_graphs`), recompiles for a new shape included.",
     ]
     return section("classifier_graphs", graphs) + section("classifier_compile", speed)

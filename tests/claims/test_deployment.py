@@ -311,3 +311,28 @@ def test_padded_variant_trains_like_the_packed_model(cell, num_layers, dropout):
     torch.testing.assert_close(padded, packed)
     for a, b in zip(g_padded, g_packed, strict=True):
         torch.testing.assert_close(a, b)
+
+
+@pytest.mark.slow
+def test_compiled_packed_classifier_recompiles_once_with_dynamic_shapes():
+    """Trained compiled, the packed classifier compiles its one graph (the embedding)
+    twice: for the first batch's shape, then once more, with batch size and length
+    dynamic, when a batch of another shape arrives; a third shape (another batch size
+    and length) reuses that second graph."""
+    from torch._dynamo.utils import counters
+
+    model = SumModClassifier(cell="gru", hidden_size=8)
+    compiled = torch.compile(model, backend="aot_eager")
+    torch._dynamo.reset()
+    counters.clear()
+    seen = []
+    for seqs in (
+        [[1, 2, 3], [4, 5]],  # (2, 3)
+        [[1] * 5, [4], [3, 3]],  # (3, 5)
+        [[1] * 7, [2] * 2, [3], [4]],  # (4, 7)
+    ):
+        ids, lengths, _ = collate(seqs, pad_id=10)  # (N, L), (N,)
+        compiled(ids, lengths).sum().backward()
+        seen.append(counters["stats"]["unique_graphs"])
+    torch._dynamo.reset()
+    assert seen == [1, 2, 2]

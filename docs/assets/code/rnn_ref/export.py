@@ -8,9 +8,11 @@ def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
     require_extras()
     if model.rnn.bidirectional:
         raise InputError(
-            "only one-direction classifiers export: a bidirectional one needs its "
-            "packed forward, which torch.onnx cannot export; train with "
-            "bidirectional off to deploy with ONNX"
+            "only one-direction classifiers export: a bidirectional one has no "
+            "padded form (its backward direction would start in the padding), and "
+            "its packed forward, known to export only with stacked layers, is not "
+            "supported here; got bidirectional=True: train with bidirectional off "
+            "to deploy with ONNX"
         )
     path = Path(path)
     tmp = _claim(path)  # fail before the export's seconds, not after
