@@ -85,9 +85,13 @@ def test_page_commentary_holds_for_the_committed_results():
             max(v, key=v.get) == "bucketed_padded" for v in speed.values()
         ),
         (
-            "torch's packed path was several times slower than the padded run "
-            "for every cell"
-        ): all(m["torch_packed_over_padded"] >= 2 for m in modes),
+            "torch's packed path was slower than the padded run for every cell, "
+            "several times slower for the gated cells"
+        ): all(m["torch_packed_over_padded"] > 1.5 for m in modes)
+        and min(
+            r["packed"]["modes"][c]["torch_packed_over_padded"] for c in ("GRU", "LSTM")
+        )
+        >= 3,
         "beat torch's packed path for every cell": all(
             m["ours_over_torch_packed"] < 1 for m in modes
         ),
@@ -110,9 +114,8 @@ def test_page_commentary_holds_for_the_committed_results():
         "the compiled variants did not reach the target": not any(
             t["met"] for t in targets(r) if "compiled" in t["target"]
         ),
-        "the whole loop ran within 10% of the eager loop": all(
-            abs(row["ratio_to_torch"]["whole"] / row["ratio_to_torch"]["eager"] - 1)
-            < 0.1
+        "the whole loop ran at most 15% faster than the eager loop": all(
+            0.85 <= row["ratio_to_torch"]["whole"] / row["ratio_to_torch"]["eager"] < 1
             for row in compiled
             if "whole" in row["ratio_to_torch"]
         ),
@@ -141,8 +144,8 @@ def test_page_commentary_holds_for_the_committed_results():
         ): all(x > 1 for x in scan[1:]) and 0.8 < scan[0] < 1.25,
         "**nothing in this section is measured**": r["machine"]["device"] == "cpu",
         # added by the claims audit: sentences that had no check
-        "of a plain matmul's FLOP/s, the long thin one under 1 % of it": (
-            wide_matmul > 0.5 and thin_matmul < 0.01
+        "of a plain matmul's FLOP/s, the long thin one under a tenth of it": (
+            wide_matmul > 0.5 and thin_matmul < 0.1
         ),
         "Bucketed batches carry almost no padding on either mix": all(
             mixes[m]["bucketed_padded"]["padding_efficiency"] > 0.95 for m in mixes
@@ -197,11 +200,11 @@ def test_deployment_commentary_holds_for_the_committed_results():
             f"{t['compiled_padded']['padding_efficiency']:.2f}" == "0.53"
             and f"{t['eager_padded']['padding_efficiency']:.2f}" == "0.96"
         ),
-        "per computed step it was faster: it computed 1.47 times as many steps": (
-            f"{steps('compiled_padded') / steps('eager_padded'):.2f}" == "1.47"
+        "per computed step it was faster: it computed 1.53 times as many steps": (
+            f"{steps('compiled_padded') / steps('eager_padded'):.2f}" == "1.53"
         ),
-        "230 s for a single length": (
-            f"{t['compiled_padded']['first_pass_s']:.0f}" == "230"
+        "71 s for a single length": (
+            f"{t['compiled_padded']['first_pass_s']:.0f}" == "71"
             and t["compiled_padded"]["graphs_compiled"] == 1
         ),
         "The fastest variant was the eager padded classifier on bucketed batches": (
