@@ -85,10 +85,23 @@ def _first_line(e: Exception) -> str:
     return type(e).__name__ if "weights_only" in line else line
 
 
+def config_path(directory: str | Path, command: str) -> Path:
+    """`directory/config.json`; a `CheckpointError` naming what is wrong when
+    `directory` is missing or a file (`command --out DIR` writes run directories)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        what = "is not a directory" if directory.exists() else "does not exist"
+        raise CheckpointError(
+            f"{directory} {what}; expected a run directory written by "
+            f"`{command} --out DIR` (model.pt + config.json)"
+        )
+    return directory / "config.json"
+
+
 def read_config(directory: str | Path) -> dict:
     """A run's `config.json` as a dict, checked like a `TrainConfig`; else a
     `CheckpointError`."""
-    path = Path(directory) / "config.json"
+    path = config_path(directory, "rnn-ref train")
     if not path.is_file():
         raise CheckpointError(
             f"no config.json in {directory}; expected a directory written by "

@@ -233,7 +233,7 @@ def train_lm(
 
 def read_lm_config(directory: Path) -> LMConfig:
     """A run's `config.json` as an `LMConfig`; else a `CheckpointError`."""
-    path = directory / "config.json"
+    path = checkpoint.config_path(directory, "rnn-ref lm train")
     if not path.is_file():
         raise CheckpointError(
             f"no config.json in {directory}; expected a directory written by "

@@ -30,6 +30,11 @@ def test_load_classifier_round_trip(run_dir):
 
 
 def test_load_errors(run_dir, tmp_path):
+    with pytest.raises(CheckpointError, match="nowhere does not exist; expected"):
+        load_classifier(tmp_path / "nowhere")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(CheckpointError, match=r"file is not a directory; expected"):
+        load_classifier(tmp_path / "file")
     with pytest.raises(CheckpointError, match="no config.json"):
         load_classifier(tmp_path)
     (tmp_path / "config.json").write_text((run_dir / "config.json").read_text())

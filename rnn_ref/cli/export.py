@@ -32,8 +32,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.check_length < 1:
         raise InputError(f"--check-length must be at least 1; got {args.check_length}")
     require_extras()  # before loading anything: the fix is an install
-    _check_paths(Path(args.checkpoint), Path(args.out))  # before the first line
-    model = load_classifier(args.checkpoint)
+    model = load_classifier(args.checkpoint)  # a missing or broken run: one line
+    _check_out(Path(args.checkpoint), Path(args.out))  # before the first line
     rnn = model.rnn
     print(
         f"exporting {args.checkpoint} ({type(rnn).__name__}, {rnn.num_layers} "
@@ -53,19 +53,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_paths(checkpoint: Path, out: Path) -> None:
-    """An `InputError` for a checkpoint that is not a directory, or an `--out` that
-    would overwrite one of the run's own files (model.pt, config.json, ...)."""
-    if not checkpoint.exists():
-        raise InputError(
-            f"no run directory {checkpoint}; expected a directory written by "
-            f"`rnn-ref train` (model.pt + config.json)"
-        )
-    if not checkpoint.is_dir():
-        raise InputError(
-            f"--checkpoint {checkpoint} is not a directory; expected a run directory "
-            f"written by `rnn-ref train` (model.pt + config.json)"
-        )
+def _check_out(checkpoint: Path, out: Path) -> None:
+    """An `InputError` for an `--out` that would overwrite one of the run's own
+    files (model.pt, config.json, ...)."""
     own = out.is_file() and out.resolve().parent == checkpoint.resolve()
     if own and out.suffix != ".onnx":  # an earlier export's file may be replaced
         raise InputError(

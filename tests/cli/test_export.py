@@ -23,14 +23,6 @@ def run_dir(tmp_path_factory):
     return out
 
 
-def _one_error_line(capsys, argv, match, code=2):
-    assert main(argv) == code
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and match in lines[0], err
-
-
 @pytest.mark.slow
 def test_export_writes_and_checks(run_dir, tmp_path, capsys):
     out = tmp_path / "model.onnx"
@@ -45,46 +37,45 @@ def test_export_writes_and_checks(run_dir, tmp_path, capsys):
     assert printed.err == ""  # the exporters' notes are silenced
 
 
-def test_bad_checkpoints(run_dir, tmp_path, capsys):
+def test_bad_checkpoints(run_dir, tmp_path, one_error_line):
     out = str(tmp_path / "m.onnx")
-    _one_error_line(
-        capsys, ["export", "--checkpoint", str(tmp_path / "no"), "--out", out],
-        f"no run directory {tmp_path / 'no'}",
-    )  # fmt: skip
+    missing = tmp_path / "no"
+    one_error_line(
+        ["export", "--checkpoint", str(missing), "--out", out],
+        f"{missing} does not exist",
+    )
     (tmp_path / "file").write_text("")
-    _one_error_line(
-        capsys, ["export", "--checkpoint", str(tmp_path / "file"), "--out", out],
+    one_error_line(
+        ["export", "--checkpoint", str(tmp_path / "file"), "--out", out],
         "is not a directory",
-    )  # fmt: skip
+    )
     empty = tmp_path / "empty"
     empty.mkdir()
-    _one_error_line(
-        capsys, ["export", "--checkpoint", str(empty), "--out", out], "no config.json"
+    one_error_line(
+        ["export", "--checkpoint", str(empty), "--out", out], "no config.json"
     )
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "config.json").write_bytes((run_dir / "config.json").read_bytes())
     (bad / "model.pt").write_bytes(b"\x00garbage" * 10)
-    _one_error_line(
-        capsys, ["export", "--checkpoint", str(bad), "--out", out], "is corrupt"
-    )
+    one_error_line(["export", "--checkpoint", str(bad), "--out", out], "is corrupt")
 
 
 @pytest.mark.parametrize(
     "out, match",
     [("dir", "is a directory"), ("file/m.onnx", "file, not a directory")],
 )
-def test_unwritable_output(run_dir, tmp_path, capsys, out, match):
+def test_unwritable_output(run_dir, tmp_path, out, match, one_error_line):
     (tmp_path / "dir").mkdir()
     (tmp_path / "file").write_text("")
     argv = ["export", "--checkpoint", str(run_dir), "--out", str(tmp_path / out)]
-    _one_error_line(capsys, argv, match)
+    one_error_line(argv, match)
 
 
-def test_missing_extra(run_dir, tmp_path, capsys, monkeypatch):
+def test_missing_extra(run_dir, tmp_path, monkeypatch, one_error_line):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     argv = ["export", "--checkpoint", str(run_dir), "--out", str(tmp_path / "m.onnx")]
-    _one_error_line(capsys, argv, "pip install onnx onnxscript onnxruntime")
+    one_error_line(argv, "pip install onnx onnxscript onnxruntime")
 
 
 @pytest.mark.parametrize(
@@ -95,8 +86,8 @@ def test_missing_extra(run_dir, tmp_path, capsys, monkeypatch):
         (["export", "--out", "m.onnx"], "the following arguments are required"),
     ],
 )  # fmt: skip
-def test_bad_flags(capsys, argv, match):
-    _one_error_line(capsys, argv, match)
+def test_bad_flags(argv, match, one_error_line):
+    one_error_line(argv, match)
 
 
 @pytest.mark.parametrize(
