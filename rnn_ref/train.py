@@ -112,7 +112,8 @@ def accuracy_by_length(
     samples: int = 1000,
     seed: int = 12345,
 ) -> list[dict]:
-    """Accuracy on `samples` fresh sequences of each exact length:
+    """Accuracy on `samples` sequences of each exact length `k`, drawn from the seed
+    `seed + k` (as `evaluate(model, task, samples, seed + k, (k, k))`):
     `[{length, accuracy, n}]`."""
     return [
         {

@@ -4,7 +4,7 @@ and every way a checkpoint can be missing, corrupt or unsafe is a `CheckpointErr
 import pytest
 import torch
 
-from rnn_ref.checkpoint import load_classifier, safe_load
+from rnn_ref.checkpoint import _first_line, load_classifier, safe_load
 from rnn_ref.config import TrainConfig
 from rnn_ref.errors import CheckpointError
 from rnn_ref.model import SumModClassifier
@@ -57,3 +57,14 @@ def test_load_errors(run_dir, tmp_path):
     assert issubclass(
         CheckpointError, ValueError
     )  # the CLI reports every ValueError the same way
+
+
+def test_an_error_is_passed_on_as_one_short_line():
+    """What a `CheckpointError` quotes of the error behind it: its first line, at most
+    200 characters; the exception's type when it has no message, or when it gives
+    torch's advice to load with weights_only=False (unsafe for a file from
+    elsewhere)."""
+    assert _first_line(ValueError("  bad magic\nmore detail")) == "bad magic"
+    assert _first_line(ValueError("x" * 300)) == "x" * 200
+    assert _first_line(EOFError()) == "EOFError"
+    assert _first_line(RuntimeError("re-run with weights_only=False")) == "RuntimeError"

@@ -19,7 +19,7 @@ def test_batch_shapes_dtypes_padding_and_targets():
     for row, n, y in zip(ids.tolist(), lengths.tolist(), targets.tolist(), strict=True):
         assert all(0 <= d < 5 for d in row[:n])
         assert all(p == task.pad_id == 5 for p in row[n:])
-        assert y == sum(row[:n]) % 5
+        assert y == sum(row[:n]) % 5 == task.target(row[:n])
 
 
 def test_distribution_covers_the_ranges():
@@ -82,7 +82,7 @@ def _lengths(n=1000, seed=0):
 
 
 @pytest.mark.parametrize(
-    "batch_size, pool_batches", [(16, 50), (7, 3), (1000, 2), (33, 1)]
+    "batch_size, pool_batches", [(16, 50), (7, 3), (1000, 2), (33, 1), (1, 4)]
 )
 def test_bucketing_covers_every_index_once_per_epoch(batch_size, pool_batches):
     lengths = _lengths()
@@ -115,21 +115,21 @@ def test_bucketing_reduces_padding_and_is_seeded():
     assert list(sampler) != bucketed
 
 
-def test_sharding_is_disjoint_and_even():
-    lengths = _lengths(1003)
+@pytest.mark.parametrize("world_size", [2, 3])
+def test_sharding_is_disjoint_and_even(world_size):
+    lengths = _lengths(1003)  # 101 batches of 10: a remainder for 2 and for 3 ranks
     shards = [
-        list(BucketBatchSampler(lengths, 10, seed=2, rank=r, world_size=3))
-        for r in range(3)
+        list(BucketBatchSampler(lengths, 10, seed=2, rank=r, world_size=world_size))
+        for r in range(world_size)
     ]
     seen = [{i for b in shard for i in b} for shard in shards]
-    assert len({len(s) for s in shards}) == 1
+    assert {len(s) for s in shards} == {101 // world_size}  # the remainder is dropped
     assert all(
-        len(shard) == len(BucketBatchSampler(lengths, 10, rank=r, world_size=3))
+        len(shard)
+        == len(BucketBatchSampler(lengths, 10, rank=r, world_size=world_size))
         for r, shard in enumerate(shards)
     )
-    assert (
-        not (seen[0] & seen[1]) and not (seen[0] & seen[2]) and not (seen[1] & seen[2])
-    )
+    assert sum(len(s) for s in seen) == len(set().union(*seen))  # disjoint
     with pytest.raises(ValueError, match="rank < world_size"):
         BucketBatchSampler(lengths, 10, rank=3, world_size=3)
 
@@ -147,3 +147,10 @@ def test_sampler_drives_a_dataloader():
         assert ids.shape[1] == int(lengths.max())
         total += len(targets)
     assert total == 200
+
+
+def test_sampler_defaults_are_seed_0_and_pools_of_50_batches():
+    lengths = _lengths()
+    assert list(BucketBatchSampler(lengths, 8)) == list(
+        BucketBatchSampler(lengths, 8, seed=0, pool_batches=50)
+    )

@@ -7,6 +7,7 @@ metrics line, a bad `config.json` or `state.pt`, non-finite values while trainin
 """
 
 import json
+import math
 import os
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import torch
 
 from rnn_ref import rundir
 from rnn_ref.checkpoint import config_bytes, load_classifier, safe_load
+from rnn_ref.cli import main
 from rnn_ref.config import TrainConfig
 from rnn_ref.divergence import stop_if_diverged
 from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
@@ -197,32 +199,36 @@ MOMENTS = [
 FAST = {"written:state.pt:1"}  # inside the very first checkpoint
 
 
-def _run(out, *extra, fault=None):
+FLAGS = [
+    "--hidden-size", "8", "--batch-size", "16", "--steps", "20",
+    "--eval-every", "10", "--eval-samples", "32", "--device", "cpu",
+]  # fmt: skip
+
+
+def _killed_run(out, fault):
+    """`rnn-ref train` in its own process, SIGKILLed at the moment `fault` names."""
     argv = [sys.executable, "-m", "rnn_ref.cli", "train", "--out", str(out), "--quiet"]
-    flags = [
-        "--hidden-size", "8", "--batch-size", "16", "--steps", "20",
-        "--eval-every", "10", "--eval-samples", "32", "--device", "cpu",
-    ]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
-    if fault:
-        env["RNN_REF_FAULT"] = fault
-    args = argv + list(extra) if extra else argv + flags
-    return subprocess.run(args, env=env, capture_output=True, text=True)
+    env["RNN_REF_FAULT"] = fault
+    return subprocess.run(argv + FLAGS, env=env, capture_output=True, text=True)
 
 
 @pytest.mark.parametrize(
     "moment",
     [m if m in FAST else pytest.param(m, marks=pytest.mark.slow) for m in MOMENTS],
 )
-def test_a_kill_inside_any_save_resumes_to_the_same_run(straight, tmp_path, moment):
+def test_a_kill_inside_any_save_resumes_to_the_same_run(
+    straight, tmp_path, capsys, moment
+):
     out = tmp_path / "run"
-    killed = _run(out, fault=moment)
+    killed = _killed_run(out, fault=moment)
     assert killed.returncode == -9, killed.stderr  # the SIGKILL landed
-    resumed = _run(out, "--resume")
+    # the command that follows, in this process (the same code a new process runs)
+    code = main(["train", "--out", str(out), "--quiet", "--resume"])
     if moment in START:  # nothing to resume, and the original command starts afresh
-        assert resumed.returncode == 2 and "nothing to resume" in resumed.stderr
-        resumed = _run(out)
-    assert resumed.returncode == 0, resumed.stderr
+        assert code == 2 and "nothing to resume" in capsys.readouterr().err
+        code = main(["train", "--out", str(out), "--quiet", *FLAGS])
+    assert code == 0, capsys.readouterr().err
     assert not list(out.glob(".*.tmp"))
     a, b = load_classifier(straight[0]).state_dict(), load_classifier(out).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -282,17 +288,28 @@ def test_a_bad_config_json_is_refused_at_load(straight, tmp_path, change, match)
         load_classifier(run)
 
 
-@pytest.mark.parametrize("step", ["10", torch.tensor(10), -1, 1.5, True])
-def test_a_bad_step_in_state_pt_is_refused(straight, tmp_path, step):
+@pytest.mark.parametrize(
+    "key, bad",
+    [
+        *[("step", v) for v in ["10", torch.tensor(10), -1, 1.5, True]],
+        ("loss_count", -1),
+        *[("seconds", v) for v in [-1.0, math.inf, math.nan, "1"]],
+        ("loss_sum", -0.5),
+        ("data_rng", torch.zeros(8, dtype=torch.float32)),  # 1-D, but not bytes
+        ("data_rng", torch.zeros(2, 8, dtype=torch.uint8)),  # bytes, but not 1-D
+        ("torch_rng", [0, 1, 2]),  # not a tensor
+    ],
+)
+def test_a_bad_value_in_state_pt_is_refused(straight, tmp_path, key, bad):
     import io
     import shutil
 
     run = shutil.copytree(straight[0], tmp_path / "run")
     state = torch.load(run / "state.pt", weights_only=True)
     buffer = io.BytesIO()
-    torch.save({**state, "step": step}, buffer)
+    torch.save({**state, key: bad}, buffer)
     rundir.commit(run, {"state.pt": buffer.getvalue()})
-    with pytest.raises(CheckpointError, match="holds a bad 'step'"):
+    with pytest.raises(CheckpointError, match=f"holds a bad '{key}'"):
         train(TrainConfig(**{**TINY, "steps": 30}, out=str(run)), resume=True)
 
 

@@ -10,10 +10,11 @@ import torch
 
 from rnn_ref.checkpoint import load_classifier
 from rnn_ref.config import TrainConfig
+from rnn_ref.data import SumModTask
 from rnn_ref.distributed import shard
 from rnn_ref.errors import TrainingDiverged
 from rnn_ref.model import SumModClassifier, classifier_kwargs
-from rnn_ref.train import lr_at, read_metrics, train
+from rnn_ref.train import accuracy_by_length, lr_at, read_metrics, train
 
 TINY = dict(
     cell="gru",
@@ -199,3 +200,37 @@ def test_it_learns():
 def test_config_rejects_bad_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
         TrainConfig(**kwargs)
+
+
+class _FirstDigitOracle(torch.nn.Module):
+    """Right exactly when a sequence's first digit is even (a model with a known,
+    sequence-by-sequence accuracy)."""
+
+    def __init__(self, task):
+        super().__init__()
+        self.task, self.unused = task, torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, ids, lengths):
+        digits = ids.masked_fill(ids == self.task.pad_id, 0)
+        target = digits.sum(dim=1) % self.task.modulus
+        guess = torch.where(ids[:, 0] % 2 == 0, target, (target + 1) % 10)
+        return torch.nn.functional.one_hot(guess, self.task.modulus).float()
+
+
+def test_accuracy_by_length_scores_each_length_on_its_own_sequences():
+    task = SumModTask(min_len=2, max_len=5)
+    model = _FirstDigitOracle(task)
+    rows = accuracy_by_length(model, task, [1, 3, 30], samples=200, seed=7)
+    assert [(r["length"], r["n"]) for r in rows] == [(1, 200), (3, 200), (30, 200)]
+    for r in rows:
+        k = r["length"]
+        seqs = task.sequences(200, seed=7 + k, lengths=k)
+        assert r["accuracy"] == sum(s[0] % 2 == 0 for s in seqs) / 200
+    # the defaults: 1000 sequences per length from the seed 12345 + k
+    (row,) = accuracy_by_length(model, task, [4])
+    assert row["n"] == 1000
+    same, other = (
+        accuracy_by_length(model, task, [4], 1000, seed)[0]["accuracy"]
+        for seed in (12345, 12346)
+    )
+    assert row["accuracy"] == same != other
