@@ -1,7 +1,8 @@
 """Regenerate the outputs shown on the site, or check them for drift.
 
-Every `snippets/<page>/<name>.py` runs in a fresh Python process, from an empty
-temporary folder (so it only works if a reader could copy it into a fresh file), and its
+Every `snippets/<page>/<name>.py` runs in a fresh process (forked from a server that
+has only imported torch, with its random generators reseeded), from an empty temporary
+folder (so it only works if a reader could copy it into a fresh file), and its
 stdout is written next to it as `<name>.out`. The first line of each output file names
 the device and torch version that produced it. `--check` writes nothing: it compares
 and exits 1 on drift or a failing snippet. An output made on the same device must match
@@ -21,9 +22,14 @@ page; `--check` reports those three when stale.
 
 from __future__ import annotations
 
+import atexit
 import difflib
+import json
 import os
+import queue
 import re
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -87,34 +93,92 @@ def snippet_needs(path: Path) -> list[str]:
     return found[1].replace(" ", "").split(",") if found else []
 
 
-def run_snippet(path: Path, device: str = "cpu") -> Result:
-    """Run a snippet in a fresh process from an empty folder; capture what it prints."""
+# Starting Python and importing torch takes about 2 s, longer than most snippets run. A
+# server process does both once, then forks a fresh child per snippet (one request per
+# line on stdin: path, folder, stdout file, stderr file; one exit code per line back).
+_SERVER = """
+import json, os, random, runpy, sys, traceback
+import torch
+for line in sys.stdin:
+    path, cwd, out, err = json.loads(line)
+    pid = os.fork()
+    if pid == 0:  # unseeded random numbers differ per run, as in a new process
+        torch.seed()
+        random.seed()
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
+        os.chdir(cwd)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        sys.stdin = open(os.devnull)
+        for fd, name in ((1, out), (2, err)):
+            os.dup2(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
+        sys.argv, code = [path], 0
+        try:
+            runpy.run_path(path, run_name="__main__")
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) or e.code is None else 1
+            if not isinstance(e.code, int) and e.code is not None:
+                print(e.code, file=sys.stderr)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+"""
+_servers: dict[str, queue.SimpleQueue] = {}  # idle servers, by device
+
+
+def _server(device: str) -> subprocess.Popen:
+    """An idle snippet server for `device`, started if none is free."""
+    idle = _servers.setdefault(device, queue.SimpleQueue())
+    try:
+        return idle.get_nowait()
+    except queue.Empty:
+        pass
+    env = dict(
+        os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(paths.root()), MPLBACKEND="Agg"
+    )
+    if device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""  # snippets that pick "cuda if available"
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+        start_new_session=True,  # a timed-out snippet is killed with its server
+    )
+    atexit.register(server.kill)
+    return server
+
+
+def run_snippet(path: Path, device: str = "cpu", timeout: float = 600) -> Result:
+    """Run a snippet in a fresh process (forked from one that has imported torch and
+    nothing else) from an empty folder; capture what it prints."""
     import torch
 
     root = paths.root()
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(root), MPLBACKEND="Agg")
-    if device == "cpu":
-        env["CUDA_VISIBLE_DEVICES"] = (
-            ""  # snippets that pick "cuda if available" get the CPU
-        )
     name = path.relative_to(root) if path.is_relative_to(root) else path
     header = f"# {name} · device: {device} · torch {torch.__version__}"
-    with tempfile.TemporaryDirectory() as cwd:
-        try:
-            proc = subprocess.run(
-                [sys.executable, str(path)],
-                cwd=cwd,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-        except subprocess.TimeoutExpired:
-            return Result(path, header, "", "timed out after 600 s")
-    error = (
-        proc.stderr.strip() or "(nothing on stderr)"
-    ) + f"\nexit code {proc.returncode}"
-    return Result(path, header, proc.stdout, error if proc.returncode else "")
+    server = _server(device)
+    with tempfile.TemporaryDirectory() as cwd, tempfile.TemporaryDirectory() as cap:
+        out, err = Path(cap, "stdout"), Path(cap, "stderr")
+        request = [str(path.resolve()), cwd, str(out), str(err)]
+        server.stdin.write(json.dumps(request) + "\n")
+        server.stdin.flush()
+        if not select.select([server.stdout], [], [], timeout)[0]:
+            os.killpg(server.pid, signal.SIGKILL)
+            return Result(path, header, "", f"timed out after {timeout:g} s")
+        line = server.stdout.readline()
+        if not line:  # the server itself failed (e.g. torch does not import)
+            return Result(path, header, "", f"the snippet server exited ({line!r})")
+        code = int(line)
+        _servers[device].put(server)
+        stdout, stderr = out.read_text(), err.read_text().strip()
+    error = (stderr or "(nothing on stderr)") + f"\nexit code {code}"
+    return Result(path, header, stdout, error if code else "")
 
 
 def compare(expected: str, actual: str, rtol: float = CROSS_DEVICE_RTOL) -> str:

@@ -107,3 +107,27 @@ def test_a_silently_failing_snippet_is_a_failure(tmp_path):
     fine = tmp_path / "fine.py"
     fine.write_text("print('ok')\n")
     assert run_snippet(fine, "cpu").error == ""
+
+
+def test_each_snippet_runs_alone_from_an_empty_folder(tmp_path):
+    """Snippets share a server that has imported torch, but each runs in its own
+    process: from an empty folder, with no stdin, and a hang is cut off."""
+    first = tmp_path / "first.py"
+    first.write_text(
+        "import os, sys, torch\nprint(sorted(os.listdir()), sys.stdin.read() == '')\n"
+        "torch.manual_seed(5)\nx = 1\nsys.exit('a message')\n"
+    )
+    result = run_snippet(first, "cpu")
+    assert result.stdout == "[] True\n" and "a message\nexit code 1" in result.error
+    second = tmp_path / "second.py"
+    second.write_text(
+        "import random, torch\n"
+        "print('x' in globals(), torch.initial_seed(), random.random())\n"
+    )
+    a, b = run_snippet(second, "cpu").stdout, run_snippet(second, "cpu").stdout
+    assert a.startswith("False ") and b.startswith("False ")
+    assert a.split()[1] != b.split()[1] and a.split()[2] != b.split()[2]  # unseeded
+    hang = tmp_path / "hang.py"
+    hang.write_text("import time\ntime.sleep(60)\n")
+    assert run_snippet(hang, "cpu", timeout=2).error == "timed out after 2 s"
+    assert run_snippet(second, "cpu").error == ""  # a new server takes over
