@@ -6,6 +6,7 @@ flipped byte, a kill inside a save (a real SIGKILL, through `RNN_REF_FAULT`), a 
 metrics line, a bad `config.json` or `state.pt`, non-finite values while training.
 """
 
+import io
 import json
 import math
 import os
@@ -196,7 +197,10 @@ MOMENTS = [
     "replaced:config.json:2",
     "written:manifest.json:6",
 ]  # fmt: skip
-FAST = {"written:state.pt:1"}  # inside the very first checkpoint
+# inside the very first checkpoint; and between the second model.pt and state.pt
+# (resuming from model.pt's weights there would mix step 20's weights with step 10's
+# optimizer)
+FAST = {"written:state.pt:1", "replaced:model.pt:2"}
 
 
 FLAGS = [
@@ -230,6 +234,24 @@ def test_a_kill_inside_any_save_resumes_to_the_same_run(
         code = main(["train", "--out", str(out), "--quiet", *FLAGS])
     assert code == 0, capsys.readouterr().err
     assert not list(out.glob(".*.tmp"))
+    a, b = load_classifier(straight[0]).state_dict(), load_classifier(out).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert _timeless(_strict(out / "metrics.jsonl")) == _timeless(straight[1].metrics)
+
+
+def test_a_checkpoint_from_before_state_pt_held_the_weights_resumes(straight, tmp_path):
+    """Older state.pt files had neither the weights (resuming read model.pt) nor the
+    gradient-norm sums (zero at a checkpoint, which follows an evaluation)."""
+    out = tmp_path / "run"
+    config = TrainConfig(**TINY, out=str(out))
+    train(config, stop_at=10)
+    state = torch.load(out / "state.pt", weights_only=True)
+    assert state["clip_stats"] == [0.0, 0.0, 0]
+    old = {k: v for k, v in state.items() if k not in ("model", "clip_stats")}
+    buffer = io.BytesIO()
+    torch.save(old, buffer)
+    rundir.commit(out, {"state.pt": buffer.getvalue()})
+    train(config, resume=True)
     a, b = load_classifier(straight[0]).state_dict(), load_classifier(out).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert _timeless(_strict(out / "metrics.jsonl")) == _timeless(straight[1].metrics)

@@ -99,3 +99,17 @@ def test_hx_on_the_cpu_is_refused_for_cuda_input(cls, on_cpu, packed, enforce_so
     with pytest.raises(RuntimeError, match="device") as error:
         rnn(x, hx)
     assert "cpu" in str(error.value) and "cuda" in str(error.value)
+
+
+def test_padded_logits_on_cuda_with_lengths_on_the_cpu():
+    """The export form on the GPU: ids on CUDA, lengths on the CPU (as `collate` and
+    `pack_padded_sequence` want them) give the packed model's logits."""
+    from rnn_ref.model import SumModClassifier, padded_logits
+
+    model = SumModClassifier(cell="gru", hidden_size=8).cuda().eval()
+    ids = torch.tensor([[3, 7, 10], [1, 9, 4]], device="cuda")
+    lengths = torch.tensor([2, 3])
+    with torch.no_grad():
+        torch.testing.assert_close(
+            padded_logits(model, ids, lengths), model(ids, lengths)
+        )
