@@ -10,6 +10,7 @@ import io
 import json
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 import torch
 
 from rnn_ref import rundir
-from rnn_ref.checkpoint import config_bytes, load_classifier, safe_load
+from rnn_ref.checkpoint import claim, config_bytes, load_classifier, safe_load
 from rnn_ref.cli import main
 from rnn_ref.config import TrainConfig
 from rnn_ref.divergence import stop_if_diverged
@@ -111,6 +112,26 @@ def test_a_fresh_run_refuses_a_directory_of_other_files(tmp_path):
         train(TrainConfig(**TINY, out=str(tmp_path)))
     assert notes.read_text() == "my notes\n"
     assert not (tmp_path / "config.json").exists()
+
+
+@pytest.mark.parametrize(
+    "names, shown",
+    [(["c", "a", "b"], "a, b, c"), (["d", "c", "a", "b"], "a, b, c, ...")],
+)
+def test_the_refusal_names_the_first_three_other_files(tmp_path, names, shown):
+    for name in names:
+        (tmp_path / name).write_text("")
+    with pytest.raises(InputError, match=rf"not empty \({re.escape(shown)}\) and"):
+        train(TrainConfig(**TINY, out=str(tmp_path)))
+
+
+def test_resuming_removes_what_a_killed_save_left(straight, tmp_path):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    (run / ".model.pt.tmp").write_bytes(b"half a file")
+    claim(run, TrainConfig(**TINY, out=str(run)), resume=True).release()
+    assert not list(run.glob(".*.tmp"))
 
 
 def test_a_fresh_run_refuses_a_directory_holding_a_run(straight):

@@ -103,9 +103,9 @@ def render_tables(results: dict) -> str:
             f"Measured by `rnn-ref bench`, {run} ({results.get('elapsed_s', '?')} s), "
             f"on {m['date']}: {m['device_name']}, device `{m['device']}`, "
             f"{m['cpu_count']} logical cores, torch {m['torch']} with {threads}, "
-            f"Python {m['python']}. The machine was shared with other work: load "
-            f"average {m['load_average_at_start']} at the start, "
-            f"{m.get('load_average_at_end', '?')} at the end."
+            f"Python {m['python']}. Load average {m['load_average_at_start']} at "
+            f"the start, {m.get('load_average_at_end', '?')} at the end (the bench "
+            f"itself keeps one core busy; more means other work shared the machine)."
         ],
     )
     if "rnn" in results:
