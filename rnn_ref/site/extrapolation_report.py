@@ -91,7 +91,6 @@ def _verdict(defaults: dict, seeds: int = 3) -> str:
         f"With `TrainConfig`'s defaults (only the lengths given) {head}. The worst "
         f"seed scores {worst}. A default run on lengths 1-20 took {min(seconds):.0f} "
         f"to {max(seconds):.0f} s of wall time here."
-        + (f" {defaults['remark']}" if defaults.get("remark") else "")
     )
 
 
