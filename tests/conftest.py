@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # Hypothesis profiles: "default" is what `make test` runs; "long" is the soak profile:
 #   HYPOTHESIS_PROFILE=long make test
@@ -20,6 +20,17 @@ settings.register_profile(
     "long",
     max_examples=1500,
     deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# "mutation" is what `make mutate` runs each mutant's tests with: a failing example
+# ends the test at once (no shrinking, which only makes the report readable) and a
+# mutant that survives costs a third of the examples.
+settings.register_profile(
+    "mutation",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

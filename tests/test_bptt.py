@@ -145,9 +145,39 @@ def test_refuses_dropout_in_training_mode_but_runs_in_eval():
     assert grads["input"].shape == x.shape
 
 
-def test_refuses_proj_size_and_packed_input():
-    lstm = nn.LSTM(3, 4, proj_size=2, dtype=F64)
-    with pytest.raises(ValueError, match="proj_size=2 is not covered"):
+def test_one_layer_with_dropout_runs_in_training_mode():
+    """torch applies `dropout` only between layers: one layer has nothing to replay."""
+    with pytest.warns(UserWarning, match="dropout"):
+        gru = nn.GRU(3, 4, num_layers=1, dropout=0.5, dtype=F64)
+    x = torch.randn(5, 2, 3, dtype=F64, requires_grad=True)
+    g = torch.randn(5, 2, 4, dtype=F64)
+    (auto,) = torch.autograd.grad(gru(x)[0], x, g)
+    torch.testing.assert_close(manual_backward(gru, x.detach(), None, g)["input"], auto)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_gradient_of_h_n_alone(kind):
+    """No `grad_output` (the loss reads only `h_n`, as a many-to-one classifier's):
+    `output` contributes nothing. L, N and H_in differ, so a zero gradient of the wrong
+    shape cannot pass."""
+    torch.manual_seed(0)
+    cls, kw = KINDS[kind]
+    m = cls(3, 4, num_layers=2, bidirectional=True, batch_first=True, dtype=F64, **kw)
+    x = torch.randn(2, 5, 3, dtype=F64, requires_grad=True)  # (N, L, H_in)
+    _, h_n = m(x)
+    finals = list(h_n) if kind == "lstm" else [h_n]
+    g_n = [torch.randn_like(t) for t in finals]
+    (auto,) = torch.autograd.grad(finals, x, g_n)
+    g = tuple(g_n) if kind == "lstm" else g_n[0]
+    torch.testing.assert_close(
+        manual_backward(m, x.detach(), None, None, g)["input"], auto
+    )
+
+
+@pytest.mark.parametrize("proj_size", [1, 2])
+def test_refuses_proj_size_and_packed_input(proj_size):
+    lstm = nn.LSTM(3, 4, proj_size=proj_size, dtype=F64)
+    with pytest.raises(ValueError, match=f"proj_size={proj_size} is not covered"):
         manual_backward(lstm, torch.randn(5, 2, 3, dtype=F64))
     packed = pack_sequence([torch.randn(3, 3, dtype=F64), torch.randn(2, 3, dtype=F64)])
     with pytest.raises(TypeError, match="got a PackedSequence; pad it"):
