@@ -119,3 +119,11 @@ def test_pack_padded_sequence_reads_float_lengths_as_int64_like_torch(lengths):
     assert ours.batch_sizes.dtype == theirs.batch_sizes.dtype == torch.int64
     assert torch.equal(ours.batch_sizes, theirs.batch_sizes)
     assert torch.equal(ours.data, theirs.data)
+
+
+@pytest.mark.parametrize("name", ["pad_packed_sequence", "unpack_sequence"])
+def test_a_tensor_where_a_packed_sequence_belongs_is_refused_by_name(name):
+    with pytest.raises(
+        AttributeError, match=rf"^{name}: expected a PackedSequence, got Tensor"
+    ):
+        getattr(P, name)(torch.zeros(3, 2))
