@@ -4,7 +4,13 @@ length-bucketing sampler."""
 import pytest
 import torch
 
-from rnn_ref.data import BucketBatchSampler, SumModTask, collate, padding_fraction
+from rnn_ref.data import (
+    BucketBatchSampler,
+    SumModTask,
+    collate,
+    curriculum_lengths,
+    padding_fraction,
+)
 
 
 def test_batch_shapes_dtypes_padding_and_targets():
@@ -154,3 +160,18 @@ def test_sampler_defaults_are_seed_0_and_pools_of_50_batches():
     assert list(BucketBatchSampler(lengths, 8)) == list(
         BucketBatchSampler(lengths, 8, seed=0, pool_batches=50)
     )
+
+
+def test_curriculum_grows_the_longest_length_linearly_then_holds():
+    """A ramp of 10 steps from 1 to 20: step s draws lengths 1 to
+    1 + round((s + 1) / 10 * 19), 20 from the ramp's last step on (round halves to
+    even: 9.5 -> 10)."""
+    task = SumModTask(min_len=1, max_len=20)
+    schedule = [curriculum_lengths(task, s, 10) for s in range(12)]
+    assert {lo for lo, _ in schedule} == {1}
+    assert [hi for _, hi in schedule] == [3, 5, 7, 9, 11, 12, 14, 16, 18, 20, 20, 20]
+    assert curriculum_lengths(task, 5, 0) is None  # no curriculum: the task's range
+    short = SumModTask(min_len=4, max_len=6)
+    assert [curriculum_lengths(short, s, 4) for s in range(5)] == [
+        (4, 4), (4, 5), (4, 6), (4, 6), (4, 6)
+    ]  # fmt: skip
