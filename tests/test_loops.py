@@ -275,6 +275,22 @@ def test_run_layer_reverse_aligns_outputs_with_inputs():
     torch.testing.assert_close(packed_h, h_n)
 
 
+def test_forward_is_the_default_direction():
+    """Without `reverse`, both loops start at step 0: the first output is the step
+    from the initial state on x[0]."""
+    w_ih, w_hh = torch.randn(H, H_IN), torch.randn(H, H)
+    step = lambda x_t, s: (rnn_cell(x_t, s[0], w_ih, w_hh),)  # noqa: E731
+    x, h0 = torch.randn(5, 2, H_IN), torch.randn(2, H)
+    out, (h_n,) = run_layer(step, x, (h0,))
+    torch.testing.assert_close(out[0], step(x[0], (h0,))[0])
+    assert torch.equal(out[-1], h_n)
+    packed_out, (packed_h,) = run_layer_packed(
+        step, x.reshape(-1, H_IN), torch.tensor([2] * 5), (h0,)
+    )
+    torch.testing.assert_close(packed_out, out.reshape(-1, H))
+    torch.testing.assert_close(packed_h, h_n)
+
+
 # ---------------------------------------------------------------- errors
 
 

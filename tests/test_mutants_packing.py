@@ -127,3 +127,27 @@ def test_a_tensor_where_a_packed_sequence_belongs_is_refused_by_name(name):
         AttributeError, match=rf"^{name}: expected a PackedSequence, got Tensor"
     ):
         getattr(P, name)(torch.zeros(3, 2))
+
+
+def test_a_0d_batch_sizes_is_named_not_1d():
+    """torch fails on a 0-D batch_sizes with an IndexError from deep inside; ours says
+    what is wrong."""
+    packed = PackedSequence(torch.ones(3, 2), torch.tensor(3))
+    with pytest.raises(RuntimeError, match=r"1-D CPU int64 tensor, got a 0-D"):
+        P.pad_packed_sequence(packed)
+
+
+def test_batch_sizes_that_grow_after_shrinking_are_inconsistent():
+    """Non-increasing means every step against the one before, not against the first:
+    [3, 1, 2] sums to the data's 6 rows and never exceeds 3, and is still refused."""
+    packed = PackedSequence(torch.ones(6, 2), torch.tensor([3, 1, 2]))
+    with pytest.raises(RuntimeError, match=r"inconsistent: batch_sizes \[3, 1, 2\]"):
+        P.pad_packed_sequence(packed)
+
+
+def test_enforce_sorted_compares_each_length_with_the_one_before():
+    """[5, 2, 3] is not sorted although no length exceeds the first."""
+    x = torch.ones(5, 3, 2)
+    for pack in (R.pack_padded_sequence, P.pack_padded_sequence):
+        with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):
+            pack(x, [5, 2, 3])
