@@ -275,6 +275,18 @@ def test_run_layer_reverse_aligns_outputs_with_inputs():
     torch.testing.assert_close(packed_h, h_n)
 
 
+def test_the_naive_loop_is_the_default():
+    """`hoist=False` unless asked: the cell equation step by step, bit for bit; the
+    hoisted projection (one matmul for every step) rounds differently."""
+    torch.manual_seed(0)
+    rnn = nn.GRU(H_IN, H, num_layers=2)
+    x = torch.randn(6, 3, H_IN)
+    default, naive = reference_forward(rnn, x), reference_forward(rnn, x, hoist=False)
+    hoisted = reference_forward(rnn, x, hoist=True)
+    assert torch.equal(default[0], naive[0]) and torch.equal(default[1], naive[1])
+    assert not torch.equal(hoisted[0], naive[0])
+
+
 def test_forward_is_the_default_direction():
     """Without `reverse`, both loops start at step 0: the first output is the step
     from the initial state on x[0]."""
