@@ -294,15 +294,18 @@ def _initial_state(
             x.new_zeros(module.num_layers * num_directions, batch, s) for s in sizes
         )
     if module.mode == "LSTM" and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-        # torch 2.13 indexes hx[0], hx[1]: a bare tensor of at least 2 rows then fails
-        # its dim check (RuntimeError), a shorter one the indexing (IndexError)
-        error = TypeError
+        # torch 2.13 indexes hx[0], hx[1]: a tensor of at least 2 rows then fails its
+        # dim check (RuntimeError), a shorter one or a shorter tuple the indexing
+        # (IndexError); a longer tuple its count (RuntimeError)
+        error, got = TypeError, type(hx).__name__
         if isinstance(hx, Tensor):
             error = RuntimeError if hx.dim() and hx.size(0) >= 2 else IndexError
-        raise error(
-            "LSTM expects hx=(h_0, c_0), a tuple of two tensors; got "
-            f"{type(hx).__name__}"
-        )
+        elif isinstance(hx, (tuple, list)):
+            error, got = (
+                (IndexError if len(hx) < 2 else RuntimeError),
+                f"{got} of {len(hx)}",
+            )
+        raise error(f"LSTM expects hx=(h_0, c_0), a tuple of two tensors; got {got}")
     hx = tuple(hx) if module.mode == "LSTM" else (hx,)
     want_dim = 2 if unbatched else 3
     state = []

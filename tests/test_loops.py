@@ -315,6 +315,32 @@ def _both_raise(module, inp, hx, exc, match):
         reference_forward(module, inp, hx)
 
 
+def test_lstm_state_errors_name_the_tensor_at_fault():
+    lstm = nn.LSTM(H_IN, H)
+    x, h, c = torch.randn(4, 2, H_IN), torch.zeros(1, 2, H), torch.zeros(1, 2, H)
+    _both_raise(lstm, x, (h[:, :1], c), RuntimeError, r"Expected h_0 size \(1, 2, 4\)")
+    _both_raise(lstm, x, (h, c[:, :1]), RuntimeError, r"Expected c_0 size \(1, 2, 4\)")
+    for hx, exc in [([h], IndexError), ((), IndexError), ((h, c, c), RuntimeError)]:
+        _both_raise(lstm, x, hx, exc, rf"expects hx=\(h_0, c_0\).*of {len(hx)}$")
+    _both_raise(lstm, x, 3, TypeError, r"expects hx=\(h_0, c_0\).*got int$")
+
+
+def test_forward_pre_hooks_that_change_the_arguments_run_as_in_the_module():
+    """A hook may return new (input, hx), or one tensor: the input alone, hx dropped
+    (torch then calls forward(input))."""
+    torch.manual_seed(0)
+    rnn = nn.GRU(H_IN, H)
+    x, h0 = torch.randn(5, 2, H_IN), torch.randn(1, 2, H)
+    handle = rnn.register_forward_pre_hook(lambda m, args: (args[0].flip(0), args[1]))
+    for hx in (None, h0):
+        for got, want in zip(reference_forward(rnn, x, hx), rnn(x, hx), strict=True):
+            torch.testing.assert_close(got, want)
+    handle.remove()
+    rnn.register_forward_pre_hook(lambda m, args: args[0] * 2)
+    for got, want in zip(reference_forward(rnn, x, h0), rnn(x, h0), strict=True):
+        torch.testing.assert_close(got, want)
+
+
 def test_error_input_dims():
     rnn = nn.GRU(H_IN, H)
     for shape in [(2, 5, 3, H_IN), (H_IN,)]:
