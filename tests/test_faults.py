@@ -260,6 +260,17 @@ def test_a_kill_inside_any_save_resumes_to_the_same_run(
     assert _timeless(_strict(out / "metrics.jsonl")) == _timeless(straight[1].metrics)
 
 
+def test_a_state_pt_that_is_not_a_dict_is_refused(straight, tmp_path):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    buffer = io.BytesIO()
+    torch.save([1, 2, 3], buffer)
+    rundir.commit(run, {"state.pt": buffer.getvalue()})
+    with pytest.raises(CheckpointError, match="does not fit this run"):
+        train(TrainConfig(**{**TINY, "steps": 30}, out=str(run)), resume=True)
+
+
 def test_a_checkpoint_from_before_state_pt_held_the_weights_resumes(straight, tmp_path):
     """Older state.pt files had neither the weights (resuming read model.pt) nor the
     gradient-norm sums (zero at a checkpoint, which follows an evaluation)."""
