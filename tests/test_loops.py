@@ -315,6 +315,16 @@ def _both_raise(module, inp, hx, exc, match):
         reference_forward(module, inp, hx)
 
 
+@pytest.mark.parametrize(
+    "shape", [(2, 0, H_IN), (0, H_IN)], ids=["batched", "unbatched"]
+)
+def test_an_empty_sequence_is_refused_with_batch_first(shape):
+    """With batch_first the time dim of a batched input is dim 1, of an unbatched one
+    dim 0 (a batch of 2 sequences of length 0 is still empty)."""
+    gru = nn.GRU(H_IN, H, batch_first=True)
+    _both_raise(gru, torch.zeros(shape), None, RuntimeError, "larger than 0 in RNN")
+
+
 def test_lstm_state_errors_name_the_tensor_at_fault():
     lstm = nn.LSTM(H_IN, H)
     x, h, c = torch.randn(4, 2, H_IN), torch.zeros(1, 2, H), torch.zeros(1, 2, H)
