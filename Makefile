@@ -55,22 +55,23 @@ lint: $(STAMP)
 regen: setup
 	$(BIN)/rnn-ref regen
 
-# Mutation testing (mutmut; mutation/README.md): slow, never part of `make test`. One module
-# at a time, core first, one worker, niced; mutation/RESULTS.md is written from the results.
+# Mutation testing (mutmut; mutation/README.md): slow, never part of `make test`. Every
+# mutant of the modules named, rerun, on both cores, niced; then mutation/RESULTS.md.
 MUTATE_STAMP := $(VENV)/.installed-mutate
-MUTATE_MODULES ?= cells loops packing scan _checks data model checkpoint train
+MUTATE_MODULES ?= cells loops packing scan _checks bptt bptt_cells data model checkpoint train
 $(MUTATE_STAMP): $(STAMP)
 	$(BIN)/pip install -q -e ".[mutate]"
 	touch $(MUTATE_STAMP)
 
 mutate: $(MUTATE_STAMP)
-	for m in $(MUTATE_MODULES); do \
-	  nice -n 10 $(BIN)/mutmut run --max-children 1 "rnn_ref.$$m.*" || exit 1; done
+	HYPOTHESIS_PROFILE=mutation nice -n 10 $(BIN)/mutmut run --max-children 2 \
+	  $(foreach m,$(MUTATE_MODULES),"rnn_ref.$(m).*")
 	$(BIN)/python mutation/report.py
 
 # A fixed sample of the core's mutants (two of every function), a few minutes: for CI.
 mutate-fast: $(MUTATE_STAMP)
-	grep -v '^#' mutation/fast_sample.txt | xargs nice -n 10 $(BIN)/mutmut run --max-children 1
+	grep -v '^#' mutation/fast_sample.txt \
+	| HYPOTHESIS_PROFILE=mutation xargs nice -n 10 $(BIN)/mutmut run --max-children 1
 	$(BIN)/python mutation/report.py --check-sample mutation/fast_sample.txt
 
 clean:
