@@ -30,7 +30,11 @@ def test_load_classifier_round_trip(run_dir):
 
 
 def test_load_errors(run_dir, tmp_path):
-    with pytest.raises(CheckpointError, match="nowhere does not exist; expected"):
+    with pytest.raises(
+        CheckpointError,
+        match="nowhere does not exist; expected a run "
+        "directory written by `rnn-ref train --out DIR`",
+    ):
         load_classifier(tmp_path / "nowhere")
     (tmp_path / "file").write_text("")
     with pytest.raises(CheckpointError, match=r"file is not a directory; expected"):
