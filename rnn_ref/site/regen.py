@@ -127,21 +127,24 @@ for line in sys.stdin:
         os._exit(code or 0)
     print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 """
-_servers: dict[str, queue.SimpleQueue] = {}  # idle servers, by device
+_servers: dict[tuple, queue.SimpleQueue] = {}  # idle servers, by their environment
 
 
-def _server(device: str) -> subprocess.Popen:
-    """An idle snippet server for `device`, started if none is free."""
-    idle = _servers.setdefault(device, queue.SimpleQueue())
-    try:
-        return idle.get_nowait()
-    except queue.Empty:
-        pass
+def _server(device: str) -> tuple[tuple, subprocess.Popen]:
+    """An idle snippet server started with the environment a snippet for `device`
+    gets now (this checkout's root on PYTHONPATH), started if none is free; and the
+    key to give it back under."""
     env = dict(
         os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(paths.root()), MPLBACKEND="Agg"
     )
     if device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""  # snippets that pick "cuda if available"
+    key = tuple(sorted(env.items()))
+    idle = _servers.setdefault(key, queue.SimpleQueue())
+    try:
+        return key, idle.get_nowait()
+    except queue.Empty:
+        pass
     server = subprocess.Popen(
         [sys.executable, "-c", _SERVER],
         stdin=subprocess.PIPE,
@@ -151,7 +154,7 @@ def _server(device: str) -> subprocess.Popen:
         start_new_session=True,  # a timed-out snippet is killed with its server
     )
     atexit.register(server.kill)
-    return server
+    return key, server
 
 
 def run_snippet(path: Path, device: str = "cpu", timeout: float = 600) -> Result:
@@ -162,7 +165,7 @@ def run_snippet(path: Path, device: str = "cpu", timeout: float = 600) -> Result
     root = paths.root()
     name = path.relative_to(root) if path.is_relative_to(root) else path
     header = f"# {name} · device: {device} · torch {torch.__version__}"
-    server = _server(device)
+    key, server = _server(device)
     with tempfile.TemporaryDirectory() as cwd, tempfile.TemporaryDirectory() as cap:
         out, err = Path(cap, "stdout"), Path(cap, "stderr")
         request = [str(path.resolve()), cwd, str(out), str(err)]
@@ -175,7 +178,7 @@ def run_snippet(path: Path, device: str = "cpu", timeout: float = 600) -> Result
         if not line:  # the server itself failed (e.g. torch does not import)
             return Result(path, header, "", f"the snippet server exited ({line!r})")
         code = int(line)
-        _servers[device].put(server)
+        _servers[key].put(server)
         stdout, stderr = out.read_text(), err.read_text().strip()
     error = (stderr or "(nothing on stderr)") + f"\nexit code {code}"
     return Result(path, header, stdout, error if code else "")

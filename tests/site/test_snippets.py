@@ -131,3 +131,14 @@ def test_each_snippet_runs_alone_from_an_empty_folder(tmp_path):
     hang.write_text("import time\ntime.sleep(60)\n")
     assert run_snippet(hang, "cpu", timeout=2).error == "timed out after 2 s"
     assert run_snippet(second, "cpu").error == ""  # a new server takes over
+
+
+def test_each_snippet_gets_the_environment_of_its_call(tmp_path, monkeypatch):
+    """Servers are reused only for the same environment: a snippet run after the
+    environment changed (another checkout's root, as the regen tests use) never runs
+    in a server started for the old one."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("import os\nprint(os.environ.get('RNN_REF_PROBE'))\n")
+    for value in ("a", "b", "a"):
+        monkeypatch.setenv("RNN_REF_PROBE", value)
+        assert run_snippet(probe, "cpu").stdout == f"{value}\n"
