@@ -114,7 +114,7 @@ def read_config(directory: str | Path) -> dict:
         if not isinstance(config, dict):
             raise TypeError(f"expected a JSON object, got {type(config).__name__}")
         classifier_kwargs(config)  # the keys the model needs are there
-        TrainConfig.from_dict({**config, "out": None})  # types, bounds, memory
+        TrainConfig.from_dict(config)  # types, bounds, memory
     except (
         ValueError,
         KeyError,

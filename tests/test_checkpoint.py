@@ -1,10 +1,13 @@
 """Checkpoints (`rnn_ref.checkpoint`): a run directory loads back as the trained model,
 and every way a checkpoint can be missing, corrupt or unsafe is a `CheckpointError`."""
 
+import json
+from dataclasses import fields
+
 import pytest
 import torch
 
-from rnn_ref.checkpoint import _first_line, load_classifier, safe_load
+from rnn_ref.checkpoint import _first_line, load_classifier, read_config, safe_load
 from rnn_ref.config import TrainConfig
 from rnn_ref.errors import CheckpointError
 from rnn_ref.model import SumModClassifier
@@ -27,6 +30,15 @@ def test_load_classifier_round_trip(run_dir):
     assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
     assert len(model.predict([[1, 2, 3]])) == 1
     assert isinstance(safe_load(run_dir / "state.pt")["step"], int)
+
+
+def test_config_json_is_one_field_per_line(run_dir):
+    """Error messages send people to fix config.json by hand: it is indented JSON, one
+    field per line, two spaces in."""
+    lines = (run_dir / "config.json").read_text().splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    assert len(lines) == len(fields(TrainConfig)) + 2
+    assert all(line.startswith('  "') and line[3] != " " for line in lines[1:-1])
 
 
 def test_load_errors(run_dir, tmp_path):
@@ -61,6 +73,28 @@ def test_load_errors(run_dir, tmp_path):
     assert issubclass(
         CheckpointError, ValueError
     )  # the CLI reports every ValueError the same way
+
+
+def test_pickled_objects_are_refused_whatever_torchs_default(tmp_path, monkeypatch):
+    """`safe_load` asks for `weights_only=True` itself, so torch's default (False
+    before torch 2.6, or under TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1) cannot let a
+    pickled object through."""
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+    torch.save(SumModClassifier(hidden_size=8), tmp_path / "model.pt")
+    with pytest.raises(CheckpointError, match="pickled Python objects"):
+        safe_load(tmp_path / "model.pt")
+
+
+@pytest.mark.parametrize("out", [5, ["runs"], True])
+def test_every_field_of_config_json_is_checked_out_included(run_dir, tmp_path, out):
+    """`out` is only where the run was written, but a config.json whose `out` is not
+    a string or null is as malformed as any other field."""
+    config = json.loads((run_dir / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "out": out}))
+    with pytest.raises(CheckpointError, match="not a valid run config.*out must be"):
+        read_config(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({**config, "out": None}))
+    assert read_config(tmp_path)["out"] is None
 
 
 def test_an_error_is_passed_on_as_one_short_line():

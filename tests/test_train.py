@@ -3,6 +3,7 @@ divergence, and that it learns."""
 
 import json
 import math
+import time
 from dataclasses import asdict
 
 import pytest
@@ -104,23 +105,61 @@ def test_checkpoint_files_are_plain(tmp_path):
     }
 
 
-def _first_gradient_norm(config: TrainConfig) -> float:
-    """The total gradient norm of the first training step, computed here by hand."""
+def _first_step(config: TrainConfig) -> tuple[SumModClassifier, float, float]:
+    """The first training step's model (its gradients computed), loss and total
+    gradient norm, computed here by hand."""
     torch.manual_seed(config.seed)
     model = SumModClassifier(**classifier_kwargs(asdict(config)))
     batch = config.task.batch(
         config.batch_size, torch.Generator().manual_seed(config.seed)
     )
     ids, lengths, targets = shard(*batch, 0, config.seed)
-    torch.nn.functional.cross_entropy(model(ids, lengths), targets).backward()
-    return torch.cat([p.grad.flatten() for p in model.parameters()]).norm().item()
+    loss = torch.nn.functional.cross_entropy(model(ids, lengths), targets)
+    loss.backward()
+    norm = torch.cat([p.grad.flatten() for p in model.parameters()]).norm().item()
+    return model, loss.item(), norm
+
+
+@pytest.mark.parametrize(
+    "optimizer, cls", [("adam", torch.optim.Adam), ("adamw", torch.optim.AdamW)]
+)
+def test_a_step_is_the_named_optimizers_with_the_configs_lr_and_weight_decay(
+    optimizer, cls
+):
+    """One training step gives the weights of one step, taken here by hand, of torch's
+    Adam or AdamW with the scheduled lr and the config's weight_decay (Adam adds the
+    decay to the gradient, AdamW shrinks the weights: they part ways)."""
+    one_step = dict(steps=1, eval_every=1, eval_samples=8, clip=None)
+    config = TrainConfig(**{**TINY, **one_step}, optimizer=optimizer, weight_decay=0.5)
+    model, _, _ = _first_step(config)
+    cls(model.parameters(), lr=lr_at(config, 0), weight_decay=0.5).step()
+    trained = train(config).model.state_dict()
+    for name, weight in model.state_dict().items():
+        torch.testing.assert_close(trained[name], weight, rtol=0, atol=1e-7)
+
+
+def test_the_first_intervals_metrics_are_its_first_steps():
+    """With eval_every=1 the first metrics line is the first step alone: train_loss is
+    its loss, grad_norm and grad_norm_max its gradient norm; `seconds` counts training
+    time only, so it is at most the wall time of the whole call."""
+    config = TrainConfig(**{**TINY, "steps": 2, "eval_every": 1, "eval_samples": 8,
+                            "clip": None})  # fmt: skip
+    _, loss, norm = _first_step(config)
+    assert norm < 1  # so a maximum that started above 0 would show
+    start = time.perf_counter()
+    first = train(config).metrics[0]
+    wall = time.perf_counter() - start
+    assert first["train_loss"] == pytest.approx(loss, rel=1e-6)
+    assert first["grad_norm"] == pytest.approx(norm, rel=1e-5)
+    assert first["grad_norm_max"] == pytest.approx(norm, rel=1e-5)
+    assert 0 < first["seconds"] <= wall
 
 
 def test_metrics_log_the_gradient_norm_before_clipping_and_how_often_it_clips():
     every_step = {**TINY, "steps": 6, "eval_every": 1, "eval_samples": 8}
     free = train(TrainConfig(**{**every_step, "clip": None}))
     tiny = train(TrainConfig(**{**every_step, "clip": 1e-3}))
-    norm = _first_gradient_norm(TrainConfig(**every_step))
+    norm = _first_step(TrainConfig(**every_step))[2]
     # step 1 starts from the same weights: the same norm before clipping, both runs
     assert free.metrics[0]["grad_norm"] == pytest.approx(norm, rel=1e-5)
     assert tiny.metrics[0]["grad_norm"] == pytest.approx(norm, rel=1e-5)
@@ -156,6 +195,13 @@ def test_nan_loss_stops_with_a_clear_message():
         TrainingDiverged, match=r"loss became nan at step \d+ .*lower --lr"
     ):
         train(TrainConfig(cell="rnn", hidden_size=8, lr=1e30, steps=50, eval_every=50))
+
+
+def test_a_run_that_diverges_before_its_first_checkpoint_says_it_has_none(tmp_path):
+    config = TrainConfig(cell="rnn", hidden_size=8, lr=1e30, steps=50, eval_every=50,
+                         out=str(tmp_path))  # fmt: skip
+    with pytest.raises(TrainingDiverged, match="no checkpoint was written yet"):
+        train(config)
 
 
 def test_it_learns():

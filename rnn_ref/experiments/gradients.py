@@ -12,6 +12,7 @@ page draws them (`rnn_ref.site.gradient_figures`) and its snippets print them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -178,6 +179,7 @@ def init_curves(T: int = 40, H: int = 64, N: int = 32, seed: int = 0) -> dict:
     return curves
 
 
+@functools.cache  # deterministic: the figure and the claim test share one run
 @_one_thread()
 def training_curves(T: int = 30, N: int = 64, seed: int = 1) -> dict:
     """‖∂h_T/∂s_t‖ and ‖∂L/∂s_t‖ of the sum-mod classifier on digit sequences of

@@ -53,7 +53,7 @@ def draw_gradient_decay(out_dir: Path) -> Path:
 
 def draw_gradient_training(out_dir: Path) -> Path:
     """‖∂h_T/∂s_t‖ and ‖∂L/∂s_t‖ of the classifier, before and after training."""
-    curves = training_curves()
+    curves = training_curves(T=30, N=64, seed=1)  # as the page's snippet
     fig = Figure(figsize=(10, 4.8))
     left, right = fig.subplots(1, 2)
     for cell, c in curves.items():
