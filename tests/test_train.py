@@ -204,6 +204,15 @@ def test_a_run_that_diverges_before_its_first_checkpoint_says_it_has_none(tmp_pa
         train(config)
 
 
+def test_a_resumed_run_that_diverges_points_to_the_checkpoint_it_resumed(tmp_path):
+    """Resumed with a learning rate that blows up, the run stops before its next
+    checkpoint and says the one it resumed from is still good."""
+    run = dict(cell="rnn", hidden_size=8, steps=50, eval_every=10, out=str(tmp_path))
+    train(TrainConfig(**run), stop_at=10)
+    with pytest.raises(TrainingDiverged, match="the last good checkpoint .* is in"):
+        train(TrainConfig(**run, lr=1e30), resume=True)
+
+
 def test_it_learns():
     result = train(
         TrainConfig(
