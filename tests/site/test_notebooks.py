@@ -4,8 +4,9 @@ snippets, and every notebook runs.
 The notebooks are committed under `docs/notebooks/`, written by `rnn-ref regen`
 (`rnn_ref.site.notebooks`); these tests check that they are what regen writes now, that
 their code cells *are* the snippet files (not copies that could drift), that the built
-site serves them and the pages link them, and execute each one with nbclient in a
-`python3` kernel started from this interpreter (so it imports the installed `rnn_ref`).
+site serves them and the pages link them, and run each one top to bottom: one in a
+`python3` Jupyter kernel started from this interpreter (so it imports the installed
+`rnn_ref`), the others cell by cell in one namespace in a fresh process (see IN_KERNEL).
 """
 
 import json
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from rnn_ref.site import notebooks
-from rnn_ref.site.regen import snippet_needs
+from rnn_ref.site.regen import run_snippet, snippet_needs
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
 
@@ -98,6 +99,33 @@ def test_notebook_code_cells_are_the_pages_snippets(site, src):
     ).read_bytes()
 
 
+# One notebook runs in a real Jupyter kernel, to prove the kernel path (nbclient, a
+# python3 kernel that imports this rnn_ref). The others run their code cells in order,
+# in one namespace, in a fresh process forked from the snippet server (`run_snippet`):
+# what a kernel runs, without ~3 s of kernel start per notebook.
+IN_KERNEL = "notebooks/training_walkthrough.py"
+
+CELLS_IN_ORDER = """\
+# the code cells of {name}, each compiled on its own, run in order in one namespace
+cells = {cells!r}
+namespace = {{"__name__": "__main__"}}
+for n, cell in enumerate(cells):
+    exec(compile(cell, f"<{name} cell {{n}}>", "exec"), namespace)
+"""
+
+
+def _run_cells(src: str, workdir: Path) -> tuple[str | None, float]:
+    """Run the code cells of docs/<src>'s notebook top to bottom in one namespace, in a
+    fresh process; (error or None, seconds)."""
+    cells = [_source(c) for c in _load(src)["cells"] if c["cell_type"] == "code"]
+    name = _notebook_path(src).relative_to(ROOT).as_posix()
+    script = workdir / "notebook.py"
+    script.write_text(CELLS_IN_ORDER.format(name=name, cells=cells), encoding="utf-8")
+    start = time.perf_counter()
+    result = run_snippet(script, "cpu")
+    return result.error or None, time.perf_counter() - start
+
+
 def _execute(src: str, workdir: Path) -> tuple[str | None, float]:
     """Run the notebook of docs/<src> top to bottom in a fresh kernel;
     (error or None, seconds)."""
@@ -132,8 +160,7 @@ def _execute(src: str, workdir: Path) -> tuple[str | None, float]:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict:
-    """Every notebook executed, two at a time (CI has two cores; kernels
-    mostly wait on imports)."""
+    """Every notebook run, two at a time (CI has two cores)."""
     pytest.importorskip("nbclient")
     jobs = {
         src: tmp_path_factory.mktemp("nb")
@@ -141,8 +168,28 @@ def executed(tmp_path_factory) -> dict:
         if _notebook_path(src).exists()
     }
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {src: pool.submit(_execute, src, d) for src, d in jobs.items()}
+        futures = {
+            src: pool.submit(_execute if src == IN_KERNEL else _run_cells, src, d)
+            for src, d in jobs.items()
+        }
         return {src: f.result() for src, f in futures.items()}
+
+
+def test_one_notebook_runs_in_a_real_kernel():
+    assert IN_KERNEL in CHAPTERS and _notebook_path(IN_KERNEL).exists()
+
+
+def test_the_cells_run_as_a_kernel_runs_them(tmp_path):
+    """Cells share one namespace, in order; an error in a later cell is reported, and
+    names it."""
+    cells = ["x = 2", "print(x * 21)", "raise ValueError('cell three')"]
+    script = tmp_path / "notebook.py"
+    script.write_text(CELLS_IN_ORDER.format(name="nb.ipynb", cells=cells[:2]))
+    result = run_snippet(script, "cpu")
+    assert not result.error and result.stdout == "42\n"
+    script.write_text(CELLS_IN_ORDER.format(name="nb.ipynb", cells=cells))
+    error = run_snippet(script, "cpu").error
+    assert "ValueError: cell three" in error and "<nb.ipynb cell 2>" in error
 
 
 @pytest.mark.parametrize("src", CHAPTERS)
