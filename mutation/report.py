@@ -16,8 +16,9 @@ mutant was handled comes from `mutation/survivors.toml`, one table per mutant:
     equivalent = "why no test can tell it from the original"
     # or
     accepted = "why it may survive"  # observable, but not a promise; counts as survived
-    change = "dim=+1"  # with equivalent/accepted: part of the mutant's new line, so an
-                       # entry cannot outlive an edit that renumbers the mutants
+    change = "dim=+1"  # with equivalent/accepted: part of the mutant's new line (of the
+                       # deleted one, if it only deletes), so an entry cannot outlive an
+                       # edit that renumbers the mutants
 
 The script fails (exit 1) when a survivor has no entry, when an entry says `killed_by`
 but the mutant still survives, or, with --check-sample, when a sampled mutant survives
@@ -152,6 +153,8 @@ def render(modules: dict, notes: dict) -> tuple[str, list[str]]:
                 problems.append(f"{k}: {verdict}, and no entry in survivors.toml")
             diff = mod["diffs"].get(k, [])
             added = [line[1:] for line in diff if line.startswith("+")]
+            if not added:  # a line deleted: `change` names what went
+                added = [line[1:] for line in diff if line.startswith("-")]
             explained = "equivalent" in note or "accepted" in note
             if explained and verdict in DETECTED:
                 problems.append(

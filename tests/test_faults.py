@@ -423,6 +423,23 @@ def test_resume_with_more_steps_follows_the_longer_schedule_from_the_checkpoint(
     assert lr_at(longer, 20) > 10 * lr_at(TrainConfig(**TINY), 19)  # not a continuation
 
 
+def test_a_resumed_runs_new_flags_are_recorded_before_its_first_step(
+    straight, tmp_path, monkeypatch
+):
+    """Resumed with --steps 30 and interrupted before its next checkpoint, the run's
+    config.json already says 30: a plain --resume keeps the flags last asked for."""
+    import shutil
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    monkeypatch.setattr("rnn_ref.checkpoint.save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train(TrainConfig(**{**TINY, "steps": 30}, out=str(run)), resume=True)
+    assert json.loads((run / "config.json").read_text())["steps"] == 30
+
+
 def test_a_failed_resume_leaves_the_run_as_it_was(straight, tmp_path):
     import shutil
 
