@@ -32,10 +32,12 @@ def test_load_classifier_round_trip(run_dir):
     assert isinstance(safe_load(run_dir / "state.pt")["step"], int)
 
 
-def test_config_json_is_one_field_per_line(run_dir):
+def test_config_json_is_one_field_per_line(tmp_path):
     """Error messages send people to fix config.json by hand: it is indented JSON, one
     field per line, two spaces in."""
-    lines = (run_dir / "config.json").read_text().splitlines()
+    train(TrainConfig(hidden_size=8, steps=1, eval_every=1, eval_samples=8,
+                      out=str(tmp_path)))  # fmt: skip
+    lines = (tmp_path / "config.json").read_text().splitlines()
     assert lines[0] == "{" and lines[-1] == "}"
     assert len(lines) == len(fields(TrainConfig)) + 2
     assert all(line.startswith('  "') and line[3] != " " for line in lines[1:-1])

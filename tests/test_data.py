@@ -81,6 +81,23 @@ def test_task_rejects_bad_parameters(kwargs, match):
         SumModTask(**kwargs)
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(num_digits=2),
+        dict(modulus=2),
+        dict(min_len=1, max_len=1),
+        dict(min_len=7, max_len=7),
+    ],  # fmt: skip
+)
+def test_task_accepts_the_smallest_values_each_check_allows(kwargs):
+    """Binary digits, sums mod 2, and one fixed length are tasks like any other."""
+    task = SumModTask(**kwargs)
+    ids, lengths, targets = task.batch(64, torch.Generator().manual_seed(0))
+    assert ids.max() <= task.pad_id and targets.max() < task.modulus
+    assert lengths.min() >= task.min_len and lengths.max() <= task.max_len
+
+
 def _lengths(n=1000, seed=0):
     return torch.randint(
         1, 60, (n,), generator=torch.Generator().manual_seed(seed)

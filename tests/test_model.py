@@ -4,7 +4,7 @@ top layer's last state."""
 import pytest
 import torch
 
-from rnn_ref.model import CELLS, SumModClassifier
+from rnn_ref.model import CELLS, SumModClassifier, classifier_kwargs
 
 
 def _batch():
@@ -74,3 +74,19 @@ def test_predict_matches_forward_and_accepts_any_order():
 def test_rejects_an_unknown_cell():
     with pytest.raises(ValueError, match="cell must be one of"):
         SumModClassifier(cell="transformer")
+
+
+def test_the_default_classifier_scores_ten_classes():
+    """Sums mod 10 unless told otherwise: one logit per class."""
+    ids, lengths = torch.tensor([[1, 2, 3]]), torch.tensor([3])
+    assert SumModClassifier(hidden_size=8)(ids, lengths).shape == (1, 10)
+
+
+def test_a_config_json_older_than_the_optional_fields_builds_the_model_it_trained():
+    """A config.json written before embed_dim, bidirectional and dropout existed lacks
+    them; it builds the model such a run trained: the embedding as wide as the hidden
+    state, one direction, no dropout."""
+    old = dict(num_digits=10, modulus=10, cell="gru", hidden_size=8, num_layers=2)
+    model = SumModClassifier(**classifier_kwargs(old))
+    assert model.embed.embedding_dim == 8
+    assert model.rnn.bidirectional is False and model.rnn.dropout == 0.0

@@ -197,6 +197,18 @@ def test_nan_loss_stops_with_a_clear_message():
         train(TrainConfig(cell="rnn", hidden_size=8, lr=1e30, steps=50, eval_every=50))
 
 
+def test_train_loss_is_the_mean_over_its_own_interval():
+    """Evaluating changes nothing in training, so the same two steps logged as two
+    intervals or as one give losses that agree: the two-step interval's train_loss is
+    the mean of the two one-step ones (each interval starts from zero)."""
+    run = {**TINY, "steps": 2, "eval_samples": 8, "clip": None}
+    each = train(TrainConfig(**{**run, "eval_every": 1})).metrics
+    both = train(TrainConfig(**{**run, "eval_every": 2})).metrics
+    assert [m["step"] for m in each] == [1, 2] and [m["step"] for m in both] == [2]
+    mean = (each[0]["train_loss"] + each[1]["train_loss"]) / 2
+    assert both[0]["train_loss"] == pytest.approx(mean, rel=1e-6)
+
+
 def test_a_run_that_diverges_before_its_first_checkpoint_says_it_has_none(tmp_path):
     config = TrainConfig(cell="rnn", hidden_size=8, lr=1e30, steps=50, eval_every=50,
                          out=str(tmp_path))  # fmt: skip
