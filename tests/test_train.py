@@ -5,13 +5,14 @@ import json
 import math
 import time
 from dataclasses import asdict
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 from rnn_ref.checkpoint import load_classifier
 from rnn_ref.config import TrainConfig
-from rnn_ref.data import SumModTask
+from rnn_ref.data import SumModTask, curriculum_lengths
 from rnn_ref.distributed import shard
 from rnn_ref.errors import TrainingDiverged
 from rnn_ref.model import SumModClassifier, classifier_kwargs
@@ -197,16 +198,77 @@ def test_nan_loss_stops_with_a_clear_message():
         train(TrainConfig(cell="rnn", hidden_size=8, lr=1e30, steps=50, eval_every=50))
 
 
-def test_train_loss_is_the_mean_over_its_own_interval():
-    """Evaluating changes nothing in training, so the same two steps logged as two
-    intervals or as one give losses that agree: the two-step interval's train_loss is
-    the mean of the two one-step ones (each interval starts from zero)."""
-    run = {**TINY, "steps": 2, "eval_samples": 8, "clip": None}
+def test_an_intervals_metrics_are_the_means_and_maximum_over_its_steps():
+    """Evaluating changes nothing in training, so the same three steps logged as three
+    intervals or as one agree: the three-step interval's train_loss and grad_norm are
+    the means of the one-step ones, its grad_norm_max their maximum (each interval
+    starts from zero)."""
+    run = {**TINY, "steps": 3, "eval_samples": 8, "clip": None, "seed": 2}
     each = train(TrainConfig(**{**run, "eval_every": 1})).metrics
-    both = train(TrainConfig(**{**run, "eval_every": 2})).metrics
-    assert [m["step"] for m in each] == [1, 2] and [m["step"] for m in both] == [2]
-    mean = (each[0]["train_loss"] + each[1]["train_loss"]) / 2
-    assert both[0]["train_loss"] == pytest.approx(mean, rel=1e-6)
+    (whole,) = train(TrainConfig(**{**run, "eval_every": 3})).metrics
+    assert [m["step"] for m in each] == [1, 2, 3] and whole["step"] == 3
+    for key in ("train_loss", "grad_norm"):
+        mean = sum(m[key] for m in each) / 3
+        assert whole[key] == pytest.approx(mean, rel=1e-6), key
+    norms = [m["grad_norm"] for m in each]
+    assert norms[-1] < max(norms)  # so a maximum that kept only the last would show
+    assert whole["grad_norm_max"] == max(norms)
+
+
+def test_with_a_curriculum_each_step_draws_from_that_steps_lengths(monkeypatch):
+    """Under --length-curriculum K, step s trains on a batch drawn from
+    curriculum_lengths(task, s, K): the longest length grows as the steps go."""
+    asked, batch = [], SumModTask.batch
+
+    def recording(self, batch_size, generator, lengths=None):
+        drawn = batch(self, batch_size, generator, lengths)
+        asked.append((lengths, int(drawn[1].max())))
+        return drawn
+
+    monkeypatch.setattr(SumModTask, "batch", recording)
+    ramp = dict(min_len=1, max_len=9, length_curriculum=8)
+    config = TrainConfig(
+        **{**TINY, "steps": 8, "eval_every": 8, "eval_samples": 8}, **ramp
+    )
+    train(config)
+    for step, (lengths, longest) in enumerate(asked[: config.steps]):
+        assert lengths == curriculum_lengths(config.task, step, 8) == (1, step + 2)
+        assert longest <= step + 2
+
+
+def test_seconds_add_up_the_steps_own_time(monkeypatch):
+    """`seconds` is the training steps' time, summed: with a clock that moves one
+    second per reading, each step takes one, and evaluation none."""
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(
+        "rnn_ref.train.time", SimpleNamespace(perf_counter=ticks.__next__)
+    )
+    config = TrainConfig(**{**TINY, "steps": 20, "eval_every": 10, "eval_samples": 8})
+    assert [m["seconds"] for m in train(config).metrics] == [10, 20]
+
+
+def test_a_non_finite_optimizer_state_stops_the_run_and_points_to_its_checkpoint(
+    tmp_path, monkeypatch
+):
+    """Checked after every optimizer step: an infinite value in Adam's state stops
+    the run, naming the step, its loss and lr, and the last good checkpoint."""
+    step, steps_taken = torch.optim.Adam.step, []
+
+    def poisoned(self, *args, **kwargs):
+        result = step(self, *args, **kwargs)
+        steps_taken.append(1)
+        if len(steps_taken) == 13:
+            next(iter(self.state.values()))["exp_avg_sq"].fill_(float("inf"))
+        return result
+
+    monkeypatch.setattr(torch.optim.Adam, "step", poisoned)
+    config = TrainConfig(**{**TINY, "steps": 20, "out": str(tmp_path)})
+    with pytest.raises(TrainingDiverged) as stopped:
+        train(config)
+    message = str(stopped.value)
+    assert "the optimizer's state became non-finite at step 13 (loss " in message
+    assert f"lr {lr_at(config, 12):.3g})" in message
+    assert f"the last good checkpoint (finite evaluation) is in {tmp_path}" in message
 
 
 def test_a_run_that_diverges_before_its_first_checkpoint_says_it_has_none(tmp_path):
