@@ -16,7 +16,7 @@ from rnn_ref.data import SumModTask, curriculum_lengths
 from rnn_ref.distributed import shard
 from rnn_ref.errors import TrainingDiverged
 from rnn_ref.model import SumModClassifier, classifier_kwargs
-from rnn_ref.train import accuracy_by_length, lr_at, read_metrics, train
+from rnn_ref.train import accuracy_by_length, evaluate, lr_at, read_metrics, train
 
 TINY = dict(
     cell="gru",
@@ -234,6 +234,19 @@ def test_with_a_curriculum_each_step_draws_from_that_steps_lengths(monkeypatch):
     for step, (lengths, longest) in enumerate(asked[: config.steps]):
         assert lengths == curriculum_lengths(config.task, step, 8) == (1, step + 2)
         assert longest <= step + 2
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**63 - 1])
+def test_each_evaluation_draws_from_a_seed_fixed_by_the_runs_seed_and_step(seed):
+    """The evaluation after step s scores fresh sequences drawn from seed
+    (run seed x 1,000,003 + s) mod 2**63: the same for every run with that seed,
+    different at every step, valid for any seed the config accepts."""
+    config = TrainConfig(**{**TINY, "steps": 3, "eval_every": 3, "seed": seed})
+    result = train(config)
+    eval_seed = (seed * 1_000_003 + 3) % 2**63
+    loss, accuracy = evaluate(result.model, config.task, config.eval_samples, eval_seed)
+    assert result.metrics[-1]["loss"] == loss
+    assert result.metrics[-1]["accuracy"] == accuracy
 
 
 def test_seconds_add_up_the_steps_own_time(monkeypatch):
