@@ -302,16 +302,20 @@ def test_a_resumed_run_that_diverges_points_to_the_checkpoint_it_resumed(tmp_pat
 
 def test_progress_counts_the_runs_steps_on_stderr_then_erases_itself(tmp_path, capsys):
     """progress=True draws a bar on stderr counting steps out of config.steps (from the
-    checkpoint's step when resumed) and erases it at the end; progress=False draws
-    nothing."""
+    checkpoint's step when resumed), showing the last evaluation's accuracy and loss,
+    and erases it at the end; progress=False draws nothing."""
     run = dict(cell="gru", hidden_size=8, batch_size=16, steps=20, eval_every=10,
                eval_samples=16, out=str(tmp_path))  # fmt: skip
-    train(TrainConfig(**run), stop_at=10, progress=True)
+    metrics = train(TrainConfig(**run), stop_at=10, progress=True).metrics
     first = capsys.readouterr().err.split("\r")
-    train(TrainConfig(**run), resume=True, progress=True)
+    metrics += train(TrainConfig(**run), resume=True, progress=True).metrics[1:]
     resumed = capsys.readouterr().err.split("\r")
-    for bar, start, end in ((first, "0/20", "10/20"), (resumed, "10/20", "20/20")):
+    for bar, start, end, m in (
+        (first, "0/20", "10/20", metrics[0]),
+        (resumed, "10/20", "20/20", metrics[1]),
+    ):
         assert start in bar[1] and end in bar[-3]
+        assert bar[-3].endswith(f"acc={m['accuracy']:.2%}, loss={m['loss']:.4f}]")
         assert bar[-1] == "" and bar[-2].strip() == ""  # overwritten with blanks
     train(TrainConfig(**{**run, "out": None}), progress=False)
     assert capsys.readouterr().err == ""
