@@ -88,7 +88,7 @@ def test_pickled_objects_are_refused_whatever_torchs_default(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("out", [5, ["runs"], True])
-def test_every_field_of_config_json_is_checked_out_included(run_dir, tmp_path, out):
+def test_config_jsons_out_is_checked_like_every_other_field(run_dir, tmp_path, out):
     """`out` is only where the run was written, but a config.json whose `out` is not
     a string or null is as malformed as any other field."""
     config = json.loads((run_dir / "config.json").read_text())
