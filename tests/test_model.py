@@ -1,9 +1,12 @@
 """The classifier: packing makes padding irrelevant; the summary is the
 top layer's last state."""
 
+from dataclasses import asdict
+
 import pytest
 import torch
 
+from rnn_ref.config import TrainConfig
 from rnn_ref.model import CELLS, SumModClassifier, classifier_kwargs
 
 
@@ -90,3 +93,14 @@ def test_a_config_json_older_than_the_optional_fields_builds_the_model_it_traine
     model = SumModClassifier(**classifier_kwargs(old))
     assert model.embed.embedding_dim == 8
     assert model.rnn.bidirectional is False and model.rnn.dropout == 0.0
+
+
+def test_a_config_json_builds_the_model_it_describes():
+    """Every architecture field of a run's config reaches the model built from it."""
+    config = TrainConfig(cell="lstm", hidden_size=8, num_layers=2, embed_dim=4,
+                         bidirectional=True, dropout=0.25, modulus=7)  # fmt: skip
+    model = SumModClassifier(**classifier_kwargs(asdict(config)))
+    assert isinstance(model.rnn, torch.nn.LSTM) and model.embed.embedding_dim == 4
+    assert (model.rnn.hidden_size, model.rnn.num_layers) == (8, 2)
+    assert model.rnn.bidirectional and model.rnn.dropout == 0.25
+    assert model(torch.tensor([[1, 2]]), torch.tensor([2])).shape == (1, 7)
