@@ -116,9 +116,10 @@ def test_padded_logits_on_cuda_with_lengths_on_the_cpu():
 
 
 def test_a_run_trained_on_cuda_loads_on_the_cpu_and_back(tmp_path):
-    """model.pt of a CUDA run holds CUDA tensors: `safe_load` maps them to the CPU
-    (what a machine without a GPU needs), and `load_classifier(device="cuda")` puts
-    the model back on the GPU, predicting what it predicts on the CPU."""
+    """A run asked for CUDA trains there, so its model.pt holds CUDA tensors;
+    `safe_load` maps them to the CPU (what a machine without a GPU needs), and
+    `load_classifier(device="cuda")` puts the model back on the GPU, predicting what
+    it predicts on the CPU."""
     from rnn_ref.checkpoint import load_classifier, safe_load
     from rnn_ref.config import TrainConfig
     from rnn_ref.train import train
@@ -127,6 +128,8 @@ def test_a_run_trained_on_cuda_loads_on_the_cpu_and_back(tmp_path):
         TrainConfig(hidden_size=8, steps=5, eval_every=5, eval_samples=10,
                     device="cuda", out=str(tmp_path))
     )  # fmt: skip
+    saved = torch.load(tmp_path / "model.pt", weights_only=True)  # where it was
+    assert {t.device.type for t in saved.values()} == {"cuda"}  # trained on the GPU
     state = safe_load(tmp_path / "model.pt")
     assert {t.device.type for t in state.values()} == {"cpu"}
     on_gpu = load_classifier(tmp_path, device="cuda")

@@ -46,12 +46,15 @@ def test_padding_does_not_change_the_prediction(cell, num_layers, bidirectional)
     torch.testing.assert_close(model(junk, lengths), batched, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
-def test_bidirectional_summary_is_forward_last_and_backward_first(cell):
-    """h_n[-2] is the forward direction at each sequence's last step; h_n[-1] the
-    backward at its first."""
+def test_bidirectional_summary_is_forward_last_and_backward_first(cell, num_layers):
+    """The last layer's two directions: h_n[-2] is the forward direction at each
+    sequence's last step; h_n[-1] the backward at its first."""
     model = (
-        SumModClassifier(10, 10, cell, hidden_size=6, num_layers=2, bidirectional=True)
+        SumModClassifier(
+            10, 10, cell, hidden_size=6, num_layers=num_layers, bidirectional=True
+        )
         .double()
         .eval()
     )
@@ -79,10 +82,13 @@ def test_rejects_an_unknown_cell():
         SumModClassifier(cell="transformer")
 
 
-def test_the_default_classifier_scores_ten_classes():
-    """Sums mod 10 unless told otherwise: one logit per class."""
+def test_the_default_classifier_is_the_default_tasks():
+    """Unless told otherwise it reads the ten digits 0-9 with 10 as padding, and scores
+    ten classes (sums mod 10)."""
+    model = SumModClassifier(hidden_size=8)
+    assert model.embed.num_embeddings == 11 and model.embed.padding_idx == 10
     ids, lengths = torch.tensor([[1, 2, 3]]), torch.tensor([3])
-    assert SumModClassifier(hidden_size=8)(ids, lengths).shape == (1, 10)
+    assert model(ids, lengths).shape == (1, 10)
 
 
 def test_a_config_json_older_than_the_optional_fields_builds_the_model_it_trained():

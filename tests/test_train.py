@@ -303,7 +303,7 @@ def test_a_resumed_run_that_diverges_points_to_the_checkpoint_it_resumed(tmp_pat
 def test_progress_counts_the_runs_steps_on_stderr_then_erases_itself(tmp_path, capsys):
     """progress=True draws a bar on stderr counting steps out of config.steps (from the
     checkpoint's step when resumed), showing the last evaluation's accuracy and loss,
-    and erases it at the end; progress=False draws nothing."""
+    and erases it at the end; without progress (the default) it draws nothing."""
     run = dict(cell="gru", hidden_size=8, batch_size=16, steps=20, eval_every=10,
                eval_samples=16, out=str(tmp_path))  # fmt: skip
     metrics = train(TrainConfig(**run), stop_at=10, progress=True).metrics
@@ -317,7 +317,7 @@ def test_progress_counts_the_runs_steps_on_stderr_then_erases_itself(tmp_path, c
         assert start in bar[1] and end in bar[-3]
         assert bar[-3].endswith(f"acc={m['accuracy']:.2%}, loss={m['loss']:.4f}]")
         assert bar[-1] == "" and bar[-2].strip() == ""  # overwritten with blanks
-    train(TrainConfig(**{**run, "out": None}), progress=False)
+    train(TrainConfig(**{**run, "out": None}))  # progress=False, the default
     assert capsys.readouterr().err == ""
 
 
