@@ -82,13 +82,17 @@ def test_rejects_an_unknown_cell():
         SumModClassifier(cell="transformer")
 
 
-def test_the_default_classifier_is_the_default_tasks():
-    """Unless told otherwise it reads the ten digits 0-9 with 10 as padding, and scores
-    ten classes (sums mod 10)."""
-    model = SumModClassifier(hidden_size=8)
-    assert model.embed.num_embeddings == 11 and model.embed.padding_idx == 10
+def test_the_default_classifier_is_the_one_training_builds_by_default():
+    """SumModClassifier() is the model `rnn-ref train` builds with no flags: the same
+    layers and settings, reading the ten digits 0-9 with 10 as padding and scoring ten
+    classes (sums mod 10)."""
+    default = SumModClassifier()
+    assert repr(default) == repr(
+        SumModClassifier(**classifier_kwargs(asdict(TrainConfig())))
+    )
+    assert default.embed.num_embeddings == 11 and default.embed.padding_idx == 10
     ids, lengths = torch.tensor([[1, 2, 3]]), torch.tensor([3])
-    assert model(ids, lengths).shape == (1, 10)
+    assert default(ids, lengths).shape == (1, 10)
 
 
 def test_a_config_json_older_than_the_optional_fields_builds_the_model_it_trained():
