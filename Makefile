@@ -39,14 +39,16 @@ serve: setup
 build: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-# Everything: lint, then every test (the site build, notebooks, the browser, snippets).
+# Everything: lint, then every test (the site build, notebooks, the browser, snippets), on
+# two workers: one file per worker at a time, the site's files together (tests/conftest.py).
+PYTEST_WORKERS ?= 2
 test: setup lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 # The fast loop while you work (under 2 minutes on 2 cores): unit, parity and claim tests and
 # the package's docstring examples; no site build, browser, notebooks or snippet processes.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" rnn_ref tests
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow" rnn_ref tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -57,6 +57,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs on two workers (pytest-xdist). A worker takes a whole test file,
+    so the file's module fixtures (models it trains) are made once, and the site's files
+    go together, so the site is built once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            site = nodeid.startswith("tests/site/")
+            return "tests/site/" if site else nodeid.split("::")[0]
+
+    return ByFile(config, log)
+
+
 _CREATOR = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
 
 
