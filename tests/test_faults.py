@@ -9,7 +9,6 @@ metrics line, a bad `config.json` or `state.pt`, non-finite values while trainin
 import io
 import json
 import math
-import multiprocessing
 import os
 import re
 import socket
@@ -231,29 +230,48 @@ FLAGS = [
 ]  # fmt: skip
 
 
-# Each killed run is a process of its own, forked from a server that has imported torch
-# and the CLI and run nothing: a fresh interpreter would spend seconds on the imports.
-FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["torch", "rnn_ref.cli", "rnn_ref.train"])
+# Each killed run is a process of its own, forked from one server process that has
+# imported torch and the training code and run nothing (a fresh interpreter spends
+# seconds on those imports, 21 times). A line on its stdin, `out<TAB>moment`, starts a
+# run; the server answers with the run's exit code.
+FORK_SERVER = """
+import os, sys, torch
+import rnn_ref.train
+from rnn_ref.cli import main
+for line in sys.stdin:
+    out, fault = line.rstrip("\\n").split("\\t")
+    pid = os.fork()
+    if pid == 0:  # the run: stdout stays off the server's answers
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        os.environ["RNN_REF_FAULT"] = fault
+        torch.set_num_threads(1)
+        os._exit(main(["train", "--out", out, "--quiet", *sys.argv[1:]]))
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+"""
 
 
-def _killed_run(out, fault) -> int:
-    """`rnn-ref train` in its own process, SIGKILLed at the moment `fault` names; the
-    process's exit code."""
-    argv = ["train", "--out", str(out), "--quiet", *FLAGS]
-    child = FORKSERVER.Process(
-        target=exec,
-        args=(
-            "import os, torch\n"
-            "from rnn_ref.cli import main\n"
-            f"os.environ['RNN_REF_FAULT'] = {fault!r}\n"
-            "torch.set_num_threads(1)\n"
-            f"main({argv!r})",
-        ),
+@pytest.fixture(scope="module")
+def killed_run():
+    """`killed_run(out, moment)`: `rnn-ref train` in its own process, SIGKILLed at the
+    moment `RNN_REF_FAULT` names; returns the process's exit code."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", FORK_SERVER, *FLAGS],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1"),
     )
-    child.start()
-    child.join()
-    return child.exitcode
+
+    def run(out: Path, moment: str) -> int:
+        server.stdin.write(f"{out}\t{moment}\n")
+        server.stdin.flush()
+        answer = server.stdout.readline()
+        assert answer, "the fork server died: its traceback is in the captured stderr"
+        return int(answer)
+
+    yield run
+    server.stdin.close()
+    server.wait()
 
 
 @pytest.mark.parametrize(
@@ -261,10 +279,10 @@ def _killed_run(out, fault) -> int:
     [m if m in FAST else pytest.param(m, marks=pytest.mark.slow) for m in MOMENTS],
 )
 def test_a_kill_inside_any_save_resumes_to_the_same_run(
-    straight, tmp_path, capsys, moment
+    straight, killed_run, tmp_path, capsys, moment
 ):
     out = tmp_path / "run"
-    assert _killed_run(out, fault=moment) == -9  # the SIGKILL landed
+    assert killed_run(out, moment) == -9  # the SIGKILL landed
     # the command that follows, in this process (the same code a new process runs)
     code = main(["train", "--out", str(out), "--quiet", "--resume"])
     if moment in START:  # nothing to resume, and the original command starts afresh
