@@ -43,12 +43,12 @@ build: setup
 # two workers: one file per worker at a time, the site's files together (tests/conftest.py).
 PYTEST_WORKERS ?= 2
 test: setup lint
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 # The fast loop while you work (under 2 minutes on 2 cores): unit, parity and claim tests and
 # the package's docstring examples; no site build, browser, notebooks or snippet processes.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow" rnn_ref tests
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow" rnn_ref tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
