@@ -233,7 +233,7 @@ FLAGS = [
 # Each killed run is a process of its own, forked from one server process that has
 # imported torch and the training code and run nothing (a fresh interpreter spends
 # seconds on those imports, 21 times). A line on its stdin, `out<TAB>moment`, starts a
-# run; the server answers with the run's exit code.
+# run; the server answers with the run's exit code. The run's stderr goes to out.stderr.
 FORK_SERVER = """
 import os, sys, torch
 import rnn_ref.train
@@ -243,6 +243,7 @@ for line in sys.stdin:
     pid = os.fork()
     if pid == 0:  # the run: stdout stays off the server's answers
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        os.dup2(os.open(out + ".stderr", os.O_WRONLY | os.O_CREAT, 0o644), 2)
         os.environ["RNN_REF_FAULT"] = fault
         torch.set_num_threads(1)
         os._exit(main(["train", "--out", out, "--quiet", *sys.argv[1:]]))
@@ -253,7 +254,7 @@ for line in sys.stdin:
 @pytest.fixture(scope="module")
 def killed_run():
     """`killed_run(out, moment)`: `rnn-ref train` in its own process, SIGKILLed at the
-    moment `RNN_REF_FAULT` names; returns the process's exit code."""
+    moment `RNN_REF_FAULT` names; returns the process's exit code and its stderr."""
     server = subprocess.Popen(
         [sys.executable, "-c", FORK_SERVER, *FLAGS],
         stdin=subprocess.PIPE,
@@ -262,12 +263,12 @@ def killed_run():
         env=dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1"),
     )
 
-    def run(out: Path, moment: str) -> int:
+    def run(out: Path, moment: str) -> tuple[int, str]:
         server.stdin.write(f"{out}\t{moment}\n")
         server.stdin.flush()
         answer = server.stdout.readline()
         assert answer, "the fork server died: its traceback is in the captured stderr"
-        return int(answer)
+        return int(answer), Path(f"{out}.stderr").read_text()
 
     yield run
     server.stdin.close()
@@ -282,7 +283,8 @@ def test_a_kill_inside_any_save_resumes_to_the_same_run(
     straight, killed_run, tmp_path, capsys, moment
 ):
     out = tmp_path / "run"
-    assert killed_run(out, moment) == -9  # the SIGKILL landed
+    code, stderr = killed_run(out, moment)
+    assert code == -9, stderr  # the SIGKILL landed
     # the command that follows, in this process (the same code a new process runs)
     code = main(["train", "--out", str(out), "--quiet", "--resume"])
     if moment in START:  # nothing to resume, and the original command starts afresh
