@@ -224,7 +224,7 @@ def _check_check_lengths_args(
             f"{tuple(padded.shape)}"
         )
     by_batch = padded if batch_first else padded.transpose(0, 1)  # (N, L, *)
-    lengths = torch.as_tensor(lengths, dtype=torch.int64).to(padded.device)
+    lengths = torch.as_tensor(lengths, dtype=torch.int64, device=padded.device)
     if lengths.shape != by_batch.shape[:1]:
         raise ValueError(
             f"check_lengths: expected {by_batch.size(0)} lengths, got shape "

@@ -126,7 +126,7 @@ def pack_padded_sequence(
         input = input.index_select(0 if batch_first else 1, sorted_indices)
     if batch_first:
         input = input.transpose(0, 1)  # (L, N, *)
-    steps = torch.arange(int(lengths[0]))  # (T,)
+    steps = torch.arange(int(lengths[0]), device=lengths.device)  # (T,) on the CPU
     # step t of sequence b is real iff t < lengths[b]
     real = steps[:, None] < lengths[None, :]  # (T, N)
     # batch_sizes[t] = number of sequences still running at step t
@@ -171,7 +171,8 @@ def pad_packed_sequence(
     data, batch_sizes = sequence.data, sequence.batch_sizes
     max_length = _check_pad_packed_args(batch_sizes, total_length)
     # the same mask as when packing: step t holds sequences 0 .. batch_sizes[t]-1
-    real = torch.arange(int(batch_sizes[0]))[None, :] < batch_sizes[:, None]  # (T, N)
+    batch = torch.arange(int(batch_sizes[0]), device=batch_sizes.device)  # (N,), CPU
+    real = batch[None, :] < batch_sizes[:, None]  # (T, N)
     lengths = real.sum(dim=0)  # (N,)
     padded = torch.full(
         (max_length, real.size(1), *data.shape[1:]),
@@ -180,7 +181,7 @@ def pad_packed_sequence(
         device=data.device,
     )  # (L, N, *)
     # scatter the packed rows back in the row-major (t, b) order they were gathered in
-    padded[: real.size(0)][real.to(data.device)] = data
+    padded[: real.size(0)][real] = data  # a CPU mask indexes a tensor on any device
     if batch_first:
         padded = padded.transpose(0, 1)  # (N, L, *)
     if sequence.unsorted_indices is not None:  # back to the caller's batch order
@@ -214,7 +215,7 @@ def pack_sequence(
         >>> packed.data, packed.batch_sizes
         (tensor([1, 4, 6, 2, 5, 3]), tensor([3, 2, 1]))
     """
-    lengths = torch.as_tensor([seq.size(0) for seq in sequences])
+    lengths = [seq.size(0) for seq in sequences]
     return pack_padded_sequence(
         pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted
     )
@@ -243,7 +244,7 @@ def unpad_sequence(
         >>> unpad_sequence(padded, torch.tensor([3, 1]), batch_first=True)
         [tensor([1, 2, 3]), tensor([4])]
     """
-    lengths = torch.as_tensor(lengths)
+    lengths = torch.as_tensor(lengths, device="cpu")  # its mask indexes any device
     by_batch = (
         padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     )  # (N, L, *)

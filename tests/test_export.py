@@ -24,6 +24,18 @@ def test_padded_logits_refuses_a_bidirectional_model():
         padded_logits(model, torch.tensor([[1, 2]]), torch.tensor([2]))
 
 
+def test_padded_logits_under_a_default_device():
+    """torch.set_default_device("cuda") must not move the row index ("meta" stands in
+    for the GPU: a tensor made there cannot index a CPU one)."""
+    torch.manual_seed(0)
+    model = SumModClassifier(cell="gru", hidden_size=8).eval()
+    ids, lengths = torch.tensor([[3, 7, 10], [1, 9, 4]]), torch.tensor([2, 3])
+    want = model(ids, lengths)
+    with torch.device("meta"):
+        got = padded_logits(model, ids, lengths)
+    torch.testing.assert_close(got, want)
+
+
 def test_missing_extra_names_the_install(monkeypatch):
     from rnn_ref.export import export_onnx
 

@@ -786,9 +786,85 @@ def test_bad_inputs_raise_torchs_type_with_our_message(case):
     assert "-9223372036854775808" not in str(ours.value)
 
 
-def test_meta_tensors_pack_like_torch():
-    x = torch.empty(3, 2, 4, device="meta")
-    ours = P.pack_padded_sequence(x, [3, 2])
-    theirs = torch.nn.utils.rnn.pack_padded_sequence(x, [3, 2])
-    assert ours.data.is_meta and ours.data.shape == theirs.data.shape
-    assert torch.equal(ours.batch_sizes, theirs.batch_sizes)
+def assert_like_meta(ours, theirs, what="tensor"):
+    """Meta tensors hold no values: shape, dtype and device; CPU ones all of it."""
+    if not theirs.is_meta:
+        return assert_same_tensor(ours, theirs, what)
+    for attr in ("shape", "dtype", "device"):
+        assert getattr(ours, attr) == getattr(theirs, attr), f"{what}: {attr} differs"
+
+
+# Data on a device other than the CPU ("meta" stands in for a GPU): the results stay
+# on the data's device, lengths and batch_sizes on the CPU, as torch's do.
+def test_meta_tensors_pack_and_pad_like_torch():
+    x = torch.empty(3, 2, 4, device="meta")  # (L, N, H)
+    seqs = [x[:3, 0], x[:1, 1]]
+    assert_like_meta(P.pad_sequence(seqs), R.pad_sequence(seqs), "padded")
+    for lengths, enforce_sorted in [([3, 2], True), (torch.tensor([2, 3]), False)]:
+        ours = P.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+        theirs = R.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+        assert_like_meta(ours.data, theirs.data, "data")
+        assert_same_tensor(ours.batch_sizes, theirs.batch_sizes, "batch_sizes")
+        for name in ("sorted_indices", "unsorted_indices"):
+            a, b = getattr(ours, name), getattr(theirs, name)
+            assert (a is None) == (b is None), f"{name}: ours {a}, torch's {b}"
+            if a is not None:
+                assert_like_meta(a, b, name)
+    packed = R.pack_padded_sequence(x, [3, 2])
+    (ours, ours_lengths), (theirs, their_lengths) = [
+        m.pad_packed_sequence(packed, total_length=5) for m in (P, R)
+    ]
+    assert_like_meta(ours, theirs, "padded")
+    assert_same_tensor(ours_lengths, their_lengths, "lengths")
+
+
+# torch.set_default_device("cuda") must not move anything: torch's functions keep
+# lengths and batch_sizes on the CPU and the data where it is. "meta" stands in for
+# the GPU here: a tensor made without a device lands on it and cannot be mixed with
+# CPU tensors or read, so any call that relies on the default device fails. (torch's
+# own pack_sequence fails under "meta", not under "cuda": its lengths take the
+# default device and are copied to the CPU, and a meta tensor cannot be copied; so
+# torch's results are computed under the CPU default.)
+def _default_device_cases():
+    x = make_tensor((4, 3, 2), torch.float32, seed=0)  # (L, N, H)
+    lengths = torch.tensor([2, 4, 1])
+    seqs = [x[: int(n), b] for b, n in enumerate(lengths)]
+    packed = R.pack_padded_sequence(x, lengths, enforce_sorted=False)
+    return {
+        "pad_sequence": lambda m: m.pad_sequence(seqs, batch_first=True),
+        "pack_padded_sequence": lambda m: m.pack_padded_sequence(
+            x, lengths, enforce_sorted=False
+        ),
+        "pack_padded_sequence, list": lambda m: m.pack_padded_sequence(
+            x[:, [1, 0, 2]], [4, 2, 1]
+        ),
+        "pad_packed_sequence": lambda m: m.pad_packed_sequence(packed, True, -1.0, 6),
+        "pack_sequence": lambda m: m.pack_sequence(seqs, enforce_sorted=False),
+        "unpad_sequence": lambda m: m.unpad_sequence(x.transpose(0, 1), lengths, True),
+        "unpack_sequence": lambda m: m.unpack_sequence(packed),
+    }
+
+
+@pytest.mark.parametrize("case", list(_default_device_cases()))
+def test_a_default_device_moves_nothing(case):
+    call = _default_device_cases()[case]
+    theirs = call(R)
+    with torch.device("meta"):
+        ours = call(P)
+    if isinstance(theirs, PackedSequence):
+        assert_same_packed(ours, theirs)
+    elif isinstance(theirs, tuple):  # pad_packed_sequence: (padded, lengths)
+        assert_same_tensor(ours[0], theirs[0], "padded")
+        assert_same_tensor(ours[1], theirs[1], "lengths")
+    elif isinstance(theirs, list):
+        assert_same_list(ours, theirs)
+    else:
+        assert_same_tensor(ours, theirs)
+
+
+def test_check_lengths_under_a_default_device():
+    padded = torch.tensor([[1, 2, 0, 0], [3, 4, 5, 6]])  # true lengths [2, 4]
+    with torch.device("meta"):
+        P.check_lengths(padded, [2, 4], batch_first=True)
+        with pytest.raises(ValueError, match="batch index 0 .given 4, data suggests 2"):
+            P.check_lengths(padded, [4, 4], batch_first=True)
