@@ -45,8 +45,9 @@ PYTEST_WORKERS ?= 2
 test: setup lint
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
-# The fast loop while you work (under 2 minutes on 2 cores): unit, parity and claim tests and
-# the package's docstring examples; no site build, browser, notebooks or snippet processes.
+# The fast loop while you work (about 2 minutes on 2 cores): unit, parity and claim tests and
+# the package's docstring examples; no site build, browser, notebooks, figure redraws or
+# snippet processes.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow" rnn_ref tests
 

@@ -31,9 +31,12 @@ DRAWERS = [f.__name__ for f in figures.FIGURES]
 
 @pytest.fixture(scope="module")
 def redrawn(tmp_path_factory) -> list[Path]:
+    """Every figure drawn afresh: it trains the models of the gradients page (about
+    25 s), so the tests that use it are slow (`make test-fast` leaves them out)."""
     return figures.draw_all(tmp_path_factory.mktemp("figures"))
 
 
+@pytest.mark.slow
 def test_draw_all_writes_every_figure(redrawn):
     assert len(redrawn) == len(figures.FIGURES)
     assert len({p.name for p in redrawn}) == len(redrawn), (
@@ -45,6 +48,7 @@ def test_draw_all_writes_every_figure(redrawn):
         assert "<dc:date>" not in text, f"{path.name} embeds a date: not reproducible"
 
 
+@pytest.mark.slow
 def test_every_drawn_figure_is_committed(redrawn):
     missing = sorted(p.name for p in redrawn if not (paths.figures() / p.name).exists())
     assert not missing, (
@@ -52,6 +56,7 @@ def test_every_drawn_figure_is_committed(redrawn):
     )
 
 
+@pytest.mark.slow
 def test_every_committed_figure_is_drawn_by_code(redrawn, tmp_path):
     """Every committed SVG is an output of a drawer regen calls: figures.draw_all, or
     the ladder and bench plots drawn from their committed JSON."""
@@ -88,6 +93,7 @@ def test_committed_figure_is_on_a_page_with_alt_text(svg):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(DRAWERS)), ids=DRAWERS)
 def test_redraw_is_byte_identical(redrawn, index, assert_same_svg):
     new = redrawn[index]
