@@ -15,6 +15,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from rnn_ref.experiments.gradients import init_curves, training_curves
+from rnn_ref.site import platform
 from rnn_ref.site.svg import save_svg
 
 __all__ = ["draw_gradient_decay", "draw_gradient_training"]
@@ -48,7 +49,7 @@ def draw_gradient_decay(out_dir: Path) -> Path:
                  fontsize=_FONT + 2)  # fmt: skip
     ax.legend(fontsize=_FONT, loc="lower left")
     fig.tight_layout()
-    return save_svg(fig, out_dir / "gradient_decay.svg")
+    return save_svg(fig, out_dir / "gradient_decay.svg", platform.describe())
 
 
 def draw_gradient_training(out_dir: Path) -> Path:
@@ -72,4 +73,4 @@ def draw_gradient_training(out_dir: Path) -> Path:
     fig.suptitle("Sum-mod classifier, H = 64, sequences of length T = 30",
                  fontsize=_FONT + 2)  # fmt: skip
     fig.tight_layout()
-    return save_svg(fig, out_dir / "gradient_training.svg")
+    return save_svg(fig, out_dir / "gradient_training.svg", platform.describe())

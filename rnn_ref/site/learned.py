@@ -32,7 +32,7 @@ import torch
 from rnn_ref.cells import gru_cell, gru_gates
 from rnn_ref.config import TrainConfig
 from rnn_ref.model import SumModClassifier
-from rnn_ref.site import paths
+from rnn_ref.site import paths, platform
 from rnn_ref.site.diagram import SMALLEST, WIDTH
 from rnn_ref.site.markdown import section
 from rnn_ref.site.svg import save_svg
@@ -181,7 +181,7 @@ def _draw_states(results: dict, path: Path) -> Path:
     for ax, t in zip(axes[0], _STEPS, strict=True):
         ax.set_title(f"step {t}")
     fig.colorbar(pts, ax=axes, ticks=range(10), label="running sum mod 10")
-    return save_svg(fig, path)
+    return save_svg(fig, path, platform.describe())
 
 
 def _draw_drift(results: dict, path: Path) -> Path:
@@ -201,7 +201,7 @@ def _draw_drift(results: dict, path: Path) -> Path:
     right.axhline(0.1, color="0.5", ls=":", label="chance")
     for ax in (left, right):
         ax.grid(alpha=0.3), ax.legend()
-    return save_svg(fig, path)
+    return save_svg(fig, path, platform.describe())
 
 
 def _draw_gates(path: Path, length: int = 20) -> Path:
@@ -227,7 +227,7 @@ def _draw_gates(path: Path, length: int = 20) -> Path:
     fig.legend(
         *axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=2
     )
-    return save_svg(fig, path)
+    return save_svg(fig, path, platform.describe())
 
 
 def gate_numbers(length: int = 200) -> dict:
@@ -291,9 +291,11 @@ def redraw(out_dir: Path | None = None, results_dir: Path | None = None) -> list
     }
     numbers = results_dir / "learned.json"
     gates = {k: round(v, 4) for k, v in gates.items()}
-    numbers.write_text(json.dumps({"models": public, "gates": gates}, indent=1) + "\n")
+    made_on = platform.describe()  # trained here: the numbers follow the platform
+    record = {"made on": made_on, "models": public, "gates": gates}
+    numbers.write_text(json.dumps(record, indent=1) + "\n")
     tables = results_dir / "learned_tables.md"
-    tables.write_text(_tables(results, gates))
+    tables.write_text(f"<!-- made on {made_on} -->\n" + _tables(results, gates))
     # text >= 11 px as shown; one thread, as the numbers
     with matplotlib.rc_context({"font.size": SMALLEST + 0.5}), _one_thread():
         return [

@@ -18,8 +18,12 @@ COLUMN = 7.15  # inches: 688 px, the content column at 1280 px, where figures ar
 SMALLEST_PX = 11  # no text smaller than this as shown in that column
 
 
-def save_svg(fig, path: Path) -> Path:
+def save_svg(fig, path: Path, made_on: str = "") -> Path:
     """Write `fig` as a deterministic SVG and close it; return `path`.
+
+    `made_on`: the platform (`rnn_ref.site.platform.describe()`) that computed what
+    the figure shows, for a figure whose values depend on it (a trained model's);
+    written into the file's description.
 
     Legible: text that would show under `SMALLEST_PX` in the column is enlarged.
     Deterministic: a fixed hash salt, no date, text kept as text, on white. A redraw
@@ -32,7 +36,10 @@ def save_svg(fig, path: Path) -> Path:
         fig.savefig(
             path,
             format="svg",
-            metadata={"Date": None},
+            metadata={
+                "Date": None,
+                "Description": f"made on {made_on}" if made_on else None,
+            },
             facecolor="white",
             bbox_inches="tight",  # nothing cut off, enlarged text included
             pad_inches=0.05,

@@ -1,5 +1,6 @@
 # How often clip_grad_norm_ (--clip 1) fires while the classifier trains: the metrics
 # log the gradient norm before clipping and the fraction of steps clipped.
+# trains: on another CPU or torch, its last digits may come out otherwise
 import torch
 
 from rnn_ref.config import TrainConfig

@@ -1,6 +1,7 @@
 # The classifier's gradients going back in time, before and after a short training
 # run (TRAINED: H 64, lr 5e-3, clip 1, 600 steps on lengths 2-5), measured on
 # sequences of length T = 30.
+# trains: on another CPU or torch, its last digits may come out otherwise
 from rnn_ref.experiments.gradients import TRAINED, training_curves
 
 print("training run:", {k: TRAINED[k] for k in ("hidden_size", "lr", "steps")})
