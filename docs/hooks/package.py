@@ -11,7 +11,9 @@
   `docs/assets/code/rnn_ref/<module>.py:<section>`) gets a title naming its module,
   linked to that module's full source.
 
-`tests/site/test_package.py` checks all three in the built site.
+`tests/site/test_package.py` checks all three in the built site;
+`tests/site/test_browser.py::test_the_wheel_runs_the_home_page_example` installs the
+wheel from the served site and runs the home page's example with it.
 """
 
 from __future__ import annotations

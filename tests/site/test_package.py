@@ -1,11 +1,14 @@
 """The package on the built site (docs/hooks/package.py): its wheel, its source, and
 the caption of every package excerpt.
 
-- `download/rnn_ref-<version>-py3-none-any.whl` is there and holds every module of the
-  package as it stands;
+- `download/rnn_ref-<version>-py3-none-any.whl` is there, holds every module of the
+  package as it stands, and the home page links it by its real name (no glob left);
 - `source/rnn_ref/<module>.py` is every module's full source;
 - every package excerpt a page includes is captioned with its module's path, linked to
   that module's source on the site.
+
+Installing the wheel and running the home page's example with it:
+tests/site/test_browser.py::test_the_wheel_runs_the_home_page_example.
 """
 
 import re
@@ -80,6 +83,15 @@ def test_the_wheel_is_served_and_holds_the_package(site):
     assert not missing, f"modules the wheel lacks: {missing}"
     changed = [m for m in MODULES if packed[m] != (ROOT / m).read_bytes()]
     assert not changed, f"the wheel's copy differs from the package: {changed}"
+
+
+def test_the_home_page_links_the_wheel_by_its_name(site):
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="download/{WHEEL}"' in home, "the home page does not link the wheel"
+    assert f"install ./{WHEEL}" in re.sub(r"<[^>]+>", "", home), (
+        "the home page's install line does not name the wheel"
+    )
+    assert "rnn_ref-*-" not in home, "a wheel glob was left unfilled on the home page"
 
 
 def test_every_module_source_is_served(site):
