@@ -66,7 +66,10 @@ def build_wheel(out_dir: Path) -> Path:
             text=True,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"building the rnn_ref wheel failed:\n{done.stderr}")
+            raise RuntimeError(
+                "building the rnn_ref wheel failed (it needs setuptools>=70.1 here: "
+                f"pip install -e '.[docs]'):\n{done.stderr}"
+            )
     (wheel,) = out_dir.glob("rnn_ref-*.whl")
     return wheel
 
