@@ -156,6 +156,8 @@ def manual_backward(
         `(num_layers*D, N, H_out)`, without N for unbatched input.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.bptt import manual_backward
         >>> rnn = torch.nn.GRU(3, 4, num_layers=2, dtype=torch.float64)
         >>> x = torch.randn(5, 2, 3, dtype=torch.float64, requires_grad=True)
         >>> out, h_n = rnn(x)

@@ -56,6 +56,8 @@ def rnn_step_backward(
         x, dx `(N, H_in)`; h_prev, h, dh `(N, H)`; w_ih `(H, H_in)`; w_hh `(H, H)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.bptt_cells import rnn_step_backward
         >>> w = (torch.randn(4, 3), torch.randn(4, 4), None, None)
         >>> x, h0 = torch.randn(2, 3), torch.randn(2, 4)
         >>> h1 = torch.tanh(x @ w[0].T + h0 @ w[1].T)

@@ -52,6 +52,8 @@ def rnn_cell(
         w_hh `(H, H)`; returns `(N, H)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.cells import rnn_cell
         >>> cell = torch.nn.RNNCell(3, 4)
         >>> x, h = torch.randn(2, 3), torch.randn(2, 4)
         >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
@@ -118,6 +120,8 @@ def gru_cell(
         w_hh `(3*H, H)`; returns `(N, H)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.cells import gru_cell
         >>> cell = torch.nn.GRUCell(3, 4)
         >>> x, h = torch.randn(2, 3), torch.randn(2, 4)
         >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
@@ -156,6 +160,8 @@ def lstm_cell(
         h' `(N, H_out)`, c' `(N, H)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.cells import lstm_cell
         >>> cell = torch.nn.LSTMCell(3, 4)
         >>> x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
         >>> w = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)

@@ -45,6 +45,8 @@ class SumModTask:
 
     Examples:
 
+        >>> import torch
+        >>> from rnn_ref.data import SumModTask
         >>> task = SumModTask(num_digits=10, modulus=10, min_len=2, max_len=5)
         >>> ids, lengths, targets = task.batch(4, torch.Generator().manual_seed(0))
         >>> ids.shape[0], lengths.dtype, targets.shape
@@ -138,6 +140,7 @@ def curriculum_lengths(
 
     Examples:
 
+        >>> from rnn_ref.data import SumModTask, curriculum_lengths
         >>> task = SumModTask(min_len=1, max_len=20)
         >>> [curriculum_lengths(task, s, 100) for s in (0, 49, 99, 500)]
         [(1, 1), (1, 11), (1, 20), (1, 20)]
@@ -169,6 +172,7 @@ def collate(
 
     Examples:
 
+        >>> from rnn_ref.data import collate
         >>> collate([[3, 7], [1, 9, 4]], pad_id=10, modulus=10)[0]
         tensor([[ 3,  7, 10],
                 [ 1,  9,  4]])
@@ -211,6 +215,7 @@ class BucketBatchSampler(torch.utils.data.Sampler[list[int]]):
 
     Examples:
 
+        >>> from rnn_ref.data import BucketBatchSampler
         >>> sampler = BucketBatchSampler([5, 2, 4, 2], batch_size=2, seed=0)
         >>> sorted(sorted(b) for b in sampler)
         [[0, 2], [1, 3]]

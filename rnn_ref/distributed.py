@@ -157,6 +157,8 @@ def shard(
 
     Examples:
 
+        >>> import torch
+        >>> from rnn_ref.distributed import shard
         >>> ids = torch.zeros(4, 5, dtype=torch.long)
         >>> lengths = torch.tensor([5, 1, 4, 2])
         >>> [

@@ -59,6 +59,9 @@ def run_layer(
         step walked.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.cells import rnn_cell
+        >>> from rnn_ref.loops import run_layer
         >>> w_ih, w_hh = torch.randn(4, 3), torch.randn(4, 4)
         >>> step = lambda x_t, s: (rnn_cell(x_t, s[0], w_ih, w_hh),)
         >>> out, (h_n,) = run_layer(step, torch.randn(5, 2, 3), (torch.zeros(2, 4),))
@@ -255,6 +258,8 @@ def reference_forward(
         Unbatched: the N dim is absent from all of them.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.loops import reference_forward
         >>> rnn = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)
         >>> x = torch.randn(5, 2, 3)
         >>> out, h_n = reference_forward(rnn, x)

@@ -49,6 +49,8 @@ class SumModClassifier(nn.Module):
 
     Examples:
 
+        >>> import torch
+        >>> from rnn_ref.model import SumModClassifier
         >>> model = SumModClassifier(
         ...     num_digits=10, num_classes=10, cell="gru", hidden_size=8
         ... )
@@ -138,6 +140,8 @@ def padded_logits(
         ids `(N, L)` int64, lengths `(N,)` int64 -> logits `(N, C)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.model import SumModClassifier, padded_logits
         >>> model = SumModClassifier(cell="lstm", hidden_size=8, num_layers=2)
         >>> ids, lengths = torch.tensor([[3, 7, 10], [1, 9, 4]]), torch.tensor([2, 3])
         >>> torch.allclose(padded_logits(model, ids, lengths), model(ids, lengths))

@@ -66,6 +66,8 @@ def pad_sequence(
         Output: `(L, N, *)`, or `(N, L, *)` if `batch_first`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.packing import pad_sequence
         >>> pad_sequence([torch.tensor([1, 2, 3]), torch.tensor([4])], batch_first=True)
         tensor([[1, 2, 3],
                 [4, 0, 0]])
@@ -113,6 +115,8 @@ def pack_padded_sequence(
         data: `(S, *)`; batch_sizes: `(T,)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.packing import pack_padded_sequence
         >>> padded = torch.tensor([[1, 2, 3], [4, 5, 0], [6, 0, 0]])  # (N, L) = (3, 3)
         >>> pack_padded_sequence(padded, [3, 2, 1], batch_first=True).data
         tensor([1, 4, 6, 2, 5, 3])
@@ -162,6 +166,8 @@ def pad_packed_sequence(
         padded: `(L, N, *)` or `(N, L, *)`; lengths: `(N,)` int64 on the CPU.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.packing import pack_sequence, pad_packed_sequence
         >>> packed = pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4])])
         >>> pad_packed_sequence(packed, batch_first=True)
         (tensor([[1, 2, 3],
@@ -209,6 +215,8 @@ def pack_sequence(
         data: `(S, *)`; batch_sizes: `(T,)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.packing import pack_sequence
         >>> packed = pack_sequence(
         ...     [torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])]
         ... )
@@ -240,6 +248,8 @@ def unpad_sequence(
         Returns N tensors `(lengths[b], *)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.packing import unpad_sequence
         >>> padded = torch.tensor([[1, 2, 3], [4, 0, 0]])  # (N, L) = (2, 3)
         >>> unpad_sequence(padded, torch.tensor([3, 1]), batch_first=True)
         [tensor([1, 2, 3]), tensor([4])]
@@ -264,6 +274,8 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
         Returns N tensors `(lengths[b], *)`, in the original batch order.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.packing import pack_sequence, unpack_sequence
         >>> unpack_sequence(pack_sequence([torch.tensor([1, 2]), torch.tensor([3])]))
         [tensor([1, 2]), tensor([3])]
     """
@@ -297,6 +309,8 @@ def check_lengths(
         L: padded length, N: batch, `*`: feature dims; lengths: `(N,)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.packing import check_lengths
         >>> padded = torch.tensor([[1, 2, 0, 0], [3, 4, 5, 6]])  # true lengths [2, 4]
         >>> check_lengths(padded, [4, 2], batch_first=True)
         Traceback (most recent call last):

@@ -58,6 +58,8 @@ def linear_recurrence_loop(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
         a, b `(T, *)`; h0 `(*)`; returns h `(T, *)`, with h[t] the state after step t.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.scan import linear_recurrence_loop
         >>> a, b = torch.full((3, 1), 0.5), torch.ones(3, 1)
         >>> linear_recurrence_loop(a, b).flatten().tolist()
         [1.0, 1.5, 1.75]
@@ -110,6 +112,8 @@ def linear_recurrence_scan(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Te
         `linear_recurrence_loop(a, b, h0)`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.scan import linear_recurrence_scan
         >>> a, b = torch.full((3, 1), 0.5), torch.ones(3, 1)
         >>> linear_recurrence_scan(a, b).flatten().tolist()
         [1.0, 1.5, 1.75]

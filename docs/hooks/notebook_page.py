@@ -1,9 +1,9 @@
 """MkDocs hook for the notebook pages mkdocs-jupyter renders (`docs/notebooks/*.py`).
 
 mkdocs-jupyter writes each input cell as a `<pre>` without `<code>`, so Material gives
-it no copy button; this wraps them, as every other code block on the site is. It is the
-only hook left: the chapter notebooks are files that `rnn-ref regen` writes
-(`rnn_ref.site.notebooks`).
+it no copy button; this wraps them, as every other code block on the site is. The
+chapter notebooks are files that `rnn-ref regen` writes (`rnn_ref.site.notebooks`); the
+other hook, `package.py`, puts the package's wheel and source on the site.
 """
 
 import re

@@ -813,3 +813,89 @@ def test_packing_explorer_stays_in_its_box_at_its_maximum(visit, site, width):
     assert found["scroll"] <= found["client"] + 1, (
         f"the explorer itself scrolls: {found}"
     )
+
+
+# ---------------------------------------------------------------- the package
+
+_RUN_IT = "#run-the-code-yourself"  # the home page's section
+
+
+def _copy(page, block) -> str:
+    """What the block's copy button puts on the clipboard."""
+    page.evaluate("navigator.clipboard.writeText('')")
+    block.locator('.md-code__button[data-md-type="copy"]').click()
+    page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''")
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def test_the_wheel_runs_the_home_page_example(browser_page, server, tmp_path):
+    """A reader's "Run the code yourself", in an empty folder: download the wheel
+    through the home page's link, copy the two lines and `example.py` with their copy
+    buttons, run them; the example prints what the page shows, importing `rnn_ref` from
+    the new environment (no PYTHONPATH, no checkout in sight).
+
+    Two things differ from a reader's run, both because the tests run offline: pip
+    installs the wheel alone (PIP_NO_DEPS, PIP_NO_INDEX), and between the two lines a
+    .pth file lets the new environment import torch from this one's site-packages (where
+    `rnn_ref` is at most an editable install, whose finder a .pth line does not start).
+    """
+    page = browser_page[0]
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=server.rstrip("/")
+    )
+    page.goto(server, wait_until="load")
+    section = f"{_RUN_IT} ~ "
+    page.wait_for_selector(f"{section}div.language-python .md-code__button")
+    work = tmp_path / "reader"
+    work.mkdir()
+    link = page.locator(f'{section}p a[href$=".whl"]').first
+    href = urljoin(page.url, link.get_attribute("href"))
+    status = page.request.get(href).status
+    assert status == 200, f"the home page links the wheel at {href}: {status}"
+    with page.expect_download(timeout=10_000) as clicked:
+        link.click()
+    wheel = work / clicked.value.suggested_filename
+    clicked.value.save_as(wheel)
+    lines = _copy(page, page.locator(f"{section}div.language-bash").first)
+    example = _copy(page, page.locator(f"{section}div.language-python").first)
+    shown = page.locator(f"{section}div.language-text code").first.inner_text()
+    (work / "example.py").write_text(example)
+    install, run = lines.strip().splitlines()
+    print(f"\n$ {install}\n$ {run}\n--- example.py\n{example.rstrip()}")
+    print(f"--- the page shows\n{shown.rstrip()}")
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP"}
+    }
+    env.update(  # `python3` is this interpreter, the one torch was built for
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        PIP_NO_DEPS="1",
+        PIP_NO_INDEX="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+
+    def sh(command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["bash", "-c", command],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    done = sh(install)
+    assert done.returncode == 0, f"{install}\n{done.stdout}\n{done.stderr}"
+    (venv,) = [p.parent for p in work.glob("*/pyvenv.cfg")]
+    (packages,) = venv.glob("lib/python*/site-packages")
+    (packages / "torch_from_the_tests.pth").write_text(
+        f"{Path(torch.__file__).resolve().parents[1]}\n"
+    )
+    done = sh(run)
+    assert done.returncode == 0, f"{run}\n{done.stderr}"
+    print(f"--- it printed\n{done.stdout.rstrip()}")
+    imported = sh(f"{venv}/bin/python -c 'import rnn_ref; print(rnn_ref.__file__)'")
+    assert Path(imported.stdout.strip()).is_relative_to(packages), imported
+    assert done.stdout.strip() == shown.strip()
