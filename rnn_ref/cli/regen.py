@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--only",
         default="",
         metavar="TEXT",
-        help="only snippets whose path contains TEXT",
+        help="only snippets whose path contains TEXT (figures and tables are left)",
     )
     p.add_argument(
         "--jobs", type=int, default=2, help="snippets run at once (default 2)"

@@ -116,7 +116,7 @@ def recorded_platform(output: str) -> str:
     """The platform an output's header names ("" if none).
 
     Examples:
-        >>> recorded_platform("# s.py · made on cpu x86_64 AVX2 pinned · torch 2\nx")
+        >>> recorded_platform("# s.py · made on cpu x86_64 AVX2 pinned · torch 2\\nx")
         'cpu x86_64 AVX2 pinned · torch 2'
     """
     return output.partition("\n")[0].partition(_MADE_ON)[2]
@@ -232,11 +232,11 @@ def compare(expected: str, actual: str) -> str:
     `max |diff| = 2.2e-16`).
 
     Examples:
-        >>> head = "# s.py · made on cpu x86_64 AVX2 pinned · torch 2\n"
-        >>> bool(compare(head + "err 0.0e+00\n", head + "err 9.0e-05\n"))
+        >>> head = "# s.py · made on cpu x86_64 AVX2 pinned · torch 2\\n"
+        >>> bool(compare(head + "err 0.0e+00\\n", head + "err 9.0e-05\\n"))
         True
-        >>> arm = "# s.py · made on cpu aarch64 NEON · torch 2\n"
-        >>> compare(head + "err 2.2e-16\n", arm + "err 0.0e+00\n")
+        >>> arm = "# s.py · made on cpu aarch64 NEON · torch 2\\n"
+        >>> compare(head + "err 2.2e-16\\n", arm + "err 0.0e+00\\n")
         ''
     """
     exp_body, act_body = expected.partition("\n")[2], actual.partition("\n")[2]
@@ -277,7 +277,8 @@ def regen(
     check: bool = False, device: str = "auto", pattern: str = "", jobs: int = 2
 ) -> int:
     """Rerun the snippets whose path contains `pattern`; rewrite or check their outputs,
-    then (on the CPU) every figure, table and generated page source.
+    then (on the CPU, with no `pattern`) every figure and table, and the generated
+    page sources.
 
     Returns the exit code: 0, or 1 when a snippet failed or (with `check`) drifted.
     """
@@ -318,7 +319,7 @@ def regen(
             problems.append(f"DRIFT   {name}\n{diff}")
         else:
             print(f"ok      {name}")
-    if device == "cpu" and (check or not problems):
+    if device == "cpu" and not pattern and (check or not problems):
         problems += _drawings(check)  # figures first: the notebooks embed them
     for kind, module in (
         ("CODE", regions),
@@ -358,7 +359,7 @@ def _cpu_outputs() -> list[Path]:
 
 
 _MADE_ON_IN_FILE = re.compile(
-    r'made on(?:": ")?(c(?:pu|uda) [^<"\n]*?)(?=</|"| -->|\n)'
+    r'made on(?:": "| )(c(?:pu|uda) [^<"\n]*?)(?=</|"| -->|\n)'
 )
 _MATPLOTLIB = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
 
@@ -370,6 +371,10 @@ def file_platform(text: str) -> str:
     Examples:
         >>> file_platform('{"made on": "cpu x86_64 AVX2 pinned · torch 2"}')
         'cpu x86_64 AVX2 pinned · torch 2'
+        >>> file_platform("<dc:description>made on cpu x86_64 · torch 2</dc:")
+        'cpu x86_64 · torch 2'
+        >>> file_platform("<!-- made on cpu x86_64 · torch 2 -->")
+        'cpu x86_64 · torch 2'
     """
     found = _MADE_ON_IN_FILE.search(text)
     return found[1] if found else ""

@@ -11,6 +11,7 @@ from rnn_ref.site import paths, platform
 from rnn_ref.site.regen import (
     compare,
     mixed_records,
+    output_path,
     recorded_platform,
     run_snippet,
     snippet_needs,
@@ -135,6 +136,28 @@ def test_snippets_run_pinned_whatever_the_callers_kernels(monkeypatch, tmp_path)
         assert " · made on cpu x86_64 AVX2 pinned · torch " in result.header
 
 
+@pytest.mark.gpu
+@pytest.mark.parametrize(
+    "path", PATHS, ids=[str(p.relative_to(SNIPPETS)) for p in PATHS]
+)
+def test_snippet_on_cuda_matches_its_record(path):
+    """On a GPU: each snippet against the GPU record (`rnn-ref regen --device cuda`
+    writes `<name>.cuda.out`), or, where there is none yet, against the CPU record;
+    numbers within the stated tolerance, a training run's digits not compared."""
+    for module in snippet_needs(path):
+        pytest.importorskip(module, reason=f"{path.name} needs {module}")
+    if snippet_trains(path):
+        pytest.skip("a training run: its digits on a GPU are not the CPU's")
+    result = run_snippet(path, "cuda")
+    assert not result.error, f"{path.relative_to(ROOT)} failed:\n{result.error}"
+    record = output_path(path, "cuda")
+    record = record if record.exists() else output_path(path, "cpu")
+    assert result.header.endswith(recorded_platform(result.text))
+    assert recorded_platform(result.text).startswith("cuda ")
+    diff = compare(record.read_text(), result.text)
+    assert not diff, f"{path.name} on CUDA against {record.name}:\n{diff}"
+
+
 def _included() -> set[Path]:
     found = set()
     for doc in DOCS:
@@ -144,7 +167,9 @@ def _included() -> set[Path]:
 
 
 def test_every_snippet_and_output_is_on_a_page():
-    files = {p.resolve() for p in SNIPPETS.rglob("*") if p.suffix in {".py", ".out"}}
+    files = {
+        p.resolve() for p in SNIPPETS.rglob("*") if p.suffixes in ([".py"], [".out"])
+    }
     orphans = sorted(str(p.relative_to(ROOT)) for p in files - _included())
     assert not orphans, (
         f"snippet files no page includes (delete them or include them): {orphans}"
@@ -155,7 +180,7 @@ def test_every_output_has_its_snippet():
     strays = [
         str(o.relative_to(ROOT))
         for o in SNIPPETS.rglob("*.out")
-        if not o.with_suffix(".py").exists()
+        if not o.with_name(o.name.split(".")[0] + ".py").exists()
     ]
     assert not strays, f"outputs without a snippet: {strays}"
 
