@@ -51,12 +51,12 @@ def _jupytext_notebook(path: Path) -> dict:
 def notebooks(root: Path) -> dict[Path, str]:
     """Every notebook the site offers, as `{path under docs/notebooks: file text}`.
 
-    A page gets one when it has at least one code cell; every jupytext notebook page
-    gets one.
+    A chapter gets one when it has at least one code cell (the home page and the Claims
+    page are not chapters); every jupytext notebook page gets one.
     """
     docs, site_url, out = root / "docs", _site_url(root), {}
     for page in sorted(docs.glob("*.md")):
-        if page.name == claims.PAGE:  # generated proofs, not a chapter
+        if page.name in (claims.PAGE, "index.md"):  # generated proofs; the home page
             continue
         src = page.relative_to(docs).as_posix()
         nb = markdown_to_notebook(page.read_text(encoding="utf-8"), root, src, site_url)
