@@ -23,8 +23,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import io
 import logging
-import os
 import warnings
 from pathlib import Path
 
@@ -34,11 +34,13 @@ from torch import nn
 from rnn_ref.data import collate
 from rnn_ref.errors import InputError
 from rnn_ref.model import SumModClassifier, padded_logits
+from rnn_ref.rundir import write_output
 
 __all__ = [
     "PaddedClassifier",
     "require_extras",
     "export_onnx",
+    "onnx_bytes",
     "run_onnx",
     "parity",
 ]
@@ -83,7 +85,8 @@ def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
 
     Args:
         model: the classifier (exported in eval mode, on the CPU, float32).
-        path: the `.onnx` file to write; written whole or not at all.
+        path: the `.onnx` file to write; written whole or not at all (through
+            `rnn_ref.rundir.write_output`: `/dev/null` or a FIFO is written into).
 
     Returns:
         The path written. The graph's inputs are `ids` `(batch, length)` and `lengths`
@@ -95,6 +98,11 @@ def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
         >>> export_onnx(model, "model.onnx")  # doctest: +SKIP
         PosixPath('model.onnx')
     """
+    return write_output(path, onnx_bytes(model))
+
+
+def onnx_bytes(model: SumModClassifier) -> bytes:
+    """The ONNX file `export_onnx` writes, as bytes."""
     require_extras()
     if model.rnn.bidirectional:
         raise InputError(
@@ -104,33 +112,28 @@ def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
             "supported here; got bidirectional=True: train with bidirectional off "
             "to deploy with ONNX"
         )
-    path = Path(path)
-    tmp = _claim(path)  # fail before the export's seconds, not after
-    try:
-        padded = PaddedClassifier(copy.deepcopy(model)).to("cpu", torch.float32)
-        ids = torch.tensor([[1, 2, 3], [4, 5, model.pad_id]])  # (N, L): any example
-        lengths = torch.tensor([3, 2])  # (N,)
-        with _quiet_exporter():
-            # the TorchScript exporter (dynamo=False): it writes ONNX's own RNN, GRU
-            # and LSTM operators and keeps both axes dynamic for all three cells
-            torch.onnx.export(
-                padded.eval(),
-                (ids, lengths),
-                str(tmp),
-                dynamo=False,
-                input_names=["ids", "lengths"],
-                output_names=["logits"],
-                dynamic_axes={
-                    "ids": {0: "batch", 1: "length"},
-                    "lengths": {0: "batch"},
-                    "logits": {0: "batch"},
-                },
-            )
-        _check_dynamic(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    padded = PaddedClassifier(copy.deepcopy(model)).to("cpu", torch.float32)
+    ids = torch.tensor([[1, 2, 3], [4, 5, model.pad_id]])  # (N, L): any example
+    lengths = torch.tensor([3, 2])  # (N,)
+    f = io.BytesIO()
+    with _quiet_exporter():
+        # the TorchScript exporter (dynamo=False): it writes ONNX's own RNN, GRU
+        # and LSTM operators and keeps both axes dynamic for all three cells
+        torch.onnx.export(
+            padded.eval(),
+            (ids, lengths),
+            f,
+            dynamo=False,
+            input_names=["ids", "lengths"],
+            output_names=["logits"],
+            dynamic_axes={
+                "ids": {0: "batch", 1: "length"},
+                "lengths": {0: "batch"},
+                "logits": {0: "batch"},
+            },
+        )
+    _check_dynamic(f.getvalue())
+    return f.getvalue()
 
 
 # --8<-- [end:export_onnx]
@@ -151,13 +154,13 @@ def _quiet_exporter():
         log.setLevel(level)
 
 
-def _check_dynamic(path: Path) -> None:
+def _check_dynamic(data: bytes) -> None:
     """Fail if the exported graph fixed an input or output axis to the example's size
     (it would refuse every other batch size or length): the batch and length of `ids`,
     the batch of `lengths` and of `logits`."""
     import onnx
 
-    graph = onnx.load(str(path)).graph
+    graph = onnx.load_from_string(data).graph
     leading = {"ids": 2, "lengths": 1, "logits": 1}  # axes that must stay dynamic
     for value in (*graph.input, *graph.output):
         dims = value.type.tensor_type.shape.dim[: leading.get(value.name, 0)]
@@ -169,37 +172,12 @@ def _check_dynamic(path: Path) -> None:
             )
 
 
-def _claim(path: Path) -> Path:
-    """Create the temporary file `path` is written through; an `InputError` if the
-    place cannot be written."""
-    if path.is_dir():
-        raise InputError(
-            f"{path} is a directory; expected a file path such as {path / 'model.onnx'}"
-        )
-    tmp = path.with_name(f".{path.name}.tmp")
-    blocking = next((p for p in path.parents if p.exists()), None)
-    if blocking is not None and not blocking.is_dir():
-        raise InputError(
-            f"cannot write {path}: {blocking} is a file, not a directory; expected "
-            f"a file path under a directory: choose another output"
-        )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(b"")
-    except OSError as e:
-        raise InputError(
-            f"cannot write {path} ({e.strerror or e}); expected a writable file "
-            f"path: choose another output"
-        ) from None
-    return tmp
-
-
 # --8<-- [start:run_onnx]
-def run_onnx(path: str | Path, ids: torch.Tensor, lengths: torch.Tensor):
+def run_onnx(path: str | Path | bytes, ids: torch.Tensor, lengths: torch.Tensor):
     """Run an exported classifier with onnxruntime on a padded batch.
 
     Args:
-        path: a file written by `export_onnx`.
+        path: a file written by `export_onnx` (or its bytes, from `onnx_bytes`).
         ids: padded digit ids.
         lengths: each sequence's length, `1 .. L` (the graph gathers at `lengths - 1`
             and cannot check them itself).
@@ -222,12 +200,14 @@ def run_onnx(path: str | Path, ids: torch.Tensor, lengths: torch.Tensor):
         )
     try:
         session = onnxruntime.InferenceSession(
-            str(path), providers=["CPUExecutionProvider"]
+            path if isinstance(path, bytes) else str(path),
+            providers=["CPUExecutionProvider"],
         )
     except Exception as e:  # missing, truncated, not ONNX: onnxruntime's own types
         first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        name = "the bytes" if isinstance(path, bytes) else path
         raise InputError(
-            f"{path} is not an ONNX file onnxruntime can load ({first}); export it "
+            f"{name} is not an ONNX file onnxruntime can load ({first}); export it "
             f"again with `rnn-ref export`"
         ) from None
     feeds = {"ids": ids.long().numpy(), "lengths": lengths.long().numpy()}
@@ -239,14 +219,17 @@ def run_onnx(path: str | Path, ids: torch.Tensor, lengths: torch.Tensor):
 
 
 def parity(
-    model: SumModClassifier, path: str | Path, max_length: int = 100, seed: int = 0
+    model: SumModClassifier,
+    path: str | Path | bytes,
+    max_length: int = 100,
+    seed: int = 0,
 ) -> float:
     """The largest |logit difference| between onnxruntime running `path` and the
     packed PyTorch model, on one batch holding every length `1 .. max_length`.
 
     Args:
         model: the classifier the file was exported from, in eval mode.
-        path: the exported file.
+        path: the exported file, or its bytes.
         max_length: the longest sequence; the batch has one sequence per length.
         seed: seeds the random digits.
     """

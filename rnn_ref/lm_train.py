@@ -25,6 +25,7 @@ from tqdm import tqdm
 from rnn_ref import checkpoint
 from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
 from rnn_ref.lm import LM_CELLS, CharLM, Vocab, detach_state, load_text, stream_batches
+from rnn_ref.rundir import write_output
 
 __all__ = [
     "LMConfig",
@@ -161,11 +162,9 @@ def train_lm(
         if (out / "metrics.jsonl").exists():
             lines = (out / "metrics.jsonl").read_text().splitlines()
             metrics = [m for m in map(json.loads, lines) if m["step"] <= step]
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.jsonl").write_text(
-            "".join(json.dumps(m) + "\n" for m in metrics)
-        )
+    if out is not None:  # an --out that is no folder: an InputError here
+        lines = "".join(json.dumps(m) + "\n" for m in metrics)
+        write_output(out / "metrics.jsonl", lines.encode())
     bar = tqdm(total=config.steps, initial=step, disable=not progress, file=sys.stderr)
     model.train()
     while step < config.steps:

@@ -1,6 +1,9 @@
+import contextlib
 import math
 import os
 import re
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -140,3 +143,70 @@ def check_bench_results():
         assert not bad, bad
 
     return check
+
+
+class Special:
+    """A file that is not a regular file, made in a test's folder (never the real
+    /dev/null): the null device (`mknod`, as root) or a FIFO that a thread reads."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path, self.kind, self.received = path, kind, bytearray()
+        if kind == "null device":
+            try:
+                os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            except PermissionError:
+                pytest.skip("making a device node needs root")
+        else:
+            os.mkfifo(path)
+            self._stop = threading.Event()
+            self._reader = threading.Thread(target=self._read, daemon=True)
+            self._reader.start()
+        self.before = os.lstat(path)
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with open(self.path, "rb") as f:  # waits for a writer
+                    self.received += f.read()
+            except OSError:
+                return
+
+    def drain(self) -> bytes | None:
+        """Stop reading (a FIFO): what the writers sent, all of it (None: the null
+        device, which keeps nothing)."""
+        if hasattr(self, "_reader"):
+            self._stop.set()
+            for _ in range(40):  # wake the reader waiting in open()
+                with contextlib.suppress(OSError):  # ENXIO: not waiting yet
+                    os.close(os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
+                self._reader.join(0.05)
+                if not self._reader.is_alive():
+                    break
+            return bytes(self.received)
+        return None
+
+    def intact(self) -> bool:
+        """Still the same kind of file, the same inode."""
+        now = os.lstat(self.path)
+        kind = stat.S_IFMT
+        return (kind(now.st_mode), now.st_ino) == (
+            kind(self.before.st_mode),
+            self.before.st_ino,
+        )
+
+
+@pytest.fixture(params=["null device", "fifo"])
+def special_file(request, tmp_path):
+    """`make(name) -> Special`: a special file at `tmp_path / name`, of each kind a
+    command must write into and never rename over; each is checked intact after the
+    test."""
+    made = []
+
+    def make(name: str) -> Special:
+        made.append(Special(tmp_path / name, request.param))
+        return made[-1]
+
+    yield make
+    for special in made:
+        special.drain()
+        assert special.intact(), f"{special.path} was replaced"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.bench import PARTS, THREADS, BenchConfig, run_bench
+from rnn_ref.rundir import write_output
 from rnn_ref.site import bench_report, paths
 
 __all__ = ["register"]
@@ -68,10 +69,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         elapsed = results["elapsed_s"]
         if previous is not None:
             results = _merge(previous, results, args.only)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=1) + "\n")
+        write_output(out, (json.dumps(results, indent=1) + "\n").encode())
     tables = bench_report.render_tables(results)
-    bench_report.tables_path(out).write_text(tables)
+    write_output(bench_report.tables_path(out), tables.encode())
     print(tables)
     if out.resolve() == site_json.resolve() or args.figures:
         for path in bench_report.draw_figures(

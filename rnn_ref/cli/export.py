@@ -23,7 +23,8 @@ from pathlib import Path
 
 from rnn_ref.checkpoint import load_classifier
 from rnn_ref.errors import InputError
-from rnn_ref.export import export_onnx, parity, require_extras
+from rnn_ref.export import onnx_bytes, parity, require_extras
+from rnn_ref.rundir import write_output
 
 __all__ = ["register"]
 
@@ -41,11 +42,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
         flush=True,
     )
     start = time.perf_counter()
-    path = export_onnx(model, args.out)
+    onnx = onnx_bytes(model)
+    path = write_output(args.out, onnx)  # /dev/null or a FIFO: written into
     seconds = time.perf_counter() - start
-    size = Path(path).stat().st_size
-    print(f"wrote {path} ({size / 1024:.0f} KiB) in {seconds:.1f} s")
-    diff = parity(model, path, max_length=args.check_length)
+    print(f"wrote {path} ({len(onnx) / 1024:.0f} KiB) in {seconds:.1f} s")
+    diff = parity(model, onnx, max_length=args.check_length)  # what was written
     print(
         f"onnxruntime vs PyTorch on one batch of lengths 1..{args.check_length}: "
         f"max |logit difference| {diff:.2e}"

@@ -10,6 +10,7 @@ import torch
 
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.extrapolation import ATTEMPTS, run_attempt
+from rnn_ref.rundir import write_output
 from rnn_ref.site import extrapolation_report, paths
 
 __all__ = ["register"]
@@ -42,8 +43,7 @@ def _cmd_extrapolation(args: argparse.Namespace) -> int:
             results["attempts"] = sorted(
                 [*kept, attempt], key=lambda a: order.index(a["name"])
             )
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(results, indent=1) + "\n")
+            write_output(json_path, (json.dumps(results, indent=1) + "\n").encode())
 
         attempt = run_attempt(name, args.seeds, print, previous, save)
         save(attempt)

@@ -20,6 +20,7 @@ from rnn_ref.experiments.ladder import (
     run_ladder,
 )
 from rnn_ref.experiments.tutorial import RUNGS as TUTORIAL_RUNGS
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.ladder_report import fmt, redraw
 
@@ -92,8 +93,7 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
     ]  # timings are shared-CPU timings
     results["targets"] = check_targets(results)
     json_path = _json_path(args)
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(results, indent=1) + "\n")
+    write_output(json_path, (json.dumps(results, indent=1) + "\n").encode())
     written = redraw(json_path, Path(args.out) if args.out else None)
     print(
         f"\n{'rung':>16} | final acc | 2-5 (10k) | steps to 99% | s to 99% | "

@@ -18,6 +18,7 @@ from rnn_ref.errors import InputError
 from rnn_ref.experiments.tutorial import RUNGS
 from rnn_ref.experiments.tutorial_run import run_tutorial
 from rnn_ref.experiments.tutorial_verdicts import verdict
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.tutorial_report import redraw
 
@@ -78,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
             ) from None
     if args.threads:
         torch.set_num_threads(args.threads)
-    json_path.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     spent = (previous or {}).get("wall_seconds", 0.0)
 
@@ -86,9 +86,7 @@ def run(args: argparse.Namespace) -> int:
         results["wall_seconds"] = round(spent + time.perf_counter() - t0, 1)
         # timings are shared-CPU timings: say how shared
         results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        tmp = json_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(results, indent=1) + "\n")
-        tmp.replace(json_path)  # never a half-written file
+        write_output(json_path, (json.dumps(results, indent=1) + "\n").encode())
 
     def log(line: str) -> None:
         if not args.quiet or not line.startswith("  "):

@@ -23,6 +23,7 @@ from pathlib import Path
 from rnn_ref.errors import InputError
 from rnn_ref.lm import LM_CELLS, sample
 from rnn_ref.lm_train import LMConfig, load_lm, read_lm_config, train_lm
+from rnn_ref.rundir import write_output
 
 __all__ = ["register"]
 
@@ -75,7 +76,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from rnn_ref.experiments.lm_results import summarize
 
         summary = summarize(result, config, _command(config))
-        Path(args.results).write_text(json.dumps(summary, indent=1) + "\n")
+        write_output(args.results, (json.dumps(summary, indent=1) + "\n").encode())
         print(f"results written to {args.results}")
     return 0
 

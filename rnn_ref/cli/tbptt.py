@@ -14,6 +14,7 @@ import torch
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.tbptt import run
 from rnn_ref.experiments.timing import machine_info
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.tbptt_report import redraw
 
@@ -35,11 +36,10 @@ def _cmd_tbptt(args: argparse.Namespace) -> int:
             results["wall_seconds"] = round(time.perf_counter() - t0, 1)
         finally:
             torch.set_num_threads(threads)
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(results, indent=1) + "\n")
+        write_output(json_path, (json.dumps(results, indent=1) + "\n").encode())
         print(f"wrote {json_path}")
-    try:
-        written = redraw(json_path)
+    try:  # from the results, not re-read: --out may be /dev/null or a FIFO
+        written = redraw(json_path, results=None if args.redraw else results)
     except (OSError, ValueError, KeyError) as e:
         raise InputError(
             f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a "

@@ -31,6 +31,7 @@ from rnn_ref.cli.predict_stream import EXCERPT, MAX_DIGITS, parse_digit, predict
 from rnn_ref.config import TrainConfig
 from rnn_ref.errors import InputError
 from rnn_ref.model import CELLS
+from rnn_ref.rundir import write_output
 from rnn_ref.train import accuracy_by_length, train
 
 __all__ = ["register", "parse_sequence"]
@@ -277,9 +278,10 @@ def _plot_lengths(rows: list[dict], config: TrainConfig, path: str) -> None:
     ax.set(xscale="log", xlabel="sequence length", ylabel="accuracy", ylim=(0, 1.02))
     ax.legend(loc="lower left")
     fig.tight_layout()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=Path(path).suffix.lower().lstrip("."))
     plt.close(fig)
+    write_output(path, buffer.getvalue())
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.bench_tables import LABELS, LAYOUTS, MIXES, render_tables, targets
 from rnn_ref.site.svg import save_svg
@@ -102,5 +103,5 @@ def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[P
     json_path = json_path or paths.results() / "bench.json"
     results = json.loads(json_path.read_text())
     tables = tables_path(json_path)
-    tables.write_text(render_tables(results))
+    write_output(tables, render_tables(results).encode())
     return [tables, *draw_figures(results, out_dir)]

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnn_ref.rundir import write_output
+
 __all__ = ["MARK", "MARK_WITH_SPACE", "Claim", "mark", "claims", "render", "sync"]
 
 PAGE = "claims.md"
@@ -131,5 +133,5 @@ def sync(root: Path, check: bool = False) -> list[str]:
         return []
     if check:
         return [f"docs/{PAGE} is stale: run `rnn-ref regen`"]
-    path.write_text(text, encoding="utf-8")
+    write_output(path, text.encode())
     return []

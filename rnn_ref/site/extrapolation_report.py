@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from rnn_ref.experiments.extrapolation import ATTEMPTS, CELLS, TARGET, meets_target
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.markdown import section, table
 
@@ -156,5 +157,5 @@ def redraw(json_path: Path | None = None) -> Path:
     path."""
     json_path = json_path or paths.results() / "extrapolation.json"
     tables = json_path.with_name("extrapolation_tables.md")
-    tables.write_text(render_tables(json.loads(json_path.read_text())))
+    write_output(tables, render_tables(json.loads(json_path.read_text())).encode())
     return tables

@@ -14,6 +14,7 @@ import statistics
 from pathlib import Path
 
 from rnn_ref.experiments.ladder import check_targets
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.markdown import section, table
 from rnn_ref.site.svg import save_svg
@@ -320,7 +321,7 @@ def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[P
     json_path = json_path or paths.results() / "ladder.json"
     results = json.loads(json_path.read_text())
     tables = json_path.with_name("ladder_tables.md")
-    tables.write_text(render_tables(results))
+    write_output(tables, render_tables(results).encode())
     svg_dir = out_dir or paths.figures()
     draw_curves(results, svg_dir / "ladder.svg")
     return [

@@ -32,6 +32,7 @@ import torch
 from rnn_ref.cells import gru_cell, gru_gates
 from rnn_ref.config import TrainConfig
 from rnn_ref.model import SumModClassifier
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths, platform
 from rnn_ref.site.diagram import SMALLEST, WIDTH
 from rnn_ref.site.markdown import section
@@ -293,9 +294,10 @@ def redraw(out_dir: Path | None = None, results_dir: Path | None = None) -> list
     gates = {k: round(v, 4) for k, v in gates.items()}
     made_on = platform.describe()  # trained here: the numbers follow the platform
     record = {"made on": made_on, "models": public, "gates": gates}
-    numbers.write_text(json.dumps(record, indent=1) + "\n")
+    write_output(numbers, (json.dumps(record, indent=1) + "\n").encode())
     tables = results_dir / "learned_tables.md"
-    tables.write_text(f"<!-- made on {made_on} -->\n" + _tables(results, gates))
+    made = f"<!-- made on {made_on} -->\n"
+    write_output(tables, (made + _tables(results, gates)).encode())
     # text >= 11 px as shown; one thread, as the numbers
     with matplotlib.rc_context({"font.size": SMALLEST + 0.5}), _one_thread():
         return [

@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from rnn_ref.rundir import write_output
 from rnn_ref.site import claims
 from rnn_ref.site.notebook_cells import DOWNLOAD, KERNEL, markdown_to_notebook
 from rnn_ref.site.notebook_markdown import read_include
@@ -83,7 +84,7 @@ def sync(root: Path, check: bool = False) -> list[str]:
         if check and current != text:
             problems.append(f"{rel} is {'stale' if current else 'missing'}")
         elif not check and current != text:
-            path.write_text(text, encoding="utf-8")
+            write_output(path, text.encode())
         page = root / "docs" / f"{path.stem}.md"
         linked = (
             [m["name"] for m in DOWNLOAD.finditer(page.read_text())]

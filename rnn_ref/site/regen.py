@@ -42,6 +42,7 @@ from pathlib import Path
 
 from rnn_ref.config import resolve_device
 from rnn_ref.errors import InputError
+from rnn_ref.rundir import write_output
 from rnn_ref.site import claims, notebooks, paths, platform, regions
 
 __all__ = [
@@ -309,7 +310,7 @@ def regen(
         if r.error:
             problems.append(f"FAILED  {name}\n{r.error}")
         elif not check:
-            out.write_text(r.text)
+            write_output(out, r.text.encode())
             print(f"{'same' if committed == r.text else 'changed':7} {out.name}")
         elif not committed:
             problems.append(f"DRIFT   {name}: no committed output {out.name}")

@@ -15,6 +15,8 @@ import ast
 import re
 from pathlib import Path
 
+from rnn_ref.rundir import write_output
+
 __all__ = ["DIR", "summary_only", "render", "sync"]
 
 DIR = "docs/assets/code"  # the generated files, relative to the repository root
@@ -99,8 +101,7 @@ def sync(root: Path, check: bool = False) -> list[str]:
         if check:
             problems.append(f"{path.relative_to(root)} is stale: run `rnn-ref regen`")
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_output(path, text.encode())
     for path in sorted((root / DIR).rglob("*.py")):
         if path not in wanted:
             if check:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.text  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+
+from rnn_ref.rundir import write_output  # noqa: E402
 
 __all__ = ["COLUMN", "SMALLEST_PX", "save_svg"]
 
@@ -31,10 +34,10 @@ def save_svg(fig, path: Path, made_on: str = "") -> Path:
     figure.
     """
     _legible(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "rnn_ref", "svg.fonttype": "none"}):
         fig.savefig(
-            path,
+            buffer,
             format="svg",
             metadata={
                 "Date": None,
@@ -45,7 +48,7 @@ def save_svg(fig, path: Path, made_on: str = "") -> Path:
             pad_inches=0.05,
         )
     plt.close(fig)
-    return path
+    return write_output(path, buffer.getvalue())
 
 
 def _legible(fig) -> None:

@@ -13,6 +13,7 @@ import json
 import statistics
 from pathlib import Path
 
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.markdown import section, table
 
@@ -232,12 +233,17 @@ def _lm_sections(lm: dict) -> list[str]:
     return lines
 
 
-def redraw(json_path: Path | None = None, lm_path: Path | None = None) -> list[Path]:
-    """Re-render tbptt_tables.md (beside the JSON) from tbptt.json and lm.json."""
+def redraw(
+    json_path: Path | None = None,
+    lm_path: Path | None = None,
+    results: dict | None = None,
+) -> list[Path]:
+    """Re-render tbptt_tables.md (beside the JSON) from tbptt.json (or `results`, what
+    it holds) and lm.json."""
     json_path = json_path or paths.results() / "tbptt.json"
     lm_path = lm_path or json_path.with_name("lm.json")
-    results = json.loads(json_path.read_text())
+    results = results or json.loads(json_path.read_text())
     lm = json.loads(lm_path.read_text()) if lm_path.is_file() else None
     tables = json_path.with_name("tbptt_tables.md")
-    tables.write_text(render_tables(results, lm))
+    write_output(tables, render_tables(results, lm).encode())
     return [tables]

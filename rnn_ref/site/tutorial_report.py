@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rnn_ref.experiments.tutorial import EVAL_SAMPLES, TutorialArgs, build_model
 from rnn_ref.experiments.tutorial_verdicts import CONVERGED, RULES, verdict
+from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.markdown import section, table
 from rnn_ref.site.svg import save_svg
@@ -346,7 +347,7 @@ def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[P
     json_path = json_path or paths.results() / "tutorial.json"
     results = json.loads(json_path.read_text())
     tables = json_path.with_name("tutorial_tables.md")
-    tables.write_text(render_tables(results))
+    write_output(tables, render_tables(results).encode())
     svg_dir = out_dir or paths.figures()
     return [
         tables,

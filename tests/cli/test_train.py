@@ -271,7 +271,7 @@ def test_bad_checkpoints(run_dir, tmp_path, command, damage, match, one_error_li
                 "--samples",
                 "5",
             ],
-            "cannot write the plot",
+            "a_file is a file, not a directory",
         ),
         (["ladder", "--rungs", "nope"], "unknown rungs"),
         (["ladder", "--rungs", "gru", "--samples", "0"], "--samples >= 1"),

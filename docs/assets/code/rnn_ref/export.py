@@ -5,6 +5,11 @@
 # --8<-- [start:export_onnx]
 def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
     """Export a one-direction classifier to an ONNX file in its padded form."""
+    return write_output(path, onnx_bytes(model))
+
+
+def onnx_bytes(model: SumModClassifier) -> bytes:
+    """The ONNX file `export_onnx` writes, as bytes."""
     require_extras()
     if model.rnn.bidirectional:
         raise InputError(
@@ -14,39 +19,34 @@ def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
             "supported here; got bidirectional=True: train with bidirectional off "
             "to deploy with ONNX"
         )
-    path = Path(path)
-    tmp = _claim(path)  # fail before the export's seconds, not after
-    try:
-        padded = PaddedClassifier(copy.deepcopy(model)).to("cpu", torch.float32)
-        ids = torch.tensor([[1, 2, 3], [4, 5, model.pad_id]])  # (N, L): any example
-        lengths = torch.tensor([3, 2])  # (N,)
-        with _quiet_exporter():
-            # the TorchScript exporter (dynamo=False): it writes ONNX's own RNN, GRU
-            # and LSTM operators and keeps both axes dynamic for all three cells
-            torch.onnx.export(
-                padded.eval(),
-                (ids, lengths),
-                str(tmp),
-                dynamo=False,
-                input_names=["ids", "lengths"],
-                output_names=["logits"],
-                dynamic_axes={
-                    "ids": {0: "batch", 1: "length"},
-                    "lengths": {0: "batch"},
-                    "logits": {0: "batch"},
-                },
-            )
-        _check_dynamic(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    padded = PaddedClassifier(copy.deepcopy(model)).to("cpu", torch.float32)
+    ids = torch.tensor([[1, 2, 3], [4, 5, model.pad_id]])  # (N, L): any example
+    lengths = torch.tensor([3, 2])  # (N,)
+    f = io.BytesIO()
+    with _quiet_exporter():
+        # the TorchScript exporter (dynamo=False): it writes ONNX's own RNN, GRU
+        # and LSTM operators and keeps both axes dynamic for all three cells
+        torch.onnx.export(
+            padded.eval(),
+            (ids, lengths),
+            f,
+            dynamo=False,
+            input_names=["ids", "lengths"],
+            output_names=["logits"],
+            dynamic_axes={
+                "ids": {0: "batch", 1: "length"},
+                "lengths": {0: "batch"},
+                "logits": {0: "batch"},
+            },
+        )
+    _check_dynamic(f.getvalue())
+    return f.getvalue()
 
 
 # --8<-- [end:export_onnx]
 
 # --8<-- [start:run_onnx]
-def run_onnx(path: str | Path, ids: torch.Tensor, lengths: torch.Tensor):
+def run_onnx(path: str | Path | bytes, ids: torch.Tensor, lengths: torch.Tensor):
     """Run an exported classifier with onnxruntime on a padded batch."""
     require_extras()
     import onnxruntime
@@ -60,12 +60,14 @@ def run_onnx(path: str | Path, ids: torch.Tensor, lengths: torch.Tensor):
         )
     try:
         session = onnxruntime.InferenceSession(
-            str(path), providers=["CPUExecutionProvider"]
+            path if isinstance(path, bytes) else str(path),
+            providers=["CPUExecutionProvider"],
         )
     except Exception as e:  # missing, truncated, not ONNX: onnxruntime's own types
         first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        name = "the bytes" if isinstance(path, bytes) else path
         raise InputError(
-            f"{path} is not an ONNX file onnxruntime can load ({first}); export it "
+            f"{name} is not an ONNX file onnxruntime can load ({first}); export it "
             f"again with `rnn-ref export`"
         ) from None
     feeds = {"ids": ids.long().numpy(), "lengths": lengths.long().numpy()}
