@@ -128,10 +128,12 @@ def recorded_platform(output: str) -> str:
 # line on stdin: path, folder, stdout file, stderr file; one exit code per line back).
 # Its first line back is the platform it computes on.
 _SERVER = """
-import json, os, random, runpy, sys, traceback
+import importlib.util, json, os, random, runpy, sys, traceback
 import torch
-from rnn_ref.site.platform import describe
-print(describe(sys.argv[1]), flush=True)
+spec = importlib.util.spec_from_file_location("platform_of_regen", sys.argv[2])
+platform = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(platform)  # this regen's, not the checkout's: it may be older
+print(platform.describe(sys.argv[1]), flush=True)
 for line in sys.stdin:
     path, cwd, out, err = json.loads(line)
     pid = os.fork()
@@ -185,7 +187,7 @@ def _server(device: str) -> tuple[tuple, subprocess.Popen, str]:
     except queue.Empty:
         pass
     server = subprocess.Popen(
-        [sys.executable, "-c", _SERVER, device],
+        [sys.executable, "-c", _SERVER, device, platform.__file__],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,

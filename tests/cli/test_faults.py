@@ -323,6 +323,6 @@ def test_regen_check_reports_an_output_with_bad_utf8_as_drift(
     here = _fake_checkout(tmp_path / "clone")
     (here / "snippets" / "page" / "hello.out").write_bytes(b"# header\n\xff\xfe\n")
     monkeypatch.chdir(here)
-    assert main(["regen", "--check", "--device", "cpu"]) == 1
+    assert main(["regen", "--check", "--device", "cpu", "--only", "hello"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and "DRIFT   snippets/page/hello.py" in err
