@@ -49,7 +49,8 @@ test: setup lint
 # the package's docstring examples; no site build, browser, notebooks, figure redraws or
 # snippet processes.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow" rnn_ref tests
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-fast} $(BIN)/python -m pytest -q \
+	  -n $(PYTEST_WORKERS) -m "not slow" rnn_ref tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -92,6 +92,7 @@ def test_jacobian_norm_is_bounded_by_sigma_max_to_the_k(nonlinearity, kind, gain
             assert norm <= sigma**k * (1 + 1e-5), (seed, k)
 
 
+@pytest.mark.slow  # its fixture trains (about 25 s)
 def test_default_init_sigma_max_exceeds_one_but_the_gradient_still_vanishes(at_init):
     """At torch's default init (H = 64) σ_max(W_hh) is above 1, so the bound allows
     growth, yet the tanh RNN's ‖∂h_T/∂h_t‖ falls below 1e-2 within 10 steps and below

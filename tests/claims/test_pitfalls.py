@@ -281,6 +281,7 @@ _TWO_RUNS = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # trains twice
 @pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
 def test_deterministic_flags_make_runs_repeatable(device):
     """The page's recipe, run in a fresh process (the cuBLAS variable only counts before

@@ -26,6 +26,7 @@ def quick_run(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # runs the quick bench
 def test_quick_run_writes_every_part(quick_run, check_bench_results):
     results = json.loads(quick_run.read_text())
     check_bench_results(results, PARTS)

@@ -128,6 +128,7 @@ def test_resume_needs_tutorial(capsys):
     assert "--resume works with --tutorial only" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # trains
 def test_command_writes_json_tables_and_figures(tmp_path, capsys):
     argv = ["ladder", "--tutorial", "--rungs", "baseline", "--seeds", "1"]
     argv += ["--steps", "20", "--out", str(tmp_path), "--quiet"]

@@ -72,6 +72,7 @@ def redrawn(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # redraws the tutorial's figures
 def test_redraw_writes_the_same_tables(redrawn):
     assert (redrawn / "tutorial_tables.md").read_text() == TABLES.read_text()
 
