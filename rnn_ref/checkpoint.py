@@ -8,8 +8,9 @@ A run directory (`rnn-ref train --out DIR`) holds
   tensors and numbers;
 * `metrics.jsonl`: one line per evaluation (written by `rnn_ref.train`).
 
-Every file is read with `torch.load(weights_only=True)`, so a downloaded checkpoint
-cannot run code, and every failure becomes a `CheckpointError` that says what is wrong
+Every file is read with `torch.load(weights_only=True)`, so unpickling a downloaded
+checkpoint cannot call a function (a pickled function or class is refused), and every
+failure becomes a `CheckpointError` that says what is wrong
 and what to do. `save` goes through `rnn_ref.rundir.commit`: each file is written
 whole (temporary file, fsync, rename, fsync of the directory) and its sha256 recorded in
 `manifest.json`, which every load checks.

@@ -15,7 +15,13 @@ print(
 floats = torch.tensor([4.0, 2.9, 1.0])  # e.g. a mean length, or lengths * scale
 packed = pack_padded_sequence(x, floats)  # no error: cast to int64, 2.9 -> 2
 print(
-    "float [4.0, 2.9, 1.0]:   batch_sizes",
+    "tensor [4.0, 2.9, 1.0]:  batch_sizes",
+    packed.batch_sizes.tolist(),
+    "<- 2.9 became 2",
+)
+packed = pack_padded_sequence(x, [4.0, 2.9, 1.0])  # a list of floats: the same
+print(
+    "list [4.0, 2.9, 1.0]:    batch_sizes",
     packed.batch_sizes.tolist(),
     "<- 2.9 became 2",
 )

@@ -132,8 +132,8 @@ def test_bias_false_removes_both_biases(nonlinearity, bidirectional):
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 def test_the_two_biases_only_appear_as_their_sum(nonlinearity, bidirectional):
     """Moving any amount from bias_hh to bias_ih leaves output, h_n and every
-    gradient unchanged (so training follows the same path), and the two biases always
-    get the same gradient."""
+    gradient unchanged to rounding (so training follows the same path), and the two
+    biases always get the same gradient."""
     rnn = nn.RNN(
         3,
         4,
@@ -170,6 +170,30 @@ def test_the_two_biases_only_appear_as_their_sum(nonlinearity, bidirectional):
     torch.testing.assert_close(h_after, h_before, rtol=0, atol=1e-12)
     for name in grads:
         torch.testing.assert_close(grads_after[name], grads[name], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype, atol", [(torch.float32, 1e-6), (F64, 1e-14)])
+def test_moving_bias_changes_outputs_only_by_rounding(dtype, atol):
+    """Exact in real arithmetic, not in floating point: the shifted biases round
+    differently, so moving an amount from bias_hh to bias_ih changes the output in its
+    last bits (about 1e-7 in float32), in float32 and float64 alike."""
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, 4, num_layers=2, dtype=dtype)
+    x = torch.randn(5, 2, 3, dtype=dtype)
+    before, _ = rnn(x)
+    sums_moved = []
+    with torch.no_grad():
+        for k in range(2):
+            b_ih, b_hh = getattr(rnn, f"bias_ih_l{k}"), getattr(rnn, f"bias_hh_l{k}")
+            shift = torch.randn(4, dtype=dtype)
+            sum_before = b_ih + b_hh
+            b_ih.add_(shift)
+            b_hh.sub_(shift)
+            sums_moved.append(not torch.equal(b_ih + b_hh, sum_before))
+    assert any(sums_moved)  # IEEE rounding alone, on any CPU
+    after, _ = rnn(x)
+    assert not torch.equal(after, before)
+    torch.testing.assert_close(after, before, rtol=0, atol=atol)
 
 
 def _cells(rnn, suffix=""):

@@ -239,8 +239,8 @@ def test_packed_classifier_breaks_the_graph_at_packing(cell):
 @pytest.mark.slow
 @pytest.mark.parametrize("cell", CELLS)
 def test_padded_classifier_is_one_graph_only_with_allow_rnn(cell):
-    """The padded variant: by default dynamo compiles no graph at all (it runs a frame
-    that calls nn.RNN, nn.GRU or nn.LSTM eagerly); with
+    """The padded variant: by default dynamo compiles no graph at all (padded_logits
+    reads model.rnn before anything else, and dynamo stops at that access); with
     torch._dynamo.config.allow_rnn it is one graph, recurrent layer included, with no
     break."""
     model = SumModClassifier(cell=cell, hidden_size=8)
@@ -249,6 +249,44 @@ def test_padded_classifier_is_one_graph_only_with_allow_rnn(cell):
     e, ops = _explain(lambda i, n: padded_logits(model, i, n), allow_rnn=True)
     assert e.graph_count == 1 and not e.break_reasons
     assert RNN_OPS & set(ops) == {cell if cell != "rnn" else "rnn_tanh"}
+
+
+def _ops(explained) -> list[list[str]]:
+    return [
+        [getattr(op, "__name__", str(op)) for op in g] for g in explained.ops_per_graph
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", CELLS)
+def test_dynamo_compiles_what_precedes_the_first_rnn_access(cell):
+    """By default dynamo stops tracing a frame at its first access to an nn.RNN, nn.GRU
+    or nn.LSTM module (break reason step_unsupported): it compiles what came before
+    (here the embedding and a product), runs the rest of the frame eagerly (the sum
+    and product after the RNN are in no graph) and traces a function that rest calls
+    as a frame of its own. A frame whose first access is the module, or any attribute
+    of it, captures nothing: padded_logits reads model.rnn.bidirectional first."""
+    model = SumModClassifier(cell=cell, hidden_size=8)
+
+    def tail(y):
+        return torch.tanh(y) + 1
+
+    def embed_then_rnn(ids, lengths):
+        x = model.embed(ids) * 2  # (N, L, E)
+        out, _ = model.rnn(x)  # (N, L, H)
+        return tail(out.sum() * 3)
+
+    def attribute_first(ids, lengths):
+        assert model.rnn.hidden_size == 8
+        return model.embed(ids) * 2
+
+    e, _ = _explain(embed_then_rnn)
+    assert _ops(e) == [["embedding", "mul"], ["tanh", "add"]]
+    assert [r.reason for r in e.break_reasons] == ["step_unsupported"]
+    e, _ = _explain(attribute_first)
+    assert e.graph_count == 0
+    e, _ = _explain(lambda i, n: padded_logits(model, i, n))
+    assert e.graph_count == 0
 
 
 @pytest.mark.slow
@@ -314,25 +352,36 @@ def test_padded_variant_trains_like_the_packed_model(cell, num_layers, dropout):
 
 
 @pytest.mark.slow
-def test_compiled_packed_classifier_recompiles_once_with_dynamic_shapes():
+@pytest.mark.parametrize(
+    "shapes, graphs",
+    [
+        ([(2, 3), (3, 5), (4, 7)], [1, 2, 2]),
+        ([(64, 5), (64, 9), (64, 12), (32, 12)], [1, 2, 2, 3]),
+    ],
+    ids=["both-change", "length-first"],
+)
+def test_compiled_packed_classifier_makes_dynamic_only_the_sizes_that_changed(
+    shapes, graphs
+):
     """Trained compiled, the packed classifier compiles its one graph (the embedding)
-    twice: for the first batch's shape, then once more, with batch size and length
-    dynamic, when a batch of another shape arrives; a third shape (another batch size
-    and length) reuses that second graph."""
+    for the first batch's shape, then once more, when a batch of another shape arrives,
+    with the sizes that changed made dynamic. A later shape reuses that second graph
+    only if it differs in those sizes alone: after (2, 3) and (3, 5) both are dynamic
+    and (4, 7) reuses it; after (64, 5) and (64, 9) only the length is, (64, 12)
+    reuses it and (32, 12) compiles a third graph."""
     from torch._dynamo.utils import counters
 
     model = SumModClassifier(cell="gru", hidden_size=8)
     compiled = torch.compile(model, backend="aot_eager")
     torch._dynamo.reset()
     counters.clear()
+    g = torch.Generator().manual_seed(0)
     seen = []
-    for seqs in (
-        [[1, 2, 3], [4, 5]],  # (2, 3)
-        [[1] * 5, [4], [3, 3]],  # (3, 5)
-        [[1] * 7, [2] * 2, [3], [4]],  # (4, 7)
-    ):
-        ids, lengths, _ = collate(seqs, pad_id=10)  # (N, L), (N,)
+    for n, length in shapes:
+        ids = torch.randint(0, 10, (n, length), generator=g)  # (N, L)
+        lengths = torch.randint(1, length + 1, (n,), generator=g)  # (N,)
+        lengths[0] = length
         compiled(ids, lengths).sum().backward()
         seen.append(counters["stats"]["unique_graphs"])
     torch._dynamo.reset()
-    assert seen == [1, 2, 2]
+    assert seen == graphs

@@ -163,19 +163,43 @@ def _cosine(u, v):
 def test_clip_grad_norm_rescales_keeping_the_direction_and_returns_the_norm_before(
     max_norm,
 ):
-    """clip_grad_norm_ returns the total norm before clipping and, if it exceeds
-    max_norm, multiplies every gradient by max_norm / (norm + 1e-6): the direction is
-    kept, the norm becomes max_norm. Below max_norm nothing changes."""
+    """clip_grad_norm_ returns the total norm before clipping and multiplies every
+    gradient by min(1, max_norm / (norm + 1e-6)): the direction is kept, and a norm
+    above max_norm becomes max_norm * norm / (norm + 1e-6), a hair under max_norm.
+    Well below max_norm nothing changes."""
     params, g = _gradient()
     total = nn.utils.clip_grad_norm_(params, max_norm)
     new = torch.cat([p.grad for p in params])
-    assert total.item() == pytest.approx(g.norm().item())
-    if g.norm() > max_norm:
-        torch.testing.assert_close(new, g * max_norm / (g.norm() + 1e-6))
+    norm = g.norm()
+    assert total.item() == pytest.approx(norm.item())
+    if norm > max_norm:
+        torch.testing.assert_close(new, g * max_norm / (norm + 1e-6))
         assert _cosine(new, g) == pytest.approx(1.0)
-        assert new.norm().item() == pytest.approx(max_norm, rel=1e-5)
+        want = max_norm * norm / (norm + 1e-6)
+        torch.testing.assert_close(new.norm(), want)
+        assert new.norm() < max_norm
     else:
         assert torch.equal(new, g)
+
+
+@pytest.mark.parametrize(
+    "norm, rescaled", [(0.99999995, True), (1 - 2e-6, False), (1 + 1e-3, True)]
+)
+def test_clip_grad_norm_starts_rescaling_just_below_max_norm(norm, rescaled):
+    """The edge: because of the 1e-6, a norm just under max_norm (0.99999995 with
+    max_norm=1) is rescaled too, to max_norm * norm / (norm + 1e-6); a norm 2e-6
+    under it comes back unchanged. In float64, so that the norms are what they say."""
+    g = torch.tensor([0.6, 0.8], dtype=torch.float64) * norm  # norm `norm`
+    p = nn.Parameter(torch.zeros(2, dtype=torch.float64))
+    p.grad = g.clone()
+    total = nn.utils.clip_grad_norm_([p], 1.0)
+    torch.testing.assert_close(total, g.norm())
+    if rescaled:
+        assert not torch.equal(p.grad, g)
+        torch.testing.assert_close(p.grad.norm(), 1.0 * g.norm() / (g.norm() + 1e-6))
+        torch.testing.assert_close(p.grad, g / (g.norm() + 1e-6))
+    else:
+        assert torch.equal(p.grad, g)
 
 
 def test_clip_grad_norm_turns_an_infinite_gradient_into_nan_unless_asked_to_raise():
@@ -208,23 +232,33 @@ def test_clip_grad_value_cuts_each_entry_and_turns_the_gradient():
 
 def test_adams_first_step_ignores_a_rescaled_gradient_sgds_does_not():
     """Adam (and AdamW) divide by the gradient's own running scale: scaling the gradient
-    by 1/100 (as clipping does) leaves the first step the same; SGD's shrinks 100x. But
-    clipping one step and not the next changes Adam's step after it."""
+    by 1/100 (as clipping does) leaves the first step the same while the scaled
+    entries stay far above eps (1e-8); SGD's shrinks 100x. Entries of 1e-5, scaled to
+    1e-7, are not far above eps: their first step shrinks to about 0.91 of the
+    unscaled one, as lr * g / (|g| + eps) says. And clipping one step and not the next
+    changes Adam's step after it."""
     torch.manual_seed(0)
     g = torch.randn(50)
     steps = {}
     for opt_class in (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD):
-        for scale in (1.0, 0.01):
-            p = nn.Parameter(torch.zeros(50))
-            opt = opt_class([p], lr=1e-3)
-            p.grad = g * scale
-            opt.step()
-            steps[opt_class.__name__, scale] = p.detach().clone()
+        for size in (1.0, 1e-5):
+            for scale in (1.0, 0.01):
+                p = nn.Parameter(torch.zeros(50))
+                opt = opt_class([p], lr=1e-3)
+                p.grad = g.sign() * size * scale if size != 1.0 else g * scale
+                opt.step()
+                steps[opt_class.__name__, size, scale] = p.detach().clone()
     for name in ("Adam", "AdamW"):
         torch.testing.assert_close(
-            steps[name, 0.01], steps[name, 1.0], rtol=1e-4, atol=0
+            steps[name, 1.0, 0.01], steps[name, 1.0, 1.0], rtol=1e-4, atol=0
         )
-    torch.testing.assert_close(steps["SGD", 0.01], steps["SGD", 1.0] / 100)
+        ratio = steps[name, 1e-5, 0.01] / steps[name, 1e-5, 1.0]
+        want = (1e-7 / (1e-7 + 1e-8)) / (1e-5 / (1e-5 + 1e-8))  # 0.910
+        torch.testing.assert_close(
+            ratio, torch.full_like(ratio, want), rtol=1e-4, atol=0
+        )
+        assert ratio.max() < 0.92
+    torch.testing.assert_close(steps["SGD", 1.0, 0.01], steps["SGD", 1.0, 1.0] / 100)
     # clipping one step but not the next changes Adam's second step
     second = []
     for scale in (1.0, 0.01):

@@ -46,6 +46,39 @@ def test_lstm_gates_are_stacked_i_f_g_o():
         assert not torch.allclose(run(order)[0], want_h, atol=1e-6)
 
 
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_lstm_outputs_h_at_every_step_and_c_only_as_c_n(num_layers):
+    """The cell state is not in `output`: output[t] is the top layer's h_t. nn.LSTM
+    returns the last cell state of every layer as c_n, beside h_n; nn.LSTMCell returns
+    c_t with h_t at every call."""
+    H, L = 4, 5
+    lstm = nn.LSTM(3, H, num_layers, dtype=F64)
+    x = torch.randn(L, 2, 3, dtype=F64)  # (L, N, H_in)
+    output, (h_n, c_n) = lstm(x)
+    cells = []
+    for k in range(num_layers):
+        cell = nn.LSTMCell(3 if k == 0 else H, H, dtype=F64)
+        cell.load_state_dict(
+            {
+                n.removesuffix(f"_l{k}"): v
+                for n, v in lstm.state_dict().items()
+                if n.endswith(f"_l{k}")
+            }
+        )
+        cells.append(cell)
+    states = [(torch.zeros(2, H, dtype=F64), torch.zeros(2, H, dtype=F64))] * num_layers
+    for t in range(L):
+        layer_input = x[t]
+        for k, cell in enumerate(cells):
+            states[k] = h, c = cell(layer_input, states[k])  # LSTMCell returns (h, c)
+            layer_input = h
+        torch.testing.assert_close(output[t], states[-1][0], rtol=0, atol=1e-12)
+        assert not any(torch.allclose(row, c) for row in output)  # c_t is not in output
+    for k in range(num_layers):
+        torch.testing.assert_close(c_n[k], states[k][1], rtol=0, atol=1e-12)
+        torch.testing.assert_close(h_n[k], states[k][0], rtol=0, atol=1e-12)
+
+
 def test_gru_gates_are_stacked_r_z_n_and_reset_multiplies_w_hn_h_plus_b_hn():
     """GRU: rows r, z, n; the reset gate multiplies (W_hn h + b_hn), bias included, and
     h' = (1 - z) * n + z * h. Resetting h before the matmul (r * h) W_hn^T + b_hn,

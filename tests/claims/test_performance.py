@@ -186,10 +186,11 @@ def _tanh_per_graph(explained) -> list[int]:
 
 
 def test_dynamo_traces_the_reference_loop_whole_only_with_allow_rnn():
-    """torch.compile's tracer (dynamo) will not trace a frame that holds an nn.RNN,
-    even one that only reads its weights: by default it runs reference_forward eagerly
-    and compiles only the frame below it, one layer's time loop (reused for the second
-    layer). With allow_rnn=True it turns the hoisted reference of a 2-layer RNN, Python
+    """torch.compile's tracer (dynamo) stops tracing a frame at its first access to an
+    nn.RNN, even one that only reads its weights: by default it compiles nothing of
+    reference_forward (which reads the module first), runs it eagerly, and compiles
+    only the frame below it, one layer's time loop (reused for the second layer).
+    With allow_rnn=True it turns the hoisted reference of a 2-layer RNN, Python
     loops and all, into one graph without a graph break, the time loop unrolled: one
     tanh per step and layer."""
     rnn = nn.RNN(3, 4, num_layers=2)

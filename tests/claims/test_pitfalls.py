@@ -51,6 +51,18 @@ def test_float_lengths_are_truncated_silently():
     assert packed.batch_sizes.tolist() == [3, 2, 1, 1]  # as if lengths were [4, 2, 1]
 
 
+def test_float_list_lengths_are_truncated_silently():
+    """A Python list of floats is cast the same way: [4.0, 2.9, 1.0] packs as if the
+    lengths were [4, 2, 1], with no error and no warning."""
+    _, x = _padded([4, 3, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        packed = tr.pack_padded_sequence(x, [4.0, 2.9, 1.0])
+    assert packed.batch_sizes.tolist() == [3, 2, 1, 1]
+    want = tr.pack_padded_sequence(x, [4, 2, 1])
+    assert torch.equal(packed.data, want.data)
+
+
 def test_lengths_of_wrong_count_or_shape_are_rejected():
     _, x = _padded([4, 2, 1])
     with pytest.raises(
@@ -227,6 +239,32 @@ def test_padded_bidirectional_corrupts_the_backward_direction():
     )
 
 
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_padded_bidirectional_without_bias_is_right_in_one_layer(mode, num_layers):
+    """The exception: bias=False, zero padding and no hx. The backward state stays
+    exactly zero through the padding (every cell maps a zero input and a zero state to
+    zero), so in one layer the backward half at the real steps equals the sequence run
+    alone, to rounding. With two layers it does not: the second layer reads the first
+    layer's forward outputs at the padded steps, which are not zero. With a bias, or
+    an hx, the backward state leaves zero in the padding."""
+    rnn = getattr(nn, mode)(3, 4, num_layers, bidirectional=True, bias=False, dtype=F64)
+    seqs, x = _padded([6, 3])
+    out, _ = rnn(x)
+    alone, _ = rnn(seqs[1].unsqueeze(1))
+    if num_layers == 1:
+        assert torch.equal(out[3:, 1, 4:], torch.zeros(3, 4, dtype=F64))
+        torch.testing.assert_close(out[:3, 1], alone[:, 0], rtol=0, atol=1e-12)
+    else:
+        for t in range(3):
+            assert not torch.allclose(out[t, 1, 4:], alone[t, 0, 4:], atol=1e-4), t
+    size = (num_layers * 2, 2, 4)
+    hx = torch.randn(size, dtype=F64)
+    hx = (hx, torch.randn(size, dtype=F64)) if mode == "LSTM" else hx
+    out_hx, _ = rnn(x, hx)
+    assert (out_hx[3:, 1, 4:] != 0).all()  # an hx: the padding's state is not zero
+
+
 # ---- lengths come back on the CPU ----
 
 
@@ -253,8 +291,12 @@ def test_unpacked_lengths_stay_on_cpu_for_cuda_data():
 
 
 def test_rnn_docs_include_the_cudnn_determinism_note():
+    """nn.RNN's and nn.LSTM's docstrings include the cuDNN determinism note;
+    nn.GRU's does not."""
     for module in (nn.RNN, nn.LSTM):
         assert "cudnn_rnn_determinism" in module.__doc__
+    assert "cudnn_rnn_determinism" not in nn.GRU.__doc__
+    assert "determinism" not in nn.GRU.__doc__.lower()
 
 
 def _recipe_from_the_page() -> str:
@@ -370,6 +412,40 @@ def test_cpu_rnn_dropout_repeats_after_reseeding(mode):
     assert not torch.equal(out_a, out_c)
 
 
+@pytest.mark.gpu
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+def test_cudnn_rnn_dropout_repeats_after_reseeding_not_after_set_rng_state(mode):
+    """On CUDA, cuDNN's dropout between layers follows torch.manual_seed: reseeding
+    rebuilds cuDNN's dropout state (get_dropout_state in
+    aten/src/ATen/native/cudnn/RNN.cpp checks the generator's reset_rnn_state(), which
+    set_current_seed sets; pytorch#90522), so a reseeded run repeats its masks, and
+    another seed draws others. torch.cuda.set_rng_state does not replay them
+    (pytorch#104697): it restores the generator, not cuDNN's dropout buffer, which the
+    next call rebuilds from a new draw. Outputs are compared with a tolerance (cuDNN
+    does not promise the same bits); another mask changes them by far more."""
+    assert torch.backends.cudnn.is_available()
+    rnn = getattr(nn, mode)(4, 8, num_layers=3, dropout=0.5).cuda().train()
+    x = torch.randn(6, 3, 4, device="cuda")  # (L, N, H_in)
+
+    def run():
+        with torch.no_grad():
+            return rnn(x)[0]
+
+    def same(a, b):
+        return torch.allclose(a, b, rtol=1e-4, atol=1e-5)
+
+    torch.manual_seed(1)
+    first, saved = run(), torch.cuda.get_rng_state()
+    second = run()
+    torch.manual_seed(1)
+    assert same(run(), first) and same(run(), second)  # reseeded: the same masks
+    assert not same(first, second)  # without reseeding: new masks each call
+    torch.manual_seed(2)
+    assert not same(run(), first)
+    torch.cuda.set_rng_state(saved)
+    assert not same(run(), second)  # restored generator, not cuDNN's dropout state
+
+
 class _StackWithDropout(nn.Module):
     """num_layers one-layer RNNs with nn.Dropout(p) between them, holding the
     weights of `stacked`."""
@@ -401,6 +477,27 @@ class _StackWithDropout(nn.Module):
         if isinstance(finals[0], tuple):
             return x, tuple(torch.cat(parts) for parts in zip(*finals, strict=True))
         return x, torch.cat(finals)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+def test_nn_dropout_stack_replays_after_set_rng_state_on_cuda(mode):
+    """On CUDA, one-layer RNNs with nn.Dropout between them draw their masks from the
+    CUDA generator, so restoring a saved state with torch.cuda.set_rng_state replays
+    the run that followed the save (to cuDNN's rounding)."""
+    stacked = getattr(nn, mode)(4, 8, num_layers=3, dropout=0.5, dtype=F64)
+    stack = _StackWithDropout(stacked).cuda().train()
+    x = torch.randn(6, 3, 4, dtype=F64, device="cuda")  # (L, N, H_in)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        stack(x)
+        saved = torch.cuda.get_rng_state()
+        second, _ = stack(x)
+        torch.cuda.set_rng_state(saved)
+        replayed, _ = stack(x)
+        other, _ = stack(x)
+    torch.testing.assert_close(replayed, second, rtol=1e-9, atol=1e-9)
+    assert not torch.allclose(other, second, atol=1e-3)
 
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])

@@ -223,14 +223,17 @@ def _installed_docstring_loop(input_size, hidden_size, num_layers):
     return namespace["rnn"], namespace["forward"]
 
 
+@pytest.mark.parametrize("seq_len", [1, 5])
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
-def test_docstring_loop_in_installed_torch_fails_under_backward(num_layers):
+def test_docstring_loop_in_installed_torch_fails_under_backward(num_layers, seq_len):
     """Trained as a reader would train it (loss.backward()), this torch's docstring
-    loop raises autograd's in-place error for num_layers > 1 (pytorch#165621); with one
-    layer backward runs and its gradients equal nn.RNN's."""
+    loop raises autograd's in-place error for num_layers > 1 (pytorch#165621), with a
+    sequence of one step too: within a step, layer k's `h_t[layer] = ...` writes into
+    h_t, of which layer k reads the view h_t[layer - 1]. With one layer backward runs
+    and its gradients equal nn.RNN's."""
     torch.manual_seed(0)
     rnn, forward = _installed_docstring_loop(4, 4, num_layers)
-    x = torch.randn(5, 2, 4)  # (L, N, H_in)
+    x = torch.randn(seq_len, 2, 4)  # (L, N, H_in)
     doc_out, doc_h_n = forward(x)
     loss = doc_out.sum() + doc_h_n.sum()
     if num_layers == 1:

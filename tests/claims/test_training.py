@@ -320,6 +320,84 @@ def _faithful(name: str) -> list[float]:
     return [x["final_10k"] for x in next(r for r in rungs if r["name"] == name)["runs"]]
 
 
+_RAN = []
+
+
+def _record(what):
+    _RAN.append(what)
+    return what
+
+
+class _RunsCodeWhenUnpickled:
+    def __reduce__(self):
+        return (_record, ("ran",))
+
+
+def test_weights_only_checkpoint_load_refuses_a_pickle_that_calls_a_function(tmp_path):
+    """A .pt whose pickle calls a function when loaded: torch.load(weights_only=False)
+    runs it; rnn_ref's loader (torch.load(weights_only=True)) refuses the file, with a
+    CheckpointError naming the function, and runs nothing."""
+    from rnn_ref.checkpoint import safe_load
+    from rnn_ref.errors import CheckpointError
+
+    path = tmp_path / "model.pt"
+    torch.save({"w": torch.zeros(2), "x": _RunsCodeWhenUnpickled()}, path)
+    _RAN.clear()
+    with pytest.raises(CheckpointError, match="_record.*refuses"):
+        safe_load(path)
+    assert _RAN == []
+    torch.load(path, weights_only=False)
+    assert _RAN == ["ran"]
+
+
+def test_torch_load_does_not_check_the_zip_crc():
+    """Flip one bit of a tensor's bytes inside a torch.save archive: the zip's CRC no
+    longer matches (zipfile reports the record), yet torch.load(weights_only=True)
+    loads it without a word, with a changed value."""
+    import io
+    import zipfile
+
+    w = torch.arange(8, dtype=torch.float32)
+    buf = io.BytesIO()
+    torch.save({"w": w}, buf)
+    raw = bytearray(buf.getvalue())
+    at = raw.find(w.numpy().tobytes())  # torch stores tensor bytes uncompressed
+    assert at > 0
+    raw[at + 4] ^= 0x01  # the lowest bit of w[1]
+    assert zipfile.ZipFile(io.BytesIO(bytes(raw))).testzip().endswith("data/0")
+    loaded = torch.load(io.BytesIO(bytes(raw)), weights_only=True)["w"]
+    assert loaded[1] != w[1] and torch.equal(loaded[2:], w[2:])
+
+
+def _adam_mean_step(batch: int, steps: int = 300, coords: int = 20_000) -> float:
+    """Adam (torch's, default betas) on `coords` independent coordinates whose true
+    gradient is 0.1, each step's gradient the mean over `batch` samples of per-sample
+    noise 1 (so noise 1/sqrt(batch)): the mean step along the true gradient, in units of
+    lr, over the steps after the first 100."""
+    g = torch.Generator().manual_seed(batch)
+    p = nn.Parameter(torch.zeros(coords, dtype=F64))
+    lr = 1e-3
+    opt = torch.optim.Adam([p], lr=lr)
+    moved = []
+    for step in range(steps):
+        before = p.detach().clone()
+        p.grad = 0.1 + torch.randn(coords, generator=g, dtype=F64) / math.sqrt(batch)
+        opt.step()
+        if step >= 100:
+            moved.append(((before - p.detach()) / lr).mean().item())
+    return statistics.fmean(moved)
+
+
+def test_with_adam_a_bigger_batch_takes_a_bigger_step():
+    """Adam's step is lr * m_hat / sqrt(v_hat): a bigger batch lowers the noise, so
+    sqrt(v_hat) falls and the step along the gradient grows, about as
+    0.1 / sqrt(0.01 + 1/batch): 0.37 lr at batch 16, 0.62 lr at batch 64."""
+    at_16, at_64 = _adam_mean_step(16), _adam_mean_step(64)
+    assert at_16 == pytest.approx(0.1 / math.sqrt(0.01 + 1 / 16), abs=0.01)  # 0.371
+    assert at_64 == pytest.approx(0.1 / math.sqrt(0.01 + 1 / 64), abs=0.01)  # 0.625
+    assert at_64 > 1.5 * at_16
+
+
 def test_one_faithful_recipe_converges_or_stays_at_chance_by_seed():
     """`combined`, five seeds: one reaches 99 % on the 10,000 held-out sequences, every
     other ends at chance (10 classes: within 1.5 points of 10 %)."""

@@ -112,11 +112,83 @@ RETIRED = [
 ]
 
 
+# issue 25, the third audit
+RETIRED += [
+    (
+        "docs/pitfalls.md",
+        "cuDNN's RNN dropout masks ignore `torch.manual_seed`",
+        "tests/claims/test_pitfalls.py::"
+        "test_cudnn_rnn_dropout_repeats_after_reseeding_not_after_set_rng_state",
+    ),
+    (
+        "docs/pitfalls.md",
+        "PyTorch's RNN documentation carries a cuDNN determinism note",
+        "tests/claims/test_pitfalls.py::test_rnn_docs_include_the_cudnn_determinism_note",
+    ),
+    (
+        "docs/pitfalls.md",
+        "## 1. `lengths` must be a list or a 1-D CPU int64 tensor",
+        "tests/claims/test_pitfalls.py::test_float_list_lengths_are_truncated_silently",
+    ),
+    (
+        "docs/training.md",
+        "with Adam, the step no larger",
+        "tests/claims/test_training.py::test_with_adam_a_bigger_batch_takes_a_bigger_step",
+    ),
+    (
+        "docs/deployment.md",
+        "dynamo runs a frame that calls `nn.RNN`",
+        "tests/claims/test_deployment.py::"
+        "test_dynamo_compiles_what_precedes_the_first_rnn_access",
+    ),
+    (
+        "docs/performance.md",
+        "dynamo will not trace a frame that holds an `nn.RNN`",
+        "tests/claims/test_deployment.py::"
+        "test_dynamo_compiles_what_precedes_the_first_rnn_access",
+    ),
+    (
+        "docs/deployment.md",
+        "a third shape reuses that second graph",
+        "tests/claims/test_deployment.py::"
+        "test_compiled_packed_classifier_makes_dynamic_only_the_sizes_that_changed",
+    ),
+    (
+        "docs/cell.md",
+        "moving any amount from one to the other changes nothing. (In the",
+        "tests/claims/test_cell.py::test_moving_bias_changes_outputs_only_by_rounding",
+    ),
+    (
+        "docs/stacking.md",
+        "the next step writes into `h_t` in place",
+        "tests/claims/test_stacking.py::"
+        "test_docstring_loop_in_installed_torch_fails_under_backward",
+    ),
+    (
+        "docs/lstm-gru.md",
+        "never output directly",
+        "tests/claims/test_lstm_gru.py::"
+        "test_lstm_outputs_h_at_every_step_and_c_only_as_c_n",
+    ),
+    (
+        "docs/gradients.md",
+        "the norm becomes `max_norm`. Below `max_norm` nothing changes.",
+        "tests/claims/test_gradients.py::"
+        "test_clip_grad_norm_starts_rescaling_just_below_max_norm",
+    ),
+]
+
 # (file, a caveat the audit added that must stay, the test that backs it)
 KEPT = [
     (
         "docs/pitfalls.md",
-        "What the recipe does not cover: dropout inside a cuDNN RNN.",
+        "it does not replay the masks the saved run drew next",
+        "tests/claims/test_pitfalls.py::"
+        "test_cudnn_rnn_dropout_repeats_after_reseeding_not_after_set_rng_state",
+    ),
+    (
+        "docs/pitfalls.md",
+        "so it is the way to replay dropout after restoring a saved RNG state",
         "tests/claims/test_pitfalls.py::"
         "test_one_layer_rnns_with_nn_dropout_equal_rnn_dropout_on_cpu",
     ),
