@@ -11,7 +11,8 @@ Every template can call:
   table rows (lines starting with `|`) stay as they are.
 * `table(header, rows)`: a Markdown table.
 * the filters `f(spec)`, Python's `format` (`{{ x | f(".1%") }}`, `{{ n | f(",") }}`),
-  and `code` (`{{ name | code }}` is `` `name` ``).
+  `code` (`{{ name | code }}` is `` `name` ``), `prefix` (`{{ k | prefix("seed ") }}`)
+  and `pluck` (`{{ runs | pluck("by_length", "10") | max }}`: each item's value).
 * the word rules of `rnn_ref.site.words`, each a small tested function.
 """
 
@@ -43,6 +44,16 @@ def unwrap(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def _pluck(items, *keys) -> list:
+    """Each item's value under `keys`, nested: `pluck(runs, "by_length", "10")`."""
+    out = []
+    for item in items:
+        for key in keys:
+            item = item[key]
+        out.append(item)
+    return out
+
+
 @cache
 def environment():
     """The Jinja2 environment over `docs/templates/`: undefined names are errors."""
@@ -59,6 +70,8 @@ def environment():
     env.filters["f"] = format
     env.filters["unwrap"] = unwrap
     env.filters["code"] = lambda text: f"`{text}`"
+    env.filters["prefix"] = lambda text, before: f"{before}{text}"
+    env.filters["pluck"] = _pluck
     env.globals["table"] = lambda header, rows: "\n".join(table(header, rows))
     for name in words.__all__:
         rule = getattr(words, name)
