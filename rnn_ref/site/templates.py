@@ -12,12 +12,14 @@ Every template can call:
 * `table(header, rows)`: a Markdown table.
 * the filters `f(spec)`, Python's `format` (`{{ x | f(".1%") }}`, `{{ n | f(",") }}`),
   `code` (`{{ name | code }}` is `` `name` ``), `prefix` (`{{ k | prefix("seed ") }}`)
-  and `pluck` (`{{ runs | pluck("by_length", "10") | max }}`: each item's value).
+  `pluck` (`{{ runs | pluck("by_length", "10") | max }}`: each item's value) and
+  `escape_html` (Python's `html.escape`, for a `<pre>` in a `section(name, raw=True)`).
 * the word rules of `rnn_ref.site.words`, each a small tested function.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
 
@@ -72,6 +74,7 @@ def environment():
     env.filters["code"] = lambda text: f"`{text}`"
     env.filters["prefix"] = lambda text, before: f"{before}{text}"
     env.filters["pluck"] = _pluck
+    env.filters["escape_html"] = html.escape
     env.globals["table"] = lambda header, rows: "\n".join(table(header, rows))
     for name in words.__all__:
         rule = getattr(words, name)
