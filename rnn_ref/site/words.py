@@ -7,7 +7,7 @@ thresholds in `tests/site/test_words.py`.
 
 from __future__ import annotations
 
-__all__ = ["SAME_ACCURACY", "compare_word", "plural", "has_have"]
+__all__ = ["SAME_ACCURACY", "compare_word", "plural", "has_have", "agree"]
 
 SAME_ACCURACY = 0.02  # two mean accuracies closer than 2 points are "about the same"
 
@@ -43,3 +43,13 @@ def has_have(n: int) -> str:
         ('has', 'have')
     """
     return "has" if n == 1 else "have"
+
+
+def agree(n: int, one: str, many: str) -> str:
+    """The verb form that agrees with `n`: `one` for exactly one, else `many`.
+
+    Examples:
+        >>> agree(1, "misses", "miss"), agree(0, "misses", "miss")
+        ('misses', 'miss')
+    """
+    return one if n == 1 else many
