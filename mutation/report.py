@@ -10,7 +10,7 @@ The verdicts come from mutmut's own files (`mutants/<path>.meta`); how each surv
 mutant was handled comes from `mutation/survivors.toml`, one table per mutant:
 
     ["rnn_ref.packing.x_check_lengths__mutmut_7"]
-    killed_by = "tests/test_mutants_packing.py::test_..."   # a test written for it
+    killed_by = "tests/test_packing.py::test_..."   # a test written for it
     by_hand = "..."  # only if mutmut's rerun could not run: how the kill was checked
     # or
     equivalent = "why no test can tell it from the original"

@@ -143,3 +143,114 @@ def test_a_reversed_arrow_is_caught():
     assert ORDER.index(layer_of("rnn_ref.train")) > ORDER.index(
         layer_of("rnn_ref.cells")
     )
+
+
+def _edges(path: Path, source: str | None = None) -> set[str]:
+    """The modules of ours a file imports (`from pkg import mod` is an arrow to
+    `pkg.mod`, not to `pkg`), imports under `if TYPE_CHECKING:` included: a type
+    taken from a module that imports you is a circle a reader must untangle too."""
+    names = ours_imported_by(path, source)
+    targets = {_known(n) for n in names}
+    # `from rnn_ref.site import paths` names both the package and the module
+    return {
+        t
+        for t in targets
+        if not (
+            (PACKAGE.parent.joinpath(*t.split(".")) / "__init__.py").is_file()
+            and any(o.startswith(t + ".") for o in targets)
+        )
+    }
+
+
+def _module_name(path: Path) -> str:
+    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return module.removesuffix(".__init__")
+
+
+def find_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every circle of imports, as the strongly connected components of more than
+    one module (or a module importing itself), each sorted (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1 or v in graph.get(v, ()):
+                circles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(circles)
+
+
+def test_no_import_circle():
+    """No module imports, directly or through others, a module that imports it back,
+    in any layer, type-only imports included: each layer is itself a one-way flow."""
+    graph = {_module_name(p): _edges(p) for p in MODULES}
+    circles = find_circles(graph)
+    assert not circles, "import circles:\n" + "\n".join(
+        " <-> ".join(c) for c in circles
+    )
+
+
+def test_a_circle_inside_a_layer_is_caught():
+    """The check itself can fail: two experiment modules importing each other."""
+    bench = PACKAGE / "experiments" / "bench.py"
+    loops = PACKAGE / "experiments" / "bench_loops.py"
+    graph = {_module_name(p): _edges(p) for p in MODULES}
+    graph[_module_name(loops)] = _edges(
+        loops, loops.read_text() + "\nfrom rnn_ref.experiments import bench\n"
+    )
+    assert ["rnn_ref.experiments.bench", "rnn_ref.experiments.bench_loops"] in (
+        find_circles(graph)
+    )
+    assert "rnn_ref.experiments" not in _edges(
+        bench, "from rnn_ref.experiments import bench_loops\n"
+    )
+
+
+MAX_LINES = 300
+# modules still over MAX_LINES, each at most the length it has now: shorten one, then
+# lower or remove its entry (STYLE.md: modules of at most about 300 lines)
+OVER = {
+    "_checks.py": 333,
+    "cli/train.py": 339,
+    "loops.py": 320,
+    "packing.py": 346,
+    "rundir.py": 327,
+    "site/learned.py": 309,
+    "site/regen.py": 477,
+    "train.py": 318,
+}
+
+
+def test_modules_are_short():
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in MODULES
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
+    grown = {m: n for m, n in long.items() if n > OVER.get(m, MAX_LINES)}
+    assert not grown, f"modules over {MAX_LINES} lines (or longer than listed): {grown}"
+    shortened = {m: n for m, n in OVER.items() if long.get(m, 0) < n}
+    assert not shortened, f"shorter now: lower their entries in OVER: {shortened}"

@@ -122,3 +122,17 @@ def test_scan_rejects_mismatched_shapes():
 def test_docstring_examples():
     result = doctest.testmod(scan, extraglobs={"torch": torch})
     assert result.failed == 0 and result.attempted >= 2
+
+
+# Found by mutation testing: behaviour of the scan that a mutant changed while
+# every other test still passed (mutation/RESULTS.md names the test that kills it).
+
+
+@pytest.mark.parametrize("run", [linear_recurrence_loop, linear_recurrence_scan])
+@pytest.mark.parametrize("h0_shape", [(1,), (3,), (3, 2)])
+def test_both_reject_an_h0_that_is_not_one_step(run, h0_shape):
+    """h0 must have exactly the shape of one step, `a.shape[1:]`; an h0 that would
+    broadcast against it (shape `(1,)`) is refused too, not silently spread."""
+    a, b = torch.full((3, 2), 0.5), torch.ones(3, 2)
+    with pytest.raises(ValueError, match=r"h0 must have the shape of one step, \[2\]"):
+        run(a, b, torch.ones(h0_shape))

@@ -40,7 +40,7 @@ from rnn_ref.experiments.timing import measure, ratio
 from rnn_ref.model import SumModClassifier, padded_logits
 
 if TYPE_CHECKING:
-    from rnn_ref.experiments.bench import BenchConfig
+    from rnn_ref.experiments.bench_config import BenchConfig
 
 __all__ = ["explain_classifier", "bench_classifier_compile"]
 

@@ -33,7 +33,7 @@ from rnn_ref.experiments.timing import measure, medians, ratio
 from rnn_ref.loops import reference_forward, run_layer
 
 if TYPE_CHECKING:
-    from rnn_ref.experiments.bench import BenchConfig
+    from rnn_ref.experiments.bench_config import BenchConfig
 
 __all__ = ["bench_compile", "summarise_code"]
 

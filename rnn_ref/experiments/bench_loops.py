@@ -9,32 +9,19 @@ call after each measurement, and returns JSON-ready results.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from rnn_ref.experiments.bench_config import BenchConfig, RNNShape
 from rnn_ref.experiments.bench_training import mix_lengths
 from rnn_ref.experiments.timing import measure, medians, ratio
 from rnn_ref.loops import reference_forward
 from rnn_ref.scan import linear_recurrence_loop, linear_recurrence_scan
 
-if TYPE_CHECKING:
-    from rnn_ref.experiments.bench import BenchConfig
-
 __all__ = ["RNNShape", "bench_rnn", "bench_indexing", "bench_packed", "bench_scan"]
-
-
-class RNNShape(NamedTuple):
-    """One `nn.RNN` the `rnn` part times: input (T, N, H_in), hidden size H."""
-
-    T: int
-    N: int
-    H_in: int
-    H: int
-    layers: int
 
 
 def _backward(out, h) -> None:

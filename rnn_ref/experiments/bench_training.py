@@ -21,7 +21,7 @@ from rnn_ref.experiments.timing import measure, ratio
 from rnn_ref.model import SumModClassifier, padded_logits
 
 if TYPE_CHECKING:
-    from rnn_ref.experiments.bench import BenchConfig
+    from rnn_ref.experiments.bench_config import BenchConfig
 
 __all__ = ["padding_efficiency", "mix_lengths", "bench_training"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rnn_ref.site.bench_classifier_tables import classifier_sections
 from rnn_ref.site.bench_compile_tables import compile_sections, compile_target
-from rnn_ref.site.markdown import section, table
+from rnn_ref.site.templates import render
 
 __all__ = ["LAYOUTS", "LABELS", "MIXES", "targets", "render_tables"]
 
@@ -92,192 +92,112 @@ def targets(results: dict) -> list[dict]:
     return out
 
 
-def render_tables(results: dict) -> str:
-    """Markdown for every part present in `results`, one named section per part."""
-    m = results["machine"]
-    run = "a quick run with small sizes" if results.get("quick") else "the full run"
-    threads = f"{m['torch_threads']} thread{'' if m['torch_threads'] == 1 else 's'}"
-    lines = section(
-        "machine",
+def _rnn_rows(results: dict) -> list[list[str]]:
+    rows = []
+    for row in results["rnn"]:
+        s = row["shape"]
+        shape = f"({s['T']}, {s['N']}, {s['H_in']}, {s['H']}, {s['layers']})"
+        f, fb = row["forward"], row["forward_backward"]
+        rows.append(
+            [
+                shape,
+                "forward",
+                _x(f["ratio_to_torch"]["naive"]),
+                _x(f["ratio_to_torch"]["hoisted"]),
+                _ms(f["median_s"]["torch"]),
+                " / ".join(
+                    f"{f['fraction_of_matmul'][k]:.2f}"
+                    for k in ("naive", "hoisted", "torch")
+                ),
+            ]
+        )
+        rows.append(
+            [
+                shape,
+                "forward+backward",
+                _x(fb["ratio_to_torch"]["naive"]),
+                _x(fb["ratio_to_torch"]["hoisted"]),
+                _ms(fb["median_s"]["torch"]),
+                "",
+            ]
+        )
+    return rows
+
+
+def _training_rows(t: dict) -> list[list[str]]:
+    rows = []
+    for mix, label in MIXES.items():
+        mx = t["mixes"][mix]
+        for name in LAYOUTS:
+            v = mx["variants"][name]
+            rows.append(
+                [
+                    f"{label} (mean {mx['mean_length']:.1f})",
+                    LABELS[name],
+                    f"{v['padding_efficiency']:.2f}",
+                    f"{v['tokens_per_s']:,.0f}",
+                    _x(v["speedup_vs_random_padded"]),
+                ]
+            )
+    return rows
+
+
+_ROWS = {
+    "rnn": _rnn_rows,
+    "indexing": lambda results: [
         [
-            f"Measured by `rnn-ref bench`, {run} ({results.get('elapsed_s', '?')} s), "
-            f"on {m['date']}: {m['device_name']}, device `{m['device']}`, "
-            f"{m['cpu_count']} logical cores, torch {m['torch']} with {threads}, "
-            f"Python {m['python']}. Load average {m['load_average_at_start']} at "
-            f"the start, {m.get('load_average_at_end', '?')} at the end (the bench "
-            f"itself keeps one core busy; more means other work shared the machine)."
-        ],
-    )
-    if "rnn" in results:
-        rows = []
-        for row in results["rnn"]:
-            s = row["shape"]
-            shape = f"({s['T']}, {s['N']}, {s['H_in']}, {s['H']}, {s['layers']})"
-            f, fb = row["forward"], row["forward_backward"]
-            rows.append(
-                [
-                    shape,
-                    "forward",
-                    _x(f["ratio_to_torch"]["naive"]),
-                    _x(f["ratio_to_torch"]["hoisted"]),
-                    _ms(f["median_s"]["torch"]),
-                    " / ".join(
-                        f"{f['fraction_of_matmul'][k]:.2f}"
-                        for k in ("naive", "hoisted", "torch")
-                    ),
-                ]
-            )
-            rows.append(
-                [
-                    shape,
-                    "forward+backward",
-                    _x(fb["ratio_to_torch"]["naive"]),
-                    _x(fb["ratio_to_torch"]["hoisted"]),
-                    _ms(fb["median_s"]["torch"]),
-                    "",
-                ]
-            )
-        lines += section(
-            "rnn",
-            [
-                "Ratios to `nn.RNN` (below 1.00× is faster than torch), torch's median "
-                "time for context, and the plain matmul's time divided by each "
-                "variant's (forward only).",
-                "",
-                *table(
-                    [
-                        "(T, N, H_in, H, layers)",
-                        "pass",
-                        "naive / torch",
-                        "hoisted / torch",
-                        "torch (ms)",
-                        "fraction of matmul FLOP/s: naive / hoisted / torch",
-                    ],
-                    rows,
-                ),
-            ],
-        )
-    if "indexing" in results:
-        rows = [
-            [
-                str(r["T"]),
-                _x(r["ratio_to_torch"]["index"]),
-                _x(r["ratio_to_torch"]["unbind"]),
-                _x(r["index_over_unbind"]),
-                _ms(r["median_s"]["torch"]),
-            ]
-            for r in results["indexing"]
+            str(r["T"]),
+            _x(r["ratio_to_torch"]["index"]),
+            _x(r["ratio_to_torch"]["unbind"]),
+            _x(r["index_over_unbind"]),
+            _ms(r["median_s"]["torch"]),
         ]
-        r0 = results["indexing"][0]
-        lines += section(
-            "indexing",
-            [
-                f"One tanh layer, batch {r0['N']}, input size {r0['H_in']}, hidden "
-                f"size {r0['H']}, forward+backward.",
-                "",
-                *table(
-                    [
-                        "T",
-                        "`xp[t]` / torch",
-                        "`unbind` / torch",
-                        "`xp[t]` / `unbind`",
-                        "torch (ms)",
-                    ],
-                    rows,
-                ),
-            ],
-        )
-    if "training" in results:
-        t, rows = results["training"], []
-        for mix, label in MIXES.items():
-            mx = t["mixes"][mix]
-            for name in LAYOUTS:
-                v = mx["variants"][name]
-                rows.append(
-                    [
-                        f"{label} (mean {mx['mean_length']:.1f})",
-                        LABELS[name],
-                        f"{v['padding_efficiency']:.2f}",
-                        f"{v['tokens_per_s']:,.0f}",
-                        _x(v["speedup_vs_random_padded"]),
-                    ]
-                )
-        lines += section(
-            "training",
-            [
-                f"GRU, hidden size {t['model']['hidden_size']}, batches of "
-                f"{t['batch_size']}, lengths up to {t['max_len']}; an epoch of "
-                f"{t['epoch_batches']} batches per mix, {t['timed_batches']} of them "
-                f"timed per plan.",
-                "",
-                *table(
-                    [
-                        "length mix",
-                        "batches",
-                        "padding efficiency",
-                        "tokens/s",
-                        "speedup vs random padded",
-                    ],
-                    rows,
-                ),
-            ],
-        )
-    if "packed" in results:
-        p = results["packed"]
-        rows = [
-            [
-                mode,
-                _x(v["ours_over_torch_packed"]),
-                _x(v["ours_over_padded"]),
-                _x(v["torch_packed_over_padded"]),
-                _ms(v["median_s"]["padded"]),
-            ]
-            for mode, v in p["modes"].items()
+        for r in results["indexing"]
+    ],
+    "training": lambda results: _training_rows(results["training"]),
+    "packed": lambda results: [
+        [
+            mode,
+            _x(v["ours_over_torch_packed"]),
+            _x(v["ours_over_padded"]),
+            _x(v["torch_packed_over_padded"]),
+            _ms(v["median_s"]["padded"]),
         ]
-        lines += section(
-            "packed",
-            [
-                f"One batch of {p['N']} sequences, uniform lengths 1..{p['max_len']}, "
-                f"input size {p['H_in']}, hidden size {p['H']}, forward+backward.",
-                "",
-                *table(
-                    [
-                        "mode",
-                        "ours / torch packed",
-                        "ours / padded",
-                        "torch packed / padded",
-                        "padded (ms)",
-                    ],
-                    rows,
-                ),
-            ],
-        )
-    if "scan" in results:
-        rows = [
-            [
-                f"{r['T']:,}",
-                _ms(r["median_s"]["loop"]) if "loop" in r["median_s"] else "not run",
-                _ms(r["median_s"]["scan"]),
-                _x(r["loop_over_scan"]) if "loop_over_scan" in r else "",
-            ]
-            for r in results["scan"]
+        for mode, v in results["packed"]["modes"].items()
+    ],
+    "scan": lambda results: [
+        [
+            f"{r['T']:,}",
+            _ms(r["median_s"]["loop"]) if "loop" in r["median_s"] else "not run",
+            _ms(r["median_s"]["scan"]),
+            _x(r["loop_over_scan"]) if "loop_over_scan" in r else "",
         ]
-        lines += section(
-            "scan",
-            [
-                f"{results['scan'][0]['D']} channels, float32, forward.",
-                "",
-                *table(["T", "loop (ms)", "scan (ms)", "loop / scan"], rows),
-            ],
-        )
-    if "compile" in results:
-        lines += compile_sections(results["compile"])
-    if "classifier_compile" in results:
-        run = results.get("separate_runs", {}).get("classifier_compile")
-        lines += classifier_sections(results["classifier_compile"], run)
-    rows = [
+        for r in results["scan"]
+    ],
+}
+
+
+def render_tables(results: dict) -> str:
+    """Markdown for every part present in `results`, one named section per part
+    (`docs/templates/bench_tables.md.j2`)."""
+    rows = {part: make(results) for part, make in _ROWS.items() if part in results}
+    rows["targets"] = [
         [t["target"], t["measured"], "met" if t["met"] else "**not met**"]
         for t in targets(results)
     ]
-    lines += section("targets", table(["target", "measured", ""], rows))
-    return "\n".join(lines)
+    compile_md = classifier_md = ""
+    if "compile" in results:
+        compile_md = "\n".join(compile_sections(results["compile"]))
+    if "classifier_compile" in results:
+        run = results.get("separate_runs", {}).get("classifier_compile")
+        classifier_md = "\n".join(
+            classifier_sections(results["classifier_compile"], run)
+        )
+    return render(
+        "bench_tables.md.j2",
+        results=results,
+        m=results["machine"],
+        rows=rows,
+        compile_md=compile_md,
+        classifier_md=classifier_md,
+    )

@@ -11,10 +11,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rnn_ref.experiments.extrapolation import ATTEMPTS, CELLS, TARGET, meets_target
+from rnn_ref.experiments.extrapolation import (
+    ATTEMPTS,
+    CELLS,
+    SAMPLES,
+    TARGET,
+    meets_target,
+)
 from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
-from rnn_ref.site.markdown import section, table
+from rnn_ref.site.templates import render
 
 __all__ = ["render_tables", "redraw"]
 
@@ -47,109 +53,68 @@ def _met(attempt: dict, seeds: int = 3) -> str:
     return "yes" if runs == full else f"so far ({runs} of {full} runs)"
 
 
-def _verdict(defaults: dict, seeds: int = 3) -> str:
-    """One sentence: do the defaults meet the target, on how many of the runs."""
+def _defaults(defaults: dict, seeds: int = 3) -> dict:
+    """What the verdict sentence says of the defaults' runs: the worst seed per cell
+    and length, the runs not yet measured, the runs below the target and where."""
     runs = defaults["runs"]
-    worst = "; ".join(
-        f"{c.upper()} {min(r['accuracy'][k] for r in runs if r['cell'] == c):.2%} "
-        f"at length {k}"
-        for c in CELLS
-        if any(r["cell"] == c for r in runs)
-        for k in TARGET
-    )
-    missing = [
-        f"{c.upper()} seed {s}"
-        for c in CELLS
-        for s in range(seeds)
-        if not any(r["cell"] == c and r["seed"] == s for r in runs)
-    ]
-    misses = [r for r in runs if not meets_target([r])]
-    where = ", ".join(
-        f"{r['cell'].upper()} seed {r['seed']} ("
-        + " and ".join(
-            f"{r['accuracy'][k]:.2%} at length {k}"
-            for k, v in TARGET.items()
-            if r["accuracy"][k] < v
-        )
-        + ")"
-        for r in misses
-    )
-    if not missing:
-        head = (
-            "both cells meet the target on every seed"
-            if not misses
-            else f"{len(misses)} of the {len(runs)} runs "
-            f"miss{'es' * (len(misses) == 1)} the target: {where}"
-        )
-    else:
-        head = (
-            f"{len(runs)} of the {len(runs) + len(missing)} runs are measured (not "
-            f"yet: {', '.join(missing)}), and {len(misses) or 'none'} of them "
-            f"miss{'es' * (len(misses) == 1)} the target{': ' * bool(misses)}{where}"
-        )
-    seconds = [r["seconds"] for r in runs]
-    return (
-        f"With `TrainConfig`'s defaults (only the lengths given) {head}. The worst "
-        f"seed scores {worst}. A default run on lengths 1-20 took {min(seconds):.0f} "
-        f"to {max(seconds):.0f} s of wall time here."
-    )
+    return {
+        "runs": len(runs),
+        "worst": [
+            (c, k, min(r["accuracy"][k] for r in runs if r["cell"] == c))
+            for c in CELLS
+            if any(r["cell"] == c for r in runs)
+            for k in TARGET
+        ],
+        "missing": [
+            f"{c.upper()} seed {s}"
+            for c in CELLS
+            for s in range(seeds)
+            if not any(r["cell"] == c and r["seed"] == s for r in runs)
+        ],
+        "misses": [
+            {
+                "cell": r["cell"],
+                "seed": r["seed"],
+                "below": [
+                    (k, r["accuracy"][k])
+                    for k, v in TARGET.items()
+                    if r["accuracy"][k] < v
+                ],
+            }
+            for r in runs
+            if not meets_target([r])
+        ],
+        "seconds": [r["seconds"] for r in runs],
+    }
 
 
 def render_tables(results: dict) -> str:
-    """Markdown for the chapter, one named section per table or sentence."""
+    """Markdown for the chapter (`docs/templates/extrapolation_tables.md.j2`), one
+    named section per table or sentence."""
     attempts = results["attempts"]
     names = [a["name"] for a in attempts]
-    rows = []
-    for a in attempts:
-        runs = a["runs"]
-        rows.append(
-            [
-                f"`{a['name']}`",
-                a["note"],
-                *(_setting(a["config"], k) for k in _KNOBS),
-                *(_seeds(a, cell, k) for cell in CELLS for k in TARGET),
-                f"{sum(r['seconds'] for r in runs) / len(runs):.0f}",
-                _met(a),
-            ]
-        )
-    first = attempts[0]
-    lines = section(
-        "attempts",
+    rows = [
         [
-            f"Each attempt trains both cells on lengths {first['config']['min_len']}-"
-            f"{first['config']['max_len']} with seeds 0 to 2 (a row lists the seeds in "
-            "order, a miss in bold) and tests each model on 2,000 fresh sequences of "
-            "each exact length. Seconds are wall seconds per run (training with its "
-            f"periodic evaluation) on {first['threads']} CPU thread of a shared "
-            f"machine, torch {first['torch']}.",
-            "",
-            *table(
-                [
-                    "attempt",
-                    "what it tries",
-                    *(k.replace("_", " ") for k in _KNOBS),
-                    *(f"{c.upper()} at {k}" for c in CELLS for k in TARGET),
-                    "s per run",
-                    "target met",
-                ],
-                rows,
-            ),
-        ],
-    )
-    unmeasured = [f"`{n}` ({ATTEMPTS[n][0]})" for n in ATTEMPTS if n not in names]
-    lines += section(
-        "unmeasured",
-        [
-            "Defined in `ATTEMPTS` but not measured yet (each is six runs of "
-            "`rnn-ref extrapolation --attempts NAME`): " + "; ".join(unmeasured) + "."
-            if unmeasured
-            else "Every attempt defined in `ATTEMPTS` is measured above."
-        ],
-    )
+            f"`{a['name']}`",
+            a["note"],
+            *(_setting(a["config"], k) for k in _KNOBS),
+            *(_seeds(a, cell, k) for cell in CELLS for k in TARGET),
+            f"{sum(r['seconds'] for r in a['runs']) / len(a['runs']):.0f}",
+            _met(a),
+        ]
+        for a in attempts
+    ]
     defaults = next((a for a in attempts if a["name"] == "defaults"), None)
-    if defaults is not None:
-        lines += section("verdict", [_verdict(defaults)])
-    return "\n".join(lines)
+    return render(
+        "extrapolation_tables.md.j2",
+        first=attempts[0],
+        samples=SAMPLES,
+        rows=rows,
+        knobs=_KNOBS,
+        cell_lengths=[f"{c.upper()} at {k}" for c in CELLS for k in TARGET],
+        unmeasured=[(n, ATTEMPTS[n][0]) for n in ATTEMPTS if n not in names],
+        defaults=_defaults(defaults) if defaults is not None else None,
+    )
 
 
 def redraw(json_path: Path | None = None) -> Path:

@@ -16,8 +16,8 @@ from pathlib import Path
 from rnn_ref.experiments.ladder import check_targets
 from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
-from rnn_ref.site.markdown import section, table
 from rnn_ref.site.svg import save_svg
+from rnn_ref.site.templates import render
 
 __all__ = ["fmt", "render_tables", "draw_curves", "draw_extrapolation", "redraw"]
 
@@ -113,168 +113,67 @@ def _lens(config: dict) -> str:
 
 
 def render_tables(results: dict) -> str:
-    """Markdown for the training chapter, one named section per table or sentence, from
-    the JSON alone."""
+    """Markdown for the training chapter (`docs/templates/ladder_tables.md.j2`), one
+    named section per table or sentence, from the JSON alone."""
     rungs = {r["name"]: r for r in results["rungs"]}
-    n, seeds = len(results["rungs"]), results["seeds"]
-    lines = section(
-        "machine",
-        [
-            f"Measured by `rnn-ref ladder`: {n} rungs, each trained with seeds 0 to "
-            f"{seeds - 1} ({n * seeds} runs, {results.get('wall_seconds', '?')} s in "
-            f"all) on the CPU ({results['machine']}), torch {results['torch']} with "
-            f"{results['threads']} thread{'s' * (results['threads'] != 1)}. Each cell "
-            "is the mean ± standard deviation over the seeds; a count such as (1/3) "
-            "says how many seeds got there at all. Times are training seconds "
-            "(evaluation excluded) on a shared machine (load average "
-            f"{results.get('load_average_at_end', '?')} at the end)."
-        ],
-    )
-    short = rungs.get("short_rnn16x2")
-    if short:
-        c = short["config"]
-        lines += section(
-            "short_settings",
-            [
-                "The `short_*` rungs are ours, not the tutorial's configuration: our "
-                f"`rnn-ref train` loop with a {c['cell']} network of "
-                f"{c['hidden_size']} units × {c['num_layers']} layers (the post's "
-                "class defaults; the embedding as wide as the hidden state), batch "
-                f"{c['batch_size']}, learning rate {c['lr']}, {c['steps']:,} steps, "
-                "our schedule (cosine to zero), then each rung changes what the "
-                "tutorial's rung of the same name changes."
-            ],
-        )
-    rows = []
-    for r in results["rungs"]:
-        s, c = r["summary"], r["config"]
-        rows.append(
+    keys = list(results["rungs"][0]["summary"]["by_length"])
+    short = [r for r in results["rungs"] if r["config"]["max_len"] <= 5]
+    rows = {
+        "ladder": [_ladder_row(r) for r in results["rungs"]],
+        "extrapolation": [
             [
                 f"`{r['name']}`",
-                r["label"],
-                _lens(c),
-                f"{c['steps']:,}",
-                fmt(s["final_accuracy"], ".2%"),
-                fmt(s["accuracy_2_5"], ".2%"),
-                fmt(s["steps_to_99"]),
-                fmt(s["seconds_to_99"], ".1f"),
-                fmt(s["steps_to_100"]),
-                fmt(s["seconds_to_100"], ".1f"),
-                fmt(s["seconds"], ".1f"),
+                _lens(r["config"]),
+                *(fmt(r["summary"]["by_length"][k], ".1%") for k in keys),
             ]
-        )
-    lines += section(
-        "ladder",
-        table(
-            [
-                "rung",
-                "what changes",
-                "trained on lengths",
-                "steps",
-                "final accuracy",
-                "lengths 2-5 (10,000)",
-                "steps to 99 %",
-                "s to 99 %",
-                "steps to 100 %",
-                "s to 100 %",
-                "training s",
-            ],
-            rows,
-        ),
-    )
-    keys = list(results["rungs"][0]["summary"]["by_length"])
-    rows = [
-        [
-            f"`{r['name']}`",
-            _lens(r["config"]),
-            *(fmt(r["summary"]["by_length"][k], ".1%") for k in keys),
-        ]
-        for r in results["rungs"]
-    ]
-    lines += section(
-        "extrapolation",
-        [
-            f"Accuracy on {results['eval_samples_per_length']:,} fresh sequences of "
-            "each exact length (chance is 10 %).",
-            "",
-            *table(
-                ["rung", "trained on lengths", *(f"length {k}" for k in keys)], rows
-            ),
+            for r in results["rungs"]
         ],
-    )
-    rows = [
-        [f"`{r['name']}`", *(_pct(x["final_accuracy"]) for x in r["runs"])]
-        for r in results["rungs"]
-    ]
-    lines += section(
-        "seeds",
-        table(
-            ["rung", *(f"seed {x['seed']}" for x in results["rungs"][0]["runs"])], rows
-        ),
-    )
-    short = [r for r in results["rungs"] if r["config"]["max_len"] <= 5]
-    best = (
-        max(short, key=lambda r: r["summary"]["by_length"]["10"]["mean"])
+        "seeds": [
+            [f"`{r['name']}`", *(_pct(x["final_accuracy"]) for x in r["runs"])]
+            for r in results["rungs"]
+        ],
+        "targets": [
+            [t.split(": ")[0], t.split(": ", 1)[1]]
+            for t in results.get("targets", check_targets(results))
+        ],
+    }
+    return render(
+        "ladder_tables.md.j2",
+        results=results,
+        rungs=rungs,
+        rows=rows,
+        length_keys=keys,
+        short=rungs["short_rnn16x2"]["config"] if "short_rnn16x2" in rungs else None,
+        tut=rungs.get("short_combined_warmup"),
+        best=max(short, key=lambda r: r["summary"]["by_length"]["10"]["mean"])
         if short
-        else None
+        else None,
+        wide=[r for r in results["rungs"] if r["config"]["max_len"] > 5],
+        lessons={
+            lesson: names
+            for lesson, names in _LESSONS.items()
+            if all(name in rungs for name in names)
+        },
+        fmt=fmt,
+        lens=_lens,
     )
-    tut = rungs.get("short_combined_warmup")
-    if tut and best:
-        t10 = [x["by_length"]["10"] for x in tut["runs"]]
-        t100 = tut["summary"]["by_length"]["100"]["mean"]
-        b = best["summary"]["by_length"]
-        lines += section(
-            "claim",
-            [
-                f"Our {tut['config']['steps']:,}-step version of the tutorial's final "
-                "recipe "
-                "(`short_combined_warmup`) scores "
-                f"{fmt(tut['summary']['by_length']['10'], '.1%')} at length 10 (its "
-                f"best seed {_pct(max(t10))}, its worst {_pct(min(t10))}) and "
-                f"{_pct(t100)} at length 100, where chance is 10 %. The best model "
-                f"trained on lengths 2-5 at length 10, `{best['name']}`, scores "
-                f"{_pct(b['10']['mean'])} there, {_pct(b['20']['mean'])} at length 20 "
-                f"and {_pct(b['100']['mean'])} at length 100."
-            ],
-        )
-    wide = [r for r in results["rungs"] if r["config"]["max_len"] > 5]
-    if wide:
-        lines += section(
-            "wide",
-            [
-                " ".join(
-                    f"`{r['name']}` (trained on lengths {_lens(r['config'])}) scores "
-                    f"{fmt(r['summary']['by_length']['100'], '.2%')} at length 100 and "
-                    f"{fmt(r['summary']['by_length']['1000'], '.2%')} at length 1000, "
-                    "worst seed "
-                    f"{_pct(min(x['by_length']['1000'] for x in r['runs']))}."
-                    for r in wide
-                )
-            ],
-        )
-    for lesson, names in _LESSONS.items():
-        if all(name in rungs for name in names):
-            lines += section(
-                lesson,
-                [
-                    "Final accuracy: "
-                    + " → ".join(
-                        f"`{name}` "
-                        f"{fmt(rungs[name]['summary']['final_accuracy'], '.2%')}"
-                        for name in names
-                    )
-                    + "."
-                ],
-            )
-    rows = [
-        [t.split(": ")[0], t.split(": ", 1)[1]]
-        for t in results.get("targets", check_targets(results))
+
+
+def _ladder_row(r: dict) -> list[str]:
+    s, c = r["summary"], r["config"]
+    return [
+        f"`{r['name']}`",
+        r["label"],
+        _lens(c),
+        f"{c['steps']:,}",
+        fmt(s["final_accuracy"], ".2%"),
+        fmt(s["accuracy_2_5"], ".2%"),
+        fmt(s["steps_to_99"]),
+        fmt(s["seconds_to_99"], ".1f"),
+        fmt(s["steps_to_100"]),
+        fmt(s["seconds_to_100"], ".1f"),
+        fmt(s["seconds"], ".1f"),
     ]
-    lines += section(
-        "targets",
-        table(["target (every seed must meet it)", "rungs that meet it"], rows),
-    )
-    return "\n".join(lines)
 
 
 def draw_extrapolation(results: dict, path: Path) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rnn_ref.errors import InputError
 
-__all__ = ["root", "snippets", "docs", "figures", "results"]
+__all__ = ["root", "snippets", "docs", "figures", "results", "templates"]
 
 
 def root(start: str | Path | None = None) -> Path:
@@ -54,3 +54,8 @@ def figures() -> Path:
 def results() -> Path:
     """`docs/assets/results/`: measured results (JSON) and their rendered tables."""
     return docs() / "assets" / "results"
+
+
+def templates() -> Path:
+    """`docs/templates/`: the Markdown templates of the sentences that carry results."""
+    return docs() / "templates"

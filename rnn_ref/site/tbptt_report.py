@@ -8,14 +8,13 @@ the same JSON by the same code, so the claim tests check exactly what the page p
 
 from __future__ import annotations
 
-import html
 import json
 import statistics
 from pathlib import Path
 
 from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
-from rnn_ref.site.markdown import section, table
+from rnn_ref.site.templates import render
 
 __all__ = ["LEARNED", "CHANCE_BELOW", "verdicts", "render_tables", "redraw"]
 
@@ -77,160 +76,76 @@ def _pct(xs: list[float]) -> str:
     return " / ".join(f"{x:.0%}" for x in xs)
 
 
+def _verdict_word(learned: bool | None) -> str:
+    return {True: "learned", False: "not learned", None: "unclear"}[learned]
+
+
 def render_tables(results: dict, lm: dict | None = None) -> str:
-    """Markdown for the page, one named section per table or sentence."""
-    v, seeds = verdicts(results), results["seeds"]
-    machine = results["machine"]
-    lines = section(
-        "machine",
-        [
-            f"Measured by `rnn-ref tbptt` on the CPU ({machine['cpu']}, torch "
-            f"{machine['torch']}, {machine['torch_threads']} thread), seeds 0 to "
-            f"{seeds - 1}: {results['wall_seconds']:.0f} s wall on a shared machine "
-            f"(load average {machine['load_average_at_end']} at the end)."
-        ],
-    )
+    """Markdown for the page (`docs/templates/tbptt_tables.md.j2`), one named section
+    per table or sentence."""
+    v = verdicts(results)
     no, yes = results["growth"]["no_detach"], results["growth"]["detach"]
-    rows = [
-        [
-            str(a["chunk"]),
-            f"{a['nodes']:,}",
-            f"{a['saved_bytes']:,}",
-            f"{a['seconds'] * 1000:.0f}",
-            f"{b['nodes']:,}",
-            f"{b['saved_bytes']:,}",
-            f"{b['seconds'] * 1000:.0f}",
-        ]
-        for a, b in zip(yes, no, strict=True)
-    ]
-    lines += section(
-        "growth",
-        table(
+    r, c, h = v["reset"], v["carry"], v["h0"]
+    rows = {
+        "growth": [
             [
-                "chunk",
-                "detach: nodes",
-                "saved bytes",
-                "ms",
-                "no detach: nodes",
-                "saved bytes",
-                "ms",
-            ],
-            rows,
-        ),
-    )
-    ratio = no[-1]["seconds"] / yes[-1]["seconds"]
-    lines += section(
-        "growth_sentence",
-        [
-            f"After {len(no)} chunks the undetached loss reaches {no[-1]['nodes']:,} "
-            f"autograd nodes ({no[-1]['nodes'] / no[0]['nodes']:.1f} times the first "
-            f"chunk's) holding {no[-1]['saved_bytes']:,} bytes of saved tensors "
-            f"({no[-1]['saved_bytes'] / no[0]['saved_bytes']:.1f} times); with "
-            f"`detach()` every chunk reaches {yes[-1]['nodes']:,} nodes. Its last step "
-            f"took {ratio:.1f} times as long as the detached one (one measurement on a "
-            "shared machine: the node counts are exact, the times are not)."
+                str(a["chunk"]),
+                f"{a['nodes']:,}",
+                f"{a['saved_bytes']:,}",
+                f"{a['seconds'] * 1000:.0f}",
+                f"{b['nodes']:,}",
+                f"{b['saved_bytes']:,}",
+                f"{b['seconds'] * 1000:.0f}",
+            ]
+            for a, b in zip(yes, no, strict=True)
         ],
-    )
-    rows = []
-    for (d, k), p in sorted(v["delay"].items()):
-        verdict = {True: "learned", False: "not learned", None: "unclear"}[p["learned"]]
-        rows.append(
-            [str(d), str(k), _pct(p["accuracies"]), f"{_mean(p['accuracies']):.0%}"]
-            + [verdict]
-        )
-    lines += section(
-        "delay",
-        table(
-            ["d", "k", f"accuracy, seeds 0-{seeds - 1}", "mean", "verdict"],
-            rows,
-        ),
-    )
-    holds = "holds" if v["learned_iff_k_above_d"] else "does NOT hold"
-    lines += section(
-        "delay_sentence",
-        [
-            f"Learned means every seed reaches {LEARNED:.0%} on a fresh stream, not "
-            f"learned that none reaches {CHANCE_BELOW:.0%} (chance is 25 %). The rule "
-            f"*learned exactly when k > d* {holds} for all {len(v['delay'])} pairs."
+        "delay": [
+            [
+                str(d),
+                str(k),
+                _pct(p["accuracies"]),
+                f"{_mean(p['accuracies']):.0%}",
+                _verdict_word(p["learned"]),
+            ]
+            for (d, k), p in sorted(v["delay"].items())
         ],
-    )
-    r, c = v["reset"], v["carry"]
-    lines += section(
-        "carry",
-        table(
-            ["training", "tested from zeros", "tested from a carried state"],
+        "carry": [
+            ["state reset to zeros", _pct(r["from_zeros"]), _pct(r["from_carried"])],
+            ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
+        ],
+        "h0": [
             [
-                [
-                    "state reset to zeros",
-                    _pct(r["from_zeros"]),
-                    _pct(r["from_carried"]),
-                ],
-                ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
-            ],
-        ),
-    )
-    h = v["h0"]
-    lines += section(
-        "h0",
-        table(
-            ["initial state", "accuracy at step 0", "loss at step 0", "after step 0"],
-            [
-                [
-                    name,
-                    _pct(h[key]["step0"]),
-                    " / ".join(f"{x:.3f}" for x in h[key]["step0_loss"]),
-                    _pct(h[key]["later"]),
-                ]
-                for name, key in (("zeros", False), ("learned `h0`", True))
-            ],
-        ),
-    )
+                name,
+                _pct(h[key]["step0"]),
+                " / ".join(f"{x:.3f}" for x in h[key]["step0_loss"]),
+                _pct(h[key]["later"]),
+            ]
+            for name, key in (("zeros", False), ("learned `h0`", True))
+        ],
+    }
     if lm is not None:
-        lines += _lm_sections(lm)
-    return "\n".join(lines)
-
-
-def _lm_sections(lm: dict) -> list[str]:
-    c, f, m = lm["config"], lm["final"], lm["machine"]
-    best = min(lm["metrics"], key=lambda x: x["val_loss"])
-    lines = section(
-        "lm_result",
-        [
-            f"`{lm['command']}`: a {c['cell'].upper()} with {c['hidden_size']} units "
-            f"({lm['parameters']:,} parameters), {c['steps']:,} steps of "
-            f"{c['batch_size']} streams × k = {c['bptt']} characters. It reached a "
-            f"validation loss of **{f['val_loss']:.3f} nats per character** "
-            f"({f['val_bpc']:.2f} bits; the best evaluation, step {best['step']:,}, "
-            f"{best['val_loss']:.3f}) in **{f['cpu_seconds']:.0f} s of CPU time** "
-            f"({f['seconds']:.0f} s wall, on a shared machine with load "
-            f"{m['load_average_at_end']} at the end) on {m['cpu']} with "
-            f"{m['torch_threads']} thread, torch {m['torch']}."
-        ],
-    )
-    rows = [
-        [
-            f"{x['step']:,}",
-            f"{x['train_loss']:.3f}",
-            f"{x['val_loss']:.3f}",
-            f"{x['val_bpc']:.2f}",
-            f"{x['cpu_seconds']:.0f}",
-        ]
-        for x in lm["metrics"]
-    ]
-    lines += section(
-        "lm_curve",
-        table(["step", "training loss", "validation loss", "bits/char", "CPU s"], rows),
-    )
-    for t, text in lm["samples"].items():
-        lines += section(
-            f"lm_sample_{t.replace('.', '_')}",
+        rows["lm_curve"] = [
             [
-                f"Temperature {t}:",
-                "",
-                f'<pre class="lm-sample">{html.escape(text)}</pre>',
-            ],
-        )
-    return lines
+                f"{x['step']:,}",
+                f"{x['train_loss']:.3f}",
+                f"{x['val_loss']:.3f}",
+                f"{x['val_bpc']:.2f}",
+                f"{x['cpu_seconds']:.0f}",
+            ]
+            for x in lm["metrics"]
+        ]
+    return render(
+        "tbptt_tables.md.j2",
+        results=results,
+        v=v,
+        rows=rows,
+        learned=LEARNED,
+        chance_below=CHANCE_BELOW,
+        no=no,
+        yes=yes,
+        lm=lm,
+        best=min(lm["metrics"], key=lambda x: x["val_loss"]) if lm else None,
+    )
 
 
 def redraw(

@@ -20,8 +20,8 @@ from rnn_ref.experiments.tutorial import EVAL_SAMPLES, TutorialArgs, build_model
 from rnn_ref.experiments.tutorial_verdicts import CONVERGED, RULES, verdict
 from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
-from rnn_ref.site.markdown import section, table
 from rnn_ref.site.svg import save_svg
+from rnn_ref.site.templates import render
 
 __all__ = ["render_tables", "draw_loss", "draw_accuracy", "redraw"]
 
@@ -47,50 +47,24 @@ def _flags(flags: str) -> str:
     return text + (f" + {extra}" if extra else "")
 
 
-def _settings() -> list[str]:
-    a = TutorialArgs()
-    params = sum(p.numel() for p in build_model(a).parameters())
-    return [
-        f"Digits 0–{a.max_number}, target the sum mod {a.max_number + 1}, lengths "
-        f"{a.min_seq_len}–{a.max_seq_len}; `nn.Embedding({a.max_number + 2}, "
-        f"{a.embed_dim}, padding_idx=-1)` (the pad id is {a.max_number + 1}), "
-        f"`nn.RNN({a.embed_dim}, {a.hidden_dim}, num_layers={a.num_layers}, "
-        f"batch_first=True)` (tanh) on the packed batch, `nn.Linear({a.hidden_dim}, "
-        f"{a.max_number + 1})` on `h_n[-1]`: {params} parameters. Adam at lr {a.lr}, "
-        f"batch {a.batch_size}, {a.total_steps:,} steps, `CosineAnnealingLR(T_max="
-        f"{a.total_steps}, eta_min={a.min_lr})`; `--warmup_step W` puts "
-        "`LinearLR(start_factor=0.01, total_iters=W)` before it with `SequentialLR`, "
-        "and the cosine then starts at step W but keeps "
-        f"`T_max={a.total_steps}`. Every {a.eval_every} steps: accuracy on "
-        f"{EVAL_SAMPLES} fresh random samples."
-    ]
+def _rung(rung: dict) -> dict:
+    """What a lesson says of a rung: its mean final accuracy, how many seeds converged,
+    how many ended at chance, its flags."""
+    runs = rung["runs"]
+    return {
+        "mean": statistics.fmean(x["final_10k"] for x in runs) if runs else None,
+        "converged": sum(x["final_10k"] >= CONVERGED for x in runs),
+        "at_chance": sum(map(at_chance, runs)),
+        "seeds": len(runs),
+        "flags": _flags(TutorialArgs(**rung["args"]).flags()),
+    }
 
 
 def render_tables(results: dict) -> str:
-    """Markdown for the training chapter, one named section per table or sentence."""
+    """Markdown for the training chapter (`docs/templates/tutorial_tables.md.j2`), one
+    named section per table or sentence."""
     rungs = {r["name"]: r for r in results["rungs"]}
-    n = len(results["rungs"])
-    counts = sorted({len(r["runs"]) for r in results["rungs"]})
-    seeds = "/".join(map(str, counts))
-    lines = section("tutorial_settings", _settings())
-    runs = sum(len(r["runs"]) for r in rungs.values())
-    threads = f"{results['threads']} thread{'s' * (results['threads'] != 1)}"
-    lines += section(
-        "tutorial_machine",
-        [
-            f"Measured by `rnn-ref ladder --tutorial`: {n} rungs, {seeds} "
-            f"seed{'s' * (counts != [1])} each "
-            f"({runs} runs), "
-            f"{results.get('wall_seconds', 0) / 60:.0f} minutes in all on the CPU "
-            f"({results['machine']}), torch {results['torch']}, {threads}, shared "
-            f"with other work (load average {results.get('load_average_at_end', '?')} "
-            "at the end). Each accuracy is the final one (step "
-            f"{results['rungs'][0]['args']['total_steps']:,}): the script's own "
-            f"evaluation on {results['eval_samples']} fresh samples, and ours on "
-            f"{results['test_samples']:,} fixed held-out sequences; mean ± sd in "
-            "percent, then every seed."
-        ],
-    )
+    a = TutorialArgs()
     rows = [
         [
             f"`{r['name']}`",
@@ -102,151 +76,49 @@ def render_tables(results: dict) -> str:
         ]
         for r in results["rungs"]
     ]
-    used = [rule for rule in RULES if any(r["rule"] == rule for r in rungs.values())]
-    lines += section(
-        "tutorial_verdicts",
-        [
-            *table(
-                [
-                    "rung",
-                    "the script's flags",
-                    "the post reports",
-                    f"{results['eval_samples']}-sample accuracy, %",
-                    f"{results['test_samples']:,}-sample accuracy, %",
-                    "verdict",
-                ],
-                rows,
-            ),
-            "",
-            "A seed counts for the post's figure when its "
-            f"{results['test_samples']:,}-sample accuracy meets the rung's rule: "
-            + "; ".join(
-                f"{', '.join(f'`{r}`' for r in rungs if rungs[r]['rule'] == rule)}: "
-                f"{RULES[rule]}"
-                for rule in used
-            )
-            + ". Every seed counts: reproduced; none: not reproduced; else reproduced "
-            "on k of n seeds, except where the post says every run converged: there a "
-            "split is not reproduced. "
-            + (
-                "A verdict on one seed is one run, marked as such, and a split cannot "
-                "be tested on fewer than two. "
-                if any(len(r["runs"]) < 2 for r in rungs.values())
-                else ""
-            )
-            + "The controls (no figure in the post) get no verdict.",
-        ],
+    rules = [
+        {"rungs": [n for n in rungs if rungs[n]["rule"] == rule], "text": RULES[rule]}
+        for rule in RULES
+        if any(r["rule"] == rule for r in rungs.values())
+    ]
+    return render(
+        "tutorial_tables.md.j2",
+        a=a,
+        params=sum(p.numel() for p in build_model(a).parameters()),
+        eval_every_samples=EVAL_SAMPLES,
+        results=results,
+        seed_counts=sorted({len(r["runs"]) for r in results["rungs"]}),
+        runs=sum(len(r["runs"]) for r in results["rungs"]),
+        rows=rows,
+        rules=rules,
+        one_seed=any(len(r["runs"]) < 2 for r in rungs.values()),
+        rungs={n: _rung(r) for n, r in rungs.items()},
+        missing={
+            lesson: [n for n in names if not rungs.get(n, {}).get("runs")]
+            for lesson, names in LESSONS.items()
+        },
+        converged=CONVERGED,
+        chance_tol=CHANCE_TOL,
+        ln10=math.log(10),
     )
-    lines += _lessons(rungs)
-    return "\n".join(lines)
-
-
-def _mean(rung: dict) -> float:
-    return statistics.fmean(x["final_10k"] for x in rung["runs"])
-
-
-def _said(rung: dict, flags: bool = False) -> str:
-    """`name` 71.3 % (3 of 5 seeds ≥ 99 %); with `flags`, its settings after it."""
-    k = sum(x["final_10k"] >= CONVERGED for x in rung["runs"])
-    how = f" ({_flags(TutorialArgs(**rung['args']).flags())})" if flags else ""
-    return (
-        f"`{rung['name']}`{how} {_mean(rung):.1%} ({k} of {len(rung['runs'])} seeds "
-        f"≥ {CONVERGED:.0%})"
-    )
-
-
-def _compare(a: dict, b: dict) -> str:
-    """How `a`'s mean final accuracy compares with `b`'s, in words."""
-    d = _mean(a) - _mean(b)
-    return "about the same as" if abs(d) < 0.02 else "above" if d > 0 else "below"
 
 
 CHANCE_TOL = 0.01  # a loss this close to ln 10 is a uniform guess over 10 classes
+
+# the lessons of the chapter: each compares these rungs (a section of the tables file)
+LESSONS = {
+    "tutorial_lesson_batch": ["baseline", "batch64"],
+    "tutorial_lesson_lr": ["baseline", "control_lr5e-3", "batch64_lr5e-3"],
+    "tutorial_lesson_model": ["baseline", "h32x3"],
+    "tutorial_lesson_warmup": ["combined", "combined_warmup"],
+    "tutorial_lesson_gated": ["control_rnn64_clip"],
+}
 
 
 def at_chance(run: dict) -> bool:
     """Whether a run's loss ends at chance: its last 50 steps' mean within `CHANCE_TOL`
     of ln 10."""
     return abs(run["loss"]["mean"][-1] - math.log(10)) <= CHANCE_TOL
-
-
-def _lessons(rungs: dict[str, dict]) -> list[str]:
-    """One sentence per lesson, its numbers and comparisons computed from the JSON."""
-    lines: list[str] = []
-    need = {
-        "tutorial_lesson_batch": ["baseline", "batch64"],
-        "tutorial_lesson_lr": ["baseline", "control_lr5e-3", "batch64_lr5e-3"],
-        "tutorial_lesson_model": ["baseline", "h32x3"],
-        "tutorial_lesson_warmup": ["combined", "combined_warmup"],
-        "tutorial_lesson_gated": ["control_rnn64_clip"],
-    }
-    have = {
-        k
-        for k, names in need.items()
-        if all(n in rungs and rungs[n]["runs"] for n in names)
-    }
-    for k in [k for k in need if k not in have]:
-        missing = [f"`{n}`" for n in need[k] if not rungs.get(n, {}).get("runs")]
-        lines += section(
-            k,
-            [
-                f"Not measured yet: {', '.join(missing)} "
-                f"{'has' if len(missing) == 1 else 'have'} no runs in tutorial.json."
-            ],
-        )
-    r = rungs.get
-    if "tutorial_lesson_batch" in have:
-        lines += section(
-            "tutorial_lesson_batch",
-            [
-                f"Final accuracy: {_said(r('batch64'))}, "
-                f"{_compare(r('batch64'), r('baseline'))} {_said(r('baseline'))}."
-            ],
-        )
-    if "tutorial_lesson_lr" in have:
-        lines += section(
-            "tutorial_lesson_lr",
-            [
-                f"Final accuracy: {_said(r('control_lr5e-3'), True)} with the learning "
-                f"rate alone, {_compare(r('control_lr5e-3'), r('batch64_lr5e-3'))} "
-                f"{_said(r('batch64_lr5e-3'))} with the bigger batch too; the "
-                f"baseline: {_said(r('baseline'))}."
-            ],
-        )
-    if "tutorial_lesson_model" in have:
-        lines += section(
-            "tutorial_lesson_model",
-            [
-                f"Final accuracy: {_said(r('h32x3'))}, "
-                f"{_compare(r('h32x3'), r('baseline'))} {_said(r('baseline'))}."
-            ],
-        )
-    if "tutorial_lesson_warmup" in have:
-        stuck = {n: sum(map(at_chance, rungs[n]["runs"])) for n in rungs}
-        lines += section(
-            "tutorial_lesson_warmup",
-            [
-                f"Final accuracy: {_said(r('combined'))}; with warmup "
-                f"{_said(r('combined_warmup'))}. Seeds whose loss ends at chance "
-                f"(within {CHANCE_TOL} of ln 10 = {math.log(10):.3f}, the loss of a "
-                "uniform guess over 10 classes): "
-                + ", ".join(
-                    f"`{n}` {stuck[n]} of {len(rungs[n]['runs'])}"
-                    for n in ("combined", "combined_warmup")
-                )
-                + "."
-            ],
-        )
-    if "tutorial_lesson_gated" in have:
-        lines += section(
-            "tutorial_lesson_gated",
-            [f"Final accuracy: {_said(r('control_rnn64_clip'), True)}."],
-        )
-    # the sections in `need`'s order, whichever were measured
-    blocks = [lines[i : i + 4] for i in range(0, len(lines), 4)]  # start, text, end, ""
-    names = list(need)
-    blocks.sort(key=lambda b: names.index(b[0].split("[start:")[1].split("]")[0]))
-    return [line for b in blocks for line in b]
 
 
 def _panels(results: dict, height: float):
