@@ -229,3 +229,33 @@ def test_each_snippet_gets_the_environment_of_its_call(tmp_path, monkeypatch):
     for value in ("a", "b", "a"):
         monkeypatch.setenv("RNN_REF_PROBE", value)
         assert run_snippet(probe, "cpu").stdout == f"{value}\n"
+
+
+def test_regen_on_a_gpu_writes_its_own_record(tmp_path, monkeypatch, capsys):
+    """`regen --device cuda` writes `<name>.cuda.out` and leaves the CPU record, the
+    figures and tables alone (the run itself is faked: no GPU here)."""
+    import torch
+
+    from rnn_ref.site import regen
+
+    (tmp_path / "snippets" / "p").mkdir(parents=True)
+    (tmp_path / "rnn_ref").mkdir()
+    (tmp_path / "rnn_ref" / "__init__.py").write_text("")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    snippet = tmp_path / "snippets" / "p" / "s.py"
+    snippet.write_text("print(1)\n")
+    cpu_record = HERE.replace("s.py", "snippets/p/s.py") + "1\n"
+    (tmp_path / "snippets" / "p" / "s.out").write_text(cpu_record)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(regen, "resolve_device", lambda _: torch.device("cuda"))
+    made = GPU.replace("s.py", "snippets/p/s.py").rstrip("\n")
+    monkeypatch.setattr(
+        regen, "run_snippet", lambda p, device: regen.Result(p, made, "1.0000001\n")
+    )
+    monkeypatch.setattr(regen, "_drawings", lambda check: pytest.fail("drew"))
+    for sync in (regen.regions, regen.notebooks, regen.claims):
+        monkeypatch.setattr(sync, "sync", lambda root, check: [])
+    assert regen.regen(device="cuda") == 0
+    assert (tmp_path / "snippets/p/s.cuda.out").read_text() == made + "\n1.0000001\n"
+    assert (tmp_path / "snippets/p/s.out").read_text() == cpu_record
+    assert regen.regen(check=True, device="cuda") == 0
