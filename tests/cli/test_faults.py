@@ -89,6 +89,8 @@ def test_a_run_too_big_for_memory_is_refused(capsys, tmp_path):
         (["bench", "--threads", "0"], "--threads must be 1 .. 1024; got 0"),
         (["bench", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
         (["ladder", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
+        (["ladder", "--tutorial", "--threads", "0"], "--threads must be 1 .. 1024"),
+        (["extrapolation", "--threads", "0"], "--threads must be 1 .. 1024; got 0"),
         (["regen", "--jobs", "0"], "--jobs must be 1 .. 64; got 0"),
         (["train", "--steps", "ten"], "invalid int value: 'ten'"),  # argparse's
         (["predict"], "the following arguments are required: --checkpoint"),
