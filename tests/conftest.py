@@ -96,7 +96,7 @@ def assert_same_svg():
     """
     import matplotlib
 
-    from rnn_ref.site.regen import drawing_mismatch
+    from rnn_ref.site.records import drawing_mismatch
 
     def check(fresh: Path, committed: Path, fix: str) -> None:
         assert committed.exists(), f"{committed.name} is not committed: run `{fix}`"

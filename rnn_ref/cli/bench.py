@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from rnn_ref.cli import experiment_args
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.bench import PARTS, THREADS, BenchConfig, run_bench
 from rnn_ref.rundir import write_output
@@ -22,14 +23,13 @@ __all__ = ["register"]
 
 
 def _read_results(out: Path) -> dict:
-    try:
+    with experiment_args.reading(
+        out,
+        "a JSON file written by `rnn-ref bench --out FILE`: pass that as --out",
+        (OSError, ValueError, KeyError, TypeError, IndexError),
+    ):
         results = json.loads(out.read_text())
         bench_report.render_tables(results)  # every field the report needs is there
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
-        raise InputError(
-            f"cannot redraw from {out} ({type(e).__name__}: {e}); expected a JSON "
-            f"file written by `rnn-ref bench --out FILE`: pass that as --out"
-        ) from None
     return results
 
 
@@ -46,8 +46,7 @@ def _merge(previous: dict, results: dict, part: str) -> dict:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    if not 1 <= args.threads <= 1024:
-        raise InputError(f"--threads must be 1 .. 1024; got {args.threads}")
+    experiment_args.threads(args.threads)
     site_json = paths.results() / "bench.json"
     out = Path(args.out) if args.out else site_json
     if args.redraw:
@@ -103,12 +102,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="results file (default: the site's docs/assets/results/bench.json); the "
         "markdown tables are written next to it (*_tables.md)",
     )
-    p.add_argument(
-        "--threads",
-        type=int,
-        default=THREADS,
-        help=f"torch CPU threads (default {THREADS})",
-    )
+    experiment_args.add_threads(p, THREADS)
     p.add_argument(
         "--only",
         choices=PARTS,

@@ -4,29 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import torch
 
+from rnn_ref.cli import experiment_args
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.extrapolation import ATTEMPTS, run_attempt
 from rnn_ref.rundir import write_output
-from rnn_ref.site import extrapolation_report, paths
+from rnn_ref.site import extrapolation_report
 
 __all__ = ["register"]
 
 
 def _cmd_extrapolation(args: argparse.Namespace) -> int:
-    names = [n.strip() for n in args.attempts.split(",") if n.strip()]
-    unknown = [n for n in names if n not in ATTEMPTS]
-    if unknown or not names or args.seeds < 1:
+    names, unknown = experiment_args.names(args.attempts, ATTEMPTS)
+    if unknown or not names or experiment_args.too_small(seeds=args.seeds):
         raise InputError(
             f"got attempts {names}, --seeds {args.seeds}; expected attempts from "
             f"{', '.join(ATTEMPTS)} and --seeds >= 1"
         )
-    torch.set_num_threads(args.threads)
-    json_path = Path(args.out) / "extrapolation.json" if args.out else None
-    json_path = json_path or paths.results() / "extrapolation.json"
+    torch.set_num_threads(experiment_args.threads(args.threads))
+    json_path = experiment_args.results_path(args.out, "extrapolation.json")
     for name in names:
         results = (
             json.loads(json_path.read_text())
@@ -67,8 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="defaults",
         help=f"comma-separated, from: {', '.join(ATTEMPTS)} (default: defaults)",
     )
-    p.add_argument("--seeds", type=int, default=3, help="seeds per cell (0 .. seeds-1)")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    experiment_args.add_seeds(p, 3, "cell")
+    experiment_args.add_threads(p, 1)
     p.add_argument(
         "--out",
         help="folder for extrapolation.json (default: the site's results; "

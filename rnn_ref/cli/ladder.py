@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from rnn_ref.cli import ladder_tutorial
+from rnn_ref.cli import experiment_args, ladder_tutorial
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.ladder import (
     DEFAULT_RUNGS,
@@ -21,16 +21,9 @@ from rnn_ref.experiments.ladder import (
 )
 from rnn_ref.experiments.tutorial import RUNGS as TUTORIAL_RUNGS
 from rnn_ref.rundir import write_output
-from rnn_ref.site import paths
-from rnn_ref.site.ladder_report import fmt, redraw
+from rnn_ref.site.ladder_report import fmt, redraw, summary_cells
 
 __all__ = ["register"]
-
-
-def _json_path(args: argparse.Namespace) -> Path:
-    return (
-        Path(args.out) / "ladder.json" if args.out else paths.results() / "ladder.json"
-    )
 
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
@@ -42,31 +35,19 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
         raise InputError(
             "--resume works with --tutorial only; add --tutorial or drop --resume"
         )
+    json_path = experiment_args.results_path(args.out, "ladder.json")
     if args.redraw:
-        json_path = _json_path(args)
-        try:
+        with experiment_args.reading(
+            json_path,
+            "a ladder.json written by `rnn-ref ladder --out DIR`: pass that DIR as "
+            "--out",
+        ):
             written = redraw(json_path, Path(args.out) if args.out else None)
-        except (OSError, ValueError, KeyError) as e:
-            raise InputError(
-                f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a "
-                f"ladder.json written by `rnn-ref ladder --out DIR`: pass that DIR as "
-                f"--out"
-            ) from None
         print("wrote", ", ".join(str(p) for p in written))
         return 0
-    names = (
-        [n.strip() for n in args.rungs.split(",") if n.strip()]
-        if args.rungs
-        else DEFAULT_RUNGS
-    )
-    unknown = [n for n in names if n not in RUNGS]
-    if (
-        unknown
-        or not names
-        or args.seeds < 1
-        or (args.steps is not None and args.steps < 1)
-        or args.samples < 1
-    ):
+    names, unknown = experiment_args.names(args.rungs, RUNGS, DEFAULT_RUNGS)
+    counts = dict(seeds=args.seeds, steps=args.steps, samples=args.samples)
+    if unknown or not names or experiment_args.too_small(**counts):
         what = (
             f"unknown rungs {unknown}"
             if unknown
@@ -76,9 +57,7 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
             f"{what}; expected rungs from {', '.join(RUNGS)}, --seeds >= 1, "
             f"--steps >= 1, --samples >= 1"
         )
-    if not 1 <= args.threads <= 1024:
-        raise InputError(f"--threads must be 1 .. 1024; got {args.threads}")
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(experiment_args.threads(args.threads))
     t0 = time.perf_counter()
     results = run_ladder(
         names,
@@ -92,7 +71,6 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
         round(x, 2) for x in os.getloadavg()
     ]  # timings are shared-CPU timings
     results["targets"] = check_targets(results)
-    json_path = _json_path(args)
     write_output(json_path, (json.dumps(results, indent=1) + "\n").encode())
     written = redraw(json_path, Path(args.out) if args.out else None)
     print(
@@ -104,15 +82,7 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
         print(
             f"{rung['name']:>16} | "
             + " | ".join(
-                [
-                    fmt(s["final_accuracy"], ".2%"),
-                    fmt(s["accuracy_2_5"], ".2%"),
-                    fmt(s["steps_to_99"]),
-                    fmt(s["seconds_to_99"], ".1f"),
-                    fmt(s["steps_to_100"]),
-                    fmt(s["seconds_to_100"], ".1f"),
-                ]
-                + [fmt(s["by_length"][str(k)], ".2%") for k in LENGTHS]
+                summary_cells(s) + [fmt(s["by_length"][str(k)], ".2%") for k in LENGTHS]
             )
         )
     print("", *results["targets"], sep="\n")
@@ -139,11 +109,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the tutorial's own ladder as its script ran it (--seeds default 5; "
         f"--rungs from: {', '.join(TUTORIAL_RUNGS)})",
     )
-    p.add_argument(
-        "--seeds",
-        type=int,
-        help="seeds per rung, 0 .. seeds-1 (default 3; 5 with --tutorial)",
-    )
+    experiment_args.add_seeds(p, None, "rung", said="3; 5 with --tutorial")
     p.add_argument(
         "--steps", type=int, help="step budget for every run (default: each rung's own)"
     )
@@ -153,12 +119,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--samples", type=int, default=1000, help="sequences per extrapolation length"
     )
-    p.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch CPU threads (default 1: these small models gain nothing from more)",
-    )
+    experiment_args.add_threads(p, 1, "these small models gain nothing from more")
     p.add_argument(
         "--out",
         help="directory for all four files "

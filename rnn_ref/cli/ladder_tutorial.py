@@ -14,31 +14,29 @@ from pathlib import Path
 
 import torch
 
+from rnn_ref.cli import experiment_args
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.tutorial import RUNGS
 from rnn_ref.experiments.tutorial_run import run_tutorial
 from rnn_ref.experiments.tutorial_verdicts import verdict
 from rnn_ref.rundir import write_output
-from rnn_ref.site import paths
 from rnn_ref.site.tutorial_report import redraw
 
 __all__ = ["run"]
 
 
 def _json_path(args: argparse.Namespace) -> Path:
-    return Path(args.out or paths.results()) / "tutorial.json"
+    return experiment_args.results_path(args.out, "tutorial.json")
 
 
 def _redraw(args: argparse.Namespace) -> list[Path]:
     json_path = _json_path(args)
-    try:
+    with experiment_args.reading(
+        json_path,
+        "a tutorial.json written by `rnn-ref ladder --tutorial --out DIR`: pass that "
+        "DIR as --out",
+    ):
         return redraw(json_path, Path(args.out) if args.out else None)
-    except (OSError, ValueError, KeyError) as e:
-        raise InputError(
-            f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a "
-            "tutorial.json written by `rnn-ref ladder --tutorial --out DIR`: pass that "
-            "DIR as --out"
-        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,17 +44,11 @@ def run(args: argparse.Namespace) -> int:
     if args.redraw:
         print("wrote", ", ".join(map(str, _redraw(args))))
         return 0
-    names = (
-        [n.strip() for n in args.rungs.split(",") if n.strip()]
-        if args.rungs
-        else list(RUNGS)
-    )
-    unknown = [n for n in names if n not in RUNGS]
+    names, unknown = experiment_args.names(args.rungs, RUNGS, RUNGS)
     if (
         unknown
         or not names
-        or args.seeds < 1
-        or (args.steps is not None and args.steps < 1)
+        or experiment_args.too_small(seeds=args.seeds, steps=args.steps)
     ):
         what = (
             f"unknown rungs {unknown}"
@@ -77,8 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 f"cannot resume from {json_path} ({e}); expected the tutorial.json of "
                 "an earlier run: delete it or drop --resume"
             ) from None
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(experiment_args.threads(args.threads))
     t0 = time.perf_counter()
     spent = (previous or {}).get("wall_seconds", 0.0)
 

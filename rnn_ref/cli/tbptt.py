@@ -11,9 +11,10 @@ from pathlib import Path
 
 import torch
 
+from rnn_ref.cli import experiment_args
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.tbptt import run
-from rnn_ref.experiments.timing import machine_info
+from rnn_ref.experiments.timing import machine_info, torch_threads
 from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
 from rnn_ref.site.tbptt_report import redraw
@@ -26,25 +27,19 @@ def _cmd_tbptt(args: argparse.Namespace) -> int:
     if not args.redraw:
         if args.seeds < 1:
             raise InputError(f"--seeds must be at least 1; got {args.seeds}")
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # small models: one thread, steadier on a busy machine
-        try:
+        with torch_threads(1):  # small models: one thread, steadier on a busy machine
             t0 = time.perf_counter()
             results = run(args.seeds)
             results["machine"] = machine_info(torch.device("cpu"))
             results["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
             results["wall_seconds"] = round(time.perf_counter() - t0, 1)
-        finally:
-            torch.set_num_threads(threads)
         write_output(json_path, (json.dumps(results, indent=1) + "\n").encode())
         print(f"wrote {json_path}")
-    try:  # from the results, not re-read: --out may be /dev/null or a FIFO
+    with experiment_args.reading(
+        json_path,
+        "a tbptt.json written by `rnn-ref tbptt --out FILE`: pass that FILE as --out",
+    ):  # from the results, not re-read: --out may be /dev/null or a FIFO
         written = redraw(json_path, results=None if args.redraw else results)
-    except (OSError, ValueError, KeyError) as e:
-        raise InputError(
-            f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected a "
-            "tbptt.json written by `rnn-ref tbptt --out FILE`: pass that FILE as --out"
-        ) from None
     print("wrote", ", ".join(str(p) for p in written))
     return 0
 
@@ -56,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="measure truncated BPTT over seeds (about 3 min on one core)",
         description=__doc__.split("\n\n")[0],
     )
-    p.add_argument("--seeds", type=int, default=3, help="seeds 0 .. N-1 (default 3)")
+    experiment_args.add_seeds(p, 3, "pair (d, k)")
     p.add_argument(
         "--out", help="the JSON to write (default: docs/assets/results/tbptt.json)"
     )

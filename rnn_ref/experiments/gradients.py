@@ -13,14 +13,13 @@ page draws them (`rnn_ref.site.gradient_figures`) and its snippets print them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import torch
 from torch import Tensor, nn
 
 from rnn_ref.config import TrainConfig
 from rnn_ref.data import SumModTask
+from rnn_ref.experiments.timing import torch_threads
 from rnn_ref.model import SumModClassifier
 from rnn_ref.train import train
 
@@ -133,19 +132,7 @@ def scaled_init(rnn: nn.RNNBase, kind: str, gain: float = 1.0) -> nn.RNNBase:
     return rnn
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Measure single-threaded: the same sums in the same order on any machine (and
-    no thread waiting on a busy one)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
-@_one_thread()
+@torch_threads(1)  # the same sums in the same order on any machine
 def init_curves(T: int = 40, H: int = 64, N: int = 32, seed: int = 0) -> dict:
     """‖∂h_T/∂s_t‖ against k at initialization: torch's default init for the three
     cells, a tanh RNN with orthogonal `weight_hh`, and two exploding cases.
@@ -180,7 +167,7 @@ def init_curves(T: int = 40, H: int = 64, N: int = 32, seed: int = 0) -> dict:
 
 
 @functools.cache  # deterministic: the figure and the claim test share one run
-@_one_thread()
+@torch_threads(1)
 def training_curves(T: int = 30, N: int = 64, seed: int = 1) -> dict:
     """‖∂h_T/∂s_t‖ and ‖∂L/∂s_t‖ of the sum-mod classifier on digit sequences of
     length T, at initialization and after the short run `TRAINED`, per cell.

@@ -19,7 +19,14 @@ from rnn_ref.site import paths
 from rnn_ref.site.svg import save_svg
 from rnn_ref.site.templates import render
 
-__all__ = ["fmt", "render_tables", "draw_curves", "draw_extrapolation", "redraw"]
+__all__ = [
+    "fmt",
+    "summary_cells",
+    "render_tables",
+    "draw_curves",
+    "draw_extrapolation",
+    "redraw",
+]
 
 # the chapter's lessons: each compares these rungs' final accuracy (a section of
 # ladder_tables.md)
@@ -166,13 +173,21 @@ def _ladder_row(r: dict) -> list[str]:
         r["label"],
         _lens(c),
         f"{c['steps']:,}",
+        *summary_cells(s),
+        fmt(s["seconds"], ".1f"),
+    ]
+
+
+def summary_cells(s: dict) -> list[str]:
+    """A rung summary's accuracies and the steps and seconds to 99 % and 100 %, as the
+    ladder table and `rnn-ref ladder`'s printout show them."""
+    return [
         fmt(s["final_accuracy"], ".2%"),
         fmt(s["accuracy_2_5"], ".2%"),
         fmt(s["steps_to_99"]),
         fmt(s["seconds_to_99"], ".1f"),
         fmt(s["steps_to_100"]),
         fmt(s["seconds_to_100"], ".1f"),
-        fmt(s["seconds"], ".1f"),
     ]
 
 

@@ -21,7 +21,6 @@ regen` calls it (training both models costs about 20 s of one core).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 from pathlib import Path
@@ -31,6 +30,7 @@ import torch
 
 from rnn_ref.cells import gru_cell, gru_gates
 from rnn_ref.config import TrainConfig
+from rnn_ref.experiments.timing import torch_threads
 from rnn_ref.model import SumModClassifier
 from rnn_ref.rundir import write_output
 from rnn_ref.site import paths, platform
@@ -56,21 +56,10 @@ _STEPS = [2, 5, 20, 100, 1000]  # the PCA panels
 _SHOWN = 100  # sequences drawn in each panel
 
 
-@contextlib.contextmanager
-def _one_thread():
-    """Torch on one CPU thread inside (float sums depend on the thread count)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 @functools.cache
 def trained(name: str) -> SumModClassifier:
     """`MODELS[name]`, trained on one thread (the same weights on every run)."""
-    with _one_thread():
+    with torch_threads(1):
         return train(MODELS[name]).model
 
 
@@ -161,7 +150,7 @@ def _analyse(model: SumModClassifier, config: TrainConfig) -> dict:
 @functools.cache
 def measure() -> dict:
     """Every number and array the section shows, per model (see the module doc)."""
-    with _one_thread():
+    with torch_threads(1):
         return {name: _analyse(trained(name), MODELS[name]) for name in MODELS}
 
 
@@ -284,7 +273,7 @@ def redraw(out_dir: Path | None = None, results_dir: Path | None = None) -> list
     `learned_tables.md`."""
     out_dir, results_dir = out_dir or paths.figures(), results_dir or paths.results()
     results = measure()
-    with _one_thread():
+    with torch_threads(1):
         gates = gate_numbers()
     public = {
         name: {k: _rounded(v) for k, v in r.items() if not k.startswith("_")}
@@ -299,7 +288,7 @@ def redraw(out_dir: Path | None = None, results_dir: Path | None = None) -> list
     made = f"<!-- made on {made_on} -->\n"
     write_output(tables, (made + _tables(results, gates)).encode())
     # text >= 11 px as shown; one thread, as the numbers
-    with matplotlib.rc_context({"font.size": SMALLEST + 0.5}), _one_thread():
+    with matplotlib.rc_context({"font.size": SMALLEST + 0.5}), torch_threads(1):
         return [
             _draw_states(results, out_dir / FIGURES[0]),
             _draw_drift(results, out_dir / FIGURES[1]),

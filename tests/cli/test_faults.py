@@ -32,15 +32,6 @@ def run_dir(tmp_path_factory):
     return out
 
 
-def _one_line(capsys, code, argv, match):
-    assert main(argv) == code
-    err = capsys.readouterr().err
-    lines = err.strip().splitlines()
-    assert "Traceback" not in err and len(lines) == 1, err
-    assert lines[0].startswith("error: ") and match in lines[0], err
-    return lines[0]
-
-
 def _cli(*argv, **kwargs):
     return subprocess.run(
         [sys.executable, "-m", "rnn_ref.cli", *argv],
@@ -71,15 +62,15 @@ def _stderr_one_line(proc) -> str:
         "--num-layers",
     ],
 )
-def test_huge_sizes_are_refused_in_one_line(capsys, tmp_path, flag):
+def test_huge_sizes_are_refused_in_one_line(one_error_line, tmp_path, flag):
     argv = ["train", flag, str(10**12), "--out", str(tmp_path / "r"), "--quiet"]
-    _one_line(capsys, 2, argv, "must be at most")
+    one_error_line(argv, "must be at most")
     assert not (tmp_path / "r").exists()
 
 
-def test_a_run_too_big_for_memory_is_refused(capsys, tmp_path):
+def test_a_run_too_big_for_memory_is_refused(one_error_line, tmp_path):
     argv = ["train", "--hidden-size", "16384", "--num-layers", "64"]
-    _one_line(capsys, 2, [*argv, "--out", str(tmp_path)], "needs an estimated")
+    one_error_line([*argv, "--out", str(tmp_path)], "needs an estimated")
 
 
 @pytest.mark.parametrize(
@@ -89,57 +80,59 @@ def test_a_run_too_big_for_memory_is_refused(capsys, tmp_path):
         (["bench", "--threads", "0"], "--threads must be 1 .. 1024; got 0"),
         (["bench", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
         (["ladder", "--threads", "-1"], "--threads must be 1 .. 1024; got -1"),
+        (["ladder", "--tutorial", "--threads", "0"], "--threads must be 1 .. 1024"),
+        (["extrapolation", "--threads", "0"], "--threads must be 1 .. 1024; got 0"),
         (["regen", "--jobs", "0"], "--jobs must be 1 .. 64; got 0"),
         (["train", "--steps", "ten"], "invalid int value: 'ten'"),  # argparse's
         (["predict"], "the following arguments are required: --checkpoint"),
     ],
 )
-def test_bad_numbers_and_usage_are_one_line(capsys, tmp_path, argv, match):
+def test_bad_numbers_and_usage_are_one_line(one_error_line, tmp_path, argv, match):
     if argv[0] == "train":
         argv = [*argv, "--out", str(tmp_path / "r")]
-    _one_line(capsys, 2, argv, match)
+    one_error_line(argv, match)
 
 
-def test_evaluate_refuses_a_huge_length_quoting_a_short_excerpt(capsys, run_dir):
-    line = _one_line(
-        capsys,
-        2,
+def test_evaluate_refuses_a_huge_length_quoting_a_short_excerpt(
+    one_error_line, run_dir
+):
+    line = one_error_line(
         ["evaluate", "--checkpoint", str(run_dir), "--lengths", "1" * 5000],
         "--lengths must be positive integers (at most 100,000)",
     )
     assert len(line) < 200
-    _one_line(
-        capsys,
-        2,
+    one_error_line(
         ["evaluate", "--checkpoint", str(run_dir), "--lengths", "1000000000"],
         "got '1000000000'",
     )
 
 
 @pytest.mark.parametrize("content", [None, "{not json", '{"parts": {}}'])
-def test_bench_redraw_from_a_missing_bad_or_incomplete_json(capsys, tmp_path, content):
+def test_bench_redraw_from_a_missing_bad_or_incomplete_json(
+    one_error_line, tmp_path, content
+):
     out = tmp_path / "bench.json"
     if content is not None:
         out.write_text(content)
-    _one_line(capsys, 2, ["bench", "--redraw", "--out", str(out)], "cannot redraw")
+    one_error_line(["bench", "--redraw", "--out", str(out)], "cannot redraw")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU refusal")
 @pytest.mark.parametrize("command", ["train", "bench", "regen"])
-def test_device_cuda_without_a_gpu_is_bad_input(capsys, tmp_path, command):
+def test_device_cuda_without_a_gpu_is_bad_input(one_error_line, tmp_path, command):
     argv = [command, "--device", "cuda"]
     argv += {"train": ["--out", str(tmp_path / "r")], "bench": ["--quick"]}.get(
         command, []
     )
-    _one_line(capsys, 2, argv, "torch sees no CUDA GPU")
+    one_error_line(argv, "torch sees no CUDA GPU")
 
 
 # ---- predict: streamed input, bounded memory, short excerpts, any stdout ----
 
 
-def test_a_long_digit_string_is_quoted_in_excerpt(capsys, run_dir):
-    line = _one_line(
-        capsys, 2, ["predict", "--checkpoint", str(run_dir), "7" * 5000], "not a digit"
+def test_a_long_digit_string_is_quoted_in_excerpt(one_error_line, run_dir):
+    line = one_error_line(
+        ["predict", "--checkpoint", str(run_dir), "7" * 5000], "not a digit"
     )
     assert "7" * 21 not in line and len(line) < 200
 
@@ -233,14 +226,12 @@ print(peaks[1] - peaks[0])
     assert int(proc.stdout) < 30 * 1024  # KiB
 
 
-def test_a_too_long_line_is_refused(monkeypatch, run_dir, capsys):
+def test_a_too_long_line_is_refused(monkeypatch, run_dir, one_error_line):
     from rnn_ref.cli import predict_stream
 
     monkeypatch.setattr(predict_stream, "MAX_DIGITS", 100)
     monkeypatch.setattr("sys.stdin", io.StringIO("1 " * 101))
-    _one_line(
-        capsys,
-        2,
+    one_error_line(
         ["predict", "--checkpoint", str(run_dir)],
         "the sequence on line 1 is longer than 100 digits",
     )
@@ -265,7 +256,7 @@ def test_ctrl_c_during_start_up_is_130_without_a_traceback(tmp_path):
 
 
 def test_a_disk_that_fills_during_a_save_is_a_machine_failure(
-    capsys, tmp_path, monkeypatch
+    one_error_line, tmp_path, monkeypatch
 ):
     from rnn_ref import rundir
 
@@ -273,19 +264,18 @@ def test_a_disk_that_fills_during_a_save_is_a_machine_failure(
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(rundir, "write_atomic", full)
-    line = _one_line(
-        capsys,
-        1,
+    line = one_error_line(
         ["train", *SMOKE, "--steps", "10", "--out", str(tmp_path)],
         "No space left on device",
+        1,
     )
     assert "manifest.json" in line
 
 
-def test_an_exploding_loss_exits_3_with_strict_metrics(capsys, tmp_path):
+def test_an_exploding_loss_exits_3_with_strict_metrics(one_error_line, tmp_path):
     argv = ["train", "--cell", "rnn_relu", "--lr", "3000", "--steps", "200"]
     argv += ["--eval-every", "1", "--eval-samples", "16", "--device", "cpu"]
-    _one_line(capsys, 3, [*argv, "--quiet", "--out", str(tmp_path)], "became")
+    one_error_line([*argv, "--quiet", "--out", str(tmp_path)], "became", 3)
     for line in (tmp_path / "metrics.jsonl").read_text().splitlines():
         json.loads(line, parse_constant=lambda c: pytest.fail(f"{c} in metrics"))
 
@@ -302,19 +292,23 @@ def _fake_checkout(root: Path) -> Path:
     return root
 
 
-def test_regen_works_on_the_checkout_you_stand_in(tmp_path, monkeypatch, capsys):
+def test_regen_works_on_the_checkout_you_stand_in(
+    tmp_path, monkeypatch, one_error_line
+):
     here = _fake_checkout(tmp_path / "clone")
     monkeypatch.chdir(here / "snippets")
     assert paths.root() == here.resolve()
     monkeypatch.chdir(tmp_path)
-    _one_line(capsys, 2, ["regen", "--check"], "not inside an rnn_ref checkout")
+    one_error_line(["regen", "--check"], "not inside an rnn_ref checkout")
 
 
-def test_regen_refuses_an_output_that_is_a_directory(tmp_path, monkeypatch, capsys):
+def test_regen_refuses_an_output_that_is_a_directory(
+    tmp_path, monkeypatch, one_error_line
+):
     here = _fake_checkout(tmp_path / "clone")
     (here / "snippets" / "page" / "hello.out").mkdir()
     monkeypatch.chdir(here)
-    _one_line(capsys, 2, ["regen", "--check"], "hello.out is a directory")
+    one_error_line(["regen", "--check"], "hello.out is a directory")
 
 
 def test_regen_check_reports_an_output_with_bad_utf8_as_drift(

@@ -3,7 +3,7 @@
 import pytest
 
 from rnn_ref.site import learned, paths
-from rnn_ref.site.regen import drawing_mismatch, file_platform
+from rnn_ref.site.records import drawing_mismatch, file_platform
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from rnn_ref.site import notebooks
-from rnn_ref.site.regen import run_snippet, snippet_needs
+from rnn_ref.site.snippets import run_snippet, snippet_needs
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves it out
 

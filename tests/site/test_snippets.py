@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from rnn_ref.site import paths, platform
-from rnn_ref.site.regen import (
-    compare,
-    mixed_records,
+from rnn_ref.site.records import compare, mixed_records, recorded_platform
+from rnn_ref.site.snippets import (
     output_path,
-    recorded_platform,
     run_snippet,
     snippet_needs,
     snippet_paths,
