@@ -235,6 +235,7 @@ def test_regen_on_a_gpu_writes_its_own_record(tmp_path, monkeypatch, capsys):
     import torch
 
     from rnn_ref.site import regen
+    from rnn_ref.site.snippets import Result
 
     (tmp_path / "snippets" / "p").mkdir(parents=True)
     (tmp_path / "rnn_ref").mkdir()
@@ -248,7 +249,7 @@ def test_regen_on_a_gpu_writes_its_own_record(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(regen, "resolve_device", lambda _: torch.device("cuda"))
     made = GPU.replace("s.py", "snippets/p/s.py").rstrip("\n")
     monkeypatch.setattr(
-        regen, "run_snippet", lambda p, device: regen.Result(p, made, "1.0000001\n")
+        regen, "run_snippet", lambda p, device: Result(p, made, "1.0000001\n")
     )
     monkeypatch.setattr(regen, "_drawings", lambda check: pytest.fail("drew"))
     for sync in (regen.regions, regen.notebooks, regen.claims):
