@@ -21,7 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write nothing; exit 1 if a snippet output drifted or a snippet failed",
     )
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument(
+        "--device",
+        choices=["cpu", "cuda"],
+        default="cpu",
+        help="cpu (default): the record the site shows; cuda: into <name>.cuda.out",
+    )
     p.add_argument(
         "--only",
         default="",

@@ -4,9 +4,11 @@ A computation's last bits depend on the kernels that ran it: torch picks its own
 set (AVX2 or AVX-512) by CPU, MKL picks a code path by CPU and vendor, and a reduction
 split over threads adds in another order. Training amplifies a last-bit difference into
 other printed digits. So `rnn-ref regen` and the tests run torch with `PINS`, which
-make any x86-64 CPU with AVX2 (Intel or AMD, AVX2 or AVX-512) compute the committed
-outputs bit for bit. The pins are environment variables: they take effect only in a
-process that sets them before torch is loaded (the snippet server, the figure worker,
+make a Linux x86-64 CPU with AVX2 compute the committed outputs bit for bit (checked
+on an Intel AVX-512 CPU; MKL's COMPATIBLE path is meant to give the same results on
+every vendor's CPU, not yet checked on an AMD or an AVX2-only one). The pins are
+environment variables, read when torch first computes: so every process that computes
+for the site sets them before it loads torch (the snippet server, the figure worker,
 the test session through the root `conftest.py`).
 
 Every output whose values the platform can change records where it was made
@@ -65,8 +67,9 @@ def pinned_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
 def describe(device: str = "cpu") -> str:
     """Where this process computes: e.g. `cpu x86_64 AVX2 pinned · torch 2.13.0+cpu`.
 
-    `pinned` means every variable of `PINS` was set as it is there (a process can only
-    have taken them when they were set before torch loaded; the kernel set shows it).
+    `pinned` means every variable of `PINS` is set as it is there, and the process
+    shows it took them: torch's AVX2 kernels, one thread (MKL's code path cannot be
+    read back; it is set with the others, before torch loads).
     """
     import torch
 
@@ -74,7 +77,11 @@ def describe(device: str = "cpu") -> str:
         where = f"cuda {torch.cuda.get_device_name()}"
     else:
         kernels = torch.backends.cpu.get_cpu_capability()
-        pinned = all(os.environ.get(k) == v for k, v in PINS.items())
+        pinned = (
+            all(os.environ.get(k) == v for k, v in PINS.items())
+            and kernels == "AVX2"
+            and torch.get_num_threads() == 1
+        )
         where = f"cpu {_platform.machine()} {kernels}" + (" pinned" if pinned else "")
     return f"{where} · torch {torch.__version__}"
 

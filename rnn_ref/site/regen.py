@@ -36,6 +36,7 @@ from rnn_ref.site.records import (
     compare,
     drawing_mismatch,
     mixed_records,
+    read_output,
     recorded_platform,
 )
 from rnn_ref.site.snippets import (
@@ -52,7 +53,7 @@ _MATPLOTLIB = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
 
 
 def regen(
-    check: bool = False, device: str = "auto", pattern: str = "", jobs: int = 2
+    check: bool = False, device: str = "cpu", pattern: str = "", jobs: int = 2
 ) -> int:
     """Rerun the snippets whose path contains `pattern`; rewrite or check their outputs,
     then (on the CPU, with no `pattern`) every figure and table, and the generated
@@ -70,17 +71,27 @@ def regen(
             f"no snippet path contains {pattern[:40]!r}; see `ls snippets/*/`"
         )
     for p in selected:
-        if output_path(p, device).is_dir():
+        out = output_path(p, device)
+        if out.is_symlink() or (out.exists() and not out.is_file()):
             raise InputError(
-                f"{output_path(p, device)} is a directory; expected the output file "
-                f"of {p.name}: remove the directory and run regen again"
+                f"{out} is not a regular file; expected the output file of {p.name}"
+                ": remove it and run regen again"
             )
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    if device == "cpu" and not check and not platform.pinnable():
+        raise InputError(
+            "this machine cannot compute pinned (an x86-64 CPU with AVX2 under "
+            "Linux), so it would rewrite the CPU record with other digits; run "
+            "`rnn-ref regen --check` here, or regen on such a machine"
+        )
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         results = list(pool.map(lambda p: run_snippet(p, device), selected))
+    finally:  # Ctrl-C: no waiting for the queued snippets
+        pool.shutdown(wait=False, cancel_futures=True)
     problems = [f"RECORD  {p}" for p in mixed_records()] if check else []
     for r in results:
         out, name = output_path(r.path, device), r.path.relative_to(root)
-        committed = out.read_text(errors="replace") if out.exists() else ""
+        committed = read_output(out) if out.exists() else ""
         reason = platform.mismatch(
             recorded_platform(committed), recorded_platform(r.text)
         )
@@ -153,7 +164,7 @@ def _compare_drawing(new: Path) -> str:
     name = committed.relative_to(paths.root())
     if not committed.exists():
         return f"DRAWN   {name} is not committed"
-    old, fresh = committed.read_text(errors="replace"), new.read_text()
+    old, fresh = read_output(committed), new.read_text()
     drawn_with = _MATPLOTLIB.search(old)
     if drawn_with and drawn_with[1] != matplotlib.__version__:
         print(

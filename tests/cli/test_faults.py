@@ -308,7 +308,7 @@ def test_regen_refuses_an_output_that_is_a_directory(
     here = _fake_checkout(tmp_path / "clone")
     (here / "snippets" / "page" / "hello.out").mkdir()
     monkeypatch.chdir(here)
-    one_error_line(["regen", "--check"], "hello.out is a directory")
+    one_error_line(["regen", "--check"], "hello.out is not a regular file")
 
 
 def test_regen_check_reports_an_output_with_bad_utf8_as_drift(
@@ -320,3 +320,31 @@ def test_regen_check_reports_an_output_with_bad_utf8_as_drift(
     assert main(["regen", "--check", "--device", "cpu", "--only", "hello"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and "DRIFT   snippets/page/hello.py" in err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "dangling"])
+def test_regen_refuses_an_output_that_is_not_a_regular_file(
+    tmp_path, monkeypatch, one_error_line, kind
+):
+    """A FIFO would hang the run, a link would write where it points (outside the
+    checkout, say): each is refused before anything runs, and left as it was."""
+    here = _fake_checkout(tmp_path / "clone")
+    out, victim = here / "snippets" / "page" / "hello.out", tmp_path / "victim.txt"
+    victim.write_text("mine\n")
+    if kind == "fifo":
+        os.mkfifo(out)
+    else:
+        out.symlink_to(victim if kind == "symlink" else tmp_path / "nothing")
+    monkeypatch.chdir(here)
+    for check in ([], ["--check"]):
+        one_error_line(["regen", *check], "hello.out is not a regular file")
+    assert victim.read_text() == "mine\n" and os.path.lexists(out)
+
+
+def test_regen_keeps_crlf_an_output_apart(tmp_path, monkeypatch, capsys):
+    """A CRLF copy of an output is not the output (read as bytes, not as text)."""
+    from rnn_ref.site.records import read_output
+
+    crlf = tmp_path / "x.out"
+    crlf.write_bytes(b"# h\r\n1\r\n")
+    assert read_output(crlf) == "# h\r\n1\r\n"

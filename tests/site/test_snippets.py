@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from rnn_ref.site import paths, platform
-from rnn_ref.site.records import compare, mixed_records, recorded_platform
+from rnn_ref.site.records import (
+    compare,
+    mixed_records,
+    read_output,
+    recorded_platform,
+)
 from rnn_ref.site.snippets import (
     output_path,
     run_snippet,
@@ -57,10 +62,10 @@ def test_snippet_output_matches_committed(results, path):
     out = path.with_suffix(".out")
     assert out.exists(), f"no committed output; run `rnn-ref regen --only {path.name}`"
     made_on = recorded_platform(result.text)
-    reason = platform.mismatch(recorded_platform(out.read_text()), made_on)
+    reason = platform.mismatch(recorded_platform(read_output(out)), made_on)
     if reason and snippet_trains(path):
         pytest.skip(f"a training run's digits, {reason}; tests/claims check it")
-    diff = compare(out.read_text(), result.text)
+    diff = compare(read_output(out), result.text)
     assert not diff, (
         f"{out.relative_to(ROOT)} drifted from what the snippet prints now:\n{diff}\n"
         f"If the change is intended: rnn-ref regen --only {path.stem} "
@@ -115,6 +120,26 @@ def test_mixed_records_finds_an_edited_header(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "root", lambda: tmp_path)
     (problem,) = mixed_records()
     assert problem.startswith("c.out says it was made on 'cuda NVIDIA H100")
+
+
+def test_mixed_records_finds_a_record_made_unpinned(tmp_path, monkeypatch):
+    """A whole record rewritten on a machine that cannot be pinned agrees with itself
+    and is still refused: it would put every output in tolerance mode."""
+    unpinned = HERE.replace(" pinned", "")
+    for name in "abc":
+        (tmp_path / f"{name}.out").write_text(unpinned + "x\n")
+    monkeypatch.setattr(paths, "snippets", lambda: tmp_path)
+    monkeypatch.setattr(paths, "root", lambda: tmp_path)
+    assert len(mixed_records()) == 3
+
+
+def test_regen_never_writes_the_record_unpinned(monkeypatch):
+    from rnn_ref.errors import InputError
+    from rnn_ref.site import regen
+
+    monkeypatch.setattr(platform, "pinnable", lambda: False)
+    with pytest.raises(InputError, match="cannot compute pinned"):
+        regen.regen(pattern="cell_equals_rnncell")
 
 
 def test_snippets_run_pinned_whatever_the_callers_kernels(monkeypatch, tmp_path):
