@@ -46,12 +46,22 @@ __all__ = [
     "metrics_bytes",
     "append_metrics",
     "resume_metrics",
+    "load_json",
     "MANIFEST",
     "LOCK",
 ]
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+
+
+def load_json(data: bytes | str):
+    """`json.loads(data)`, with JSON nested too deeply for Python's recursion limit
+    (`[[[...]]]`, a RecursionError) raised as the `ValueError` of any bad JSON."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def ours(path: Path) -> bool:
@@ -61,7 +71,7 @@ def ours(path: Path) -> bool:
     if name == LOCK or (name.startswith(".") and name.endswith(".tmp")):
         return True
     try:
-        return name == MANIFEST and "files" in json.loads(path.read_bytes())
+        return name == MANIFEST and "files" in load_json(path.read_bytes())
     except (OSError, ValueError, TypeError):
         return False
 
@@ -227,7 +237,7 @@ def _read_manifest(out: Path) -> dict[str, list[str]]:
     if not path.is_file():
         return {}
     try:
-        files = json.loads(path.read_bytes())["files"]
+        files = load_json(path.read_bytes())["files"]
         if not all(
             isinstance(v, list) and all(isinstance(h, str) for h in v)
             for v in files.values()
@@ -313,7 +323,7 @@ def resume_metrics(out: Path, step: int) -> list[dict]:
     metrics = []
     for i, raw in enumerate(lines, 1):
         try:
-            m = json.loads(raw)
+            m = load_json(raw)
             keep = m["step"] <= step
         except (ValueError, KeyError, TypeError):
             if i == len(lines):
