@@ -229,7 +229,7 @@ def test_bad_checkpoints(run_dir, tmp_path, command, damage, match, one_error_li
     [
         (["train", "--min-len", "5", "--max-len", "2"], "min_len <= max_len"),
         (["train", "--steps", "0"], "steps must be at least 1"),
-        (["train", "--resume"], "no config.json"),
+        (["train", "--resume"], "nothing to resume in"),
         (["train", "--resume", "--hidden-size", "4"], "does not fit this run"),
         (["train", "--embed-dim", "-3"], "embed_dim must be at least 1"),
         (["train", "--embed-dim", "0"], "embed_dim must be at least 1"),
