@@ -76,6 +76,8 @@ class LMConfig:
             raise InputError(f"lr must be a positive number; got {self.lr!r}")
         if self.clip is not None and not 0 < self.clip < math.inf:
             raise InputError(f"clip must be a positive number or None; got {self.clip}")
+        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
+            raise InputError(f"seed must be in 0 .. 2**63 - 1; got {self.seed!r}")
         if not 0 < self.val_fraction < 1:
             raise InputError(
                 f"val_fraction must be between 0 and 1; got {self.val_fraction}"

@@ -15,7 +15,8 @@ cut hits:
   file is written whole as above; `/dev/null`, `/dev/stdout` or a FIFO is written into,
   never renamed over; a directory, block device, socket or dangling link is refused.
 * `verify`: a file whose checksum is not in the manifest is a `CheckpointError` naming
-  it (torch does not check its zip's CRC: a flipped byte would load silently).
+  it and the manifest (which of the two changed, nothing on disk can tell); torch does
+  not check its zip's CRC: a flipped byte would load silently.
 
 `RNN_REF_FAULT=<stage>:<name>[:<n>]` (stage `written` or `replaced`) kills the process
 with SIGKILL at that moment of (the n-th) writing of `name`; `tests/test_faults.py` uses
@@ -352,8 +353,10 @@ def verify(path: str | Path) -> bytes:
     allowed = _read_manifest(path.parent).get(path.name)
     if allowed is not None and _sha256(data) not in allowed:
         raise CheckpointError(
-            f"{path} is corrupt: its sha256 does not match {path.parent / MANIFEST} "
-            f"(a flipped byte or a partial copy); restore the file, or re-train"
+            f"{path} does not match {path.parent / MANIFEST}: its sha256 is not the "
+            f"one listed there, so the file was damaged (a flipped byte, a partial "
+            f"copy) or the manifest was changed; restore whichever changed, or "
+            f"re-train"
         )
     return data
 

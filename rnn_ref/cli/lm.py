@@ -96,6 +96,8 @@ def _command(config: LMConfig) -> str:
 def _cmd_sample(args: argparse.Namespace) -> int:
     if args.length < 1:
         raise InputError(f"--length must be at least 1; got {args.length}")
+    if not 0 <= args.seed < 2**63:  # torch.Generator().manual_seed's range
+        raise InputError(f"--seed must be in 0 .. 2**63 - 1; got {args.seed}")
     if 0 < args.temperature < MIN_TEMPERATURE:  # 0 and below: `sample` refuses them
         raise InputError(
             f"--temperature must be at least {MIN_TEMPERATURE:g} (below it logits / "

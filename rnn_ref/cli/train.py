@@ -319,7 +319,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "digits",
         nargs="*",
         help="one sequence; without digits, one sequence per stdin line (streamed; "
-        f"at most {MAX_DIGITS:,} digits a line)",
+        f"at most {MAX_DIGITS:,} digits a line); each digit one character 0-9",
     )
     p.set_defaults(func=_cmd_predict)
 
