@@ -248,39 +248,65 @@ _STATE_TYPES = {
 }
 
 
+# what `save` and `rnn_ref.train` write into a run directory, besides the bookkeeping
+# of `rnn_ref.rundir` (manifest.json, .lock)
+RUN_FILES = ("config.json", "model.pt", "state.pt", "metrics.jsonl")
+
+
 def claim(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLock:
     """Lock `out` for this process; a fresh run also checks it is new and saves its
-    config first, so a run stopped at any later moment resumes with `--resume`."""
+    config first, so a run stopped at any later moment resumes with `--resume`.
+
+    Whether `out` is ours to write is checked before anything is created in it (a
+    refusal leaves it as it was: no `.lock`, no directory), and again once it is
+    locked; only then are the temporary files of a killed save removed.
+    """
+    _check_ours(out, resume)
     lock = rundir.RunLock(out)
     try:
-        for leftover in out.glob(".*.tmp"):  # of a run killed inside a save
-            leftover.unlink()
-        if resume:
-            if not (out / "config.json").is_file():
-                raise InputError(
-                    f"nothing to resume in {out}: it holds no config.json (the run "
-                    f"stopped before it saved its config, or this is another "
-                    f"directory); run the original command again, without --resume"
-                )
-            read_config(out)
-        else:
-            if (out / "config.json").exists():
-                raise InputError(
-                    f"{out} already holds a run; pass --resume to continue it or "
-                    f"choose another --out (expected a new or empty directory for a "
-                    f"fresh run)"
-                )
-            others = sorted(p.name for p in out.iterdir() if not rundir.ours(p))
-            if others:
-                shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-                raise InputError(
-                    f"{out} is not empty ({shown}) and rnn-ref did not write it; "
-                    f"expected a new or empty directory for a fresh run: pass another "
-                    f"--out"
-                )
+        _check_ours(out, resume)  # another run may have started here meanwhile
+        for leftover in out.iterdir():  # of a run killed inside a save
+            if leftover.name.endswith(".tmp") and rundir.ours(leftover, RUN_FILES):
+                leftover.unlink()
         if not resume:  # a resumed run's config is saved once its checkpoint fits
             rundir.commit(out, {"config.json": config_bytes(config)})
     except BaseException:
         lock.release()
         raise
     return lock
+
+
+def _check_ours(out: Path, resume: bool) -> None:
+    """An `InputError` unless `out` is a run to resume (`resume`), or a place for a
+    fresh run: missing, or a directory holding nothing but our bookkeeping."""
+    if resume:
+        if not out.is_dir():
+            what = "is not a directory" if out.exists() else "does not exist"
+            raise InputError(
+                f"nothing to resume in {out}: it {what}; pass the --out of the run "
+                f"to continue"
+            )
+        if not (out / "config.json").is_file():
+            raise InputError(
+                f"nothing to resume in {out}: it holds no config.json (the run "
+                f"stopped before it saved its config, or this is another "
+                f"directory); run the original command again, without --resume"
+            )
+        read_config(out)
+        return
+    if not out.is_dir():  # missing; or a file, which creating the lock reports
+        return
+    if (out / "config.json").exists():
+        raise InputError(
+            f"{out} already holds a run; pass --resume to continue it or "
+            f"choose another --out (expected a new or empty directory for a "
+            f"fresh run)"
+        )
+    others = sorted(p.name for p in out.iterdir() if not rundir.ours(p, RUN_FILES))
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise InputError(
+            f"{out} is not empty ({shown}) and rnn-ref did not write it; "
+            f"expected a new or empty directory for a fresh run: pass another "
+            f"--out"
+        )

@@ -25,7 +25,7 @@ from tqdm import tqdm
 from rnn_ref import checkpoint
 from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
 from rnn_ref.lm import LM_CELLS, CharLM, Vocab, detach_state, load_text, stream_batches
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 
 __all__ = [
     "LMConfig",
@@ -76,6 +76,8 @@ class LMConfig:
             raise InputError(f"lr must be a positive number; got {self.lr!r}")
         if self.clip is not None and not 0 < self.clip < math.inf:
             raise InputError(f"clip must be a positive number or None; got {self.clip}")
+        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
+            raise InputError(f"seed must be in 0 .. 2**63 - 1; got {self.seed!r}")
         if not 0 < self.val_fraction < 1:
             raise InputError(
                 f"val_fraction must be between 0 and 1; got {self.val_fraction}"
@@ -161,7 +163,7 @@ def train_lm(
         hx = tuple(state["hx"]) if config.cell == "lstm" else state["hx"][0]
         if (out / "metrics.jsonl").exists():
             lines = (out / "metrics.jsonl").read_text().splitlines()
-            metrics = [m for m in map(json.loads, lines) if m["step"] <= step]
+            metrics = [m for m in map(load_json, lines) if m["step"] <= step]
     if out is not None:  # an --out that is no folder: an InputError here
         lines = "".join(json.dumps(m) + "\n" for m in metrics)
         write_output(out / "metrics.jsonl", lines.encode())
@@ -239,7 +241,7 @@ def read_lm_config(directory: Path) -> LMConfig:
             "`rnn-ref lm train --out DIR`: train one or fix the path"
         )
     try:
-        config = LMConfig.from_dict(json.loads(path.read_text()))
+        config = LMConfig.from_dict(load_json(path.read_bytes()))
         if not config.chars:
             raise ValueError("no vocabulary (chars)")
     except (ValueError, TypeError, AttributeError) as e:

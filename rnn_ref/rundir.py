@@ -15,7 +15,8 @@ cut hits:
   file is written whole as above; `/dev/null`, `/dev/stdout` or a FIFO is written into,
   never renamed over; a directory, block device, socket or dangling link is refused.
 * `verify`: a file whose checksum is not in the manifest is a `CheckpointError` naming
-  it (torch does not check its zip's CRC: a flipped byte would load silently).
+  it and the manifest (which of the two changed, nothing on disk can tell); torch does
+  not check its zip's CRC: a flipped byte would load silently.
 
 `RNN_REF_FAULT=<stage>:<name>[:<n>]` (stage `written` or `replaced`) kills the process
 with SIGKILL at that moment of (the n-th) writing of `name`; `tests/test_faults.py` uses
@@ -29,9 +30,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import stat
+from collections.abc import Collection
 from pathlib import Path
 
 from rnn_ref.errors import CheckpointError, InputError
@@ -46,24 +49,57 @@ __all__ = [
     "metrics_bytes",
     "append_metrics",
     "resume_metrics",
+    "load_json",
     "MANIFEST",
+    "MANIFEST_FORMAT",
     "LOCK",
 ]
 
 MANIFEST = "manifest.json"
+# the marker of a manifest of ours (manifests written before it are recognised by
+# their exact structure: see `_manifest_files`)
+MANIFEST_FORMAT = "rnn-ref run directory manifest, version 1"
 LOCK = ".lock"
 
 
-def ours(path: Path) -> bool:
-    """Whether `path` is bookkeeping this module leaves behind: the lock, a temporary
-    file, or a manifest in our format."""
-    name = path.name
-    if name == LOCK or (name.startswith(".") and name.endswith(".tmp")):
-        return True
+def load_json(data: bytes | str):
+    """`json.loads(data)`, with JSON nested too deeply for Python's recursion limit
+    (`[[[...]]]`, a RecursionError) raised as the `ValueError` of any bad JSON."""
     try:
-        return name == MANIFEST and "files" in json.loads(path.read_bytes())
-    except (OSError, ValueError, TypeError):
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def ours(path: Path, files: Collection[str] = ()) -> bool:
+    """Whether `path` is bookkeeping this module leaves behind: the lock, a temporary
+    file of a save of the manifest or of one of `files`, or a manifest of ours.
+
+    Each is recognised by what a user's file will not carry: the lock by its
+    `pid N on HOST` line, a temporary file by `write_atomic`'s name for it
+    (`.<name>.<8 random characters>.tmp`: a user's `.draft.tmp` is not one), the
+    manifest by its structure (`_manifest_files`).
+    """
+    name = path.name
+    if name == LOCK:
+        try:
+            return _LOCK_LINE.fullmatch(path.read_bytes()) is not None
+        except OSError:
+            return False
+    found = _TEMPORARY.fullmatch(name)
+    if found:
+        return found.group(1) in {MANIFEST, *files}
+    if name != MANIFEST:
         return False
+    try:
+        return _manifest_files(path.read_bytes()) is not None
+    except OSError:
+        return False
+
+
+# the names of write_atomic's temporary files; mkstemp's (before it) had [a-z0-9_]
+_TEMPORARY = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+_LOCK_LINE = re.compile(rb"(pid [0-9]+ on [^\n]*\n)?")
 
 
 class RunLock:
@@ -222,22 +258,51 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _manifest_files(data: bytes) -> dict[str, list[str]] | None:
+    """The checksums (name -> sha256s) a manifest of ours holds; None if `data` is not
+    one (a user's `manifest.json`, or one damaged).
+
+    Ours is `{"format": MANIFEST_FORMAT, "sha256": "of each file", "files": {name:
+    [hex digest, ...]}}`; one written before the marker has the same keys but
+    `format`.
+    """
+    try:
+        manifest = load_json(data)
+    except ValueError:
+        return None
+    if not isinstance(manifest, dict) or set(manifest) - {"format"} != {
+        "sha256",
+        "files",
+    }:
+        return None
+    files = manifest["files"]
+    if (
+        manifest.get("format", MANIFEST_FORMAT) != MANIFEST_FORMAT
+        or manifest["sha256"] != "of each file"
+        or not isinstance(files, dict)
+    ):
+        return None
+    for digests in files.values():
+        if not isinstance(digests, list) or not all(
+            isinstance(h, str) and _SHA256.fullmatch(h) for h in digests
+        ):
+            return None
+    return files
+
+
 def _read_manifest(out: Path) -> dict[str, list[str]]:
     path = out / MANIFEST
     if not path.is_file():
         return {}
-    try:
-        files = json.loads(path.read_bytes())["files"]
-        if not all(
-            isinstance(v, list) and all(isinstance(h, str) for h in v)
-            for v in files.values()
-        ):
-            raise TypeError("checksums are not lists of strings")
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
+    files = _manifest_files(path.read_bytes())
+    if files is None:
         raise CheckpointError(
-            f"{path} is corrupt ({type(e).__name__}); restore it, or delete it to load "
-            f"the run unverified"
-        ) from None
+            f"{path} is corrupt (not a manifest rnn-ref wrote); restore it, or delete "
+            f"it to load the run unverified"
+        )
     return files
 
 
@@ -263,7 +328,11 @@ def commit(out: str | Path, files: dict[str, bytes]) -> None:
 
 def _manifest_bytes(files: dict[str, list[str]]) -> bytes:
     return (
-        json.dumps({"sha256": "of each file", "files": files}, indent=1) + "\n"
+        json.dumps(
+            {"format": MANIFEST_FORMAT, "sha256": "of each file", "files": files},
+            indent=1,
+        )
+        + "\n"
     ).encode()
 
 
@@ -284,8 +353,10 @@ def verify(path: str | Path) -> bytes:
     allowed = _read_manifest(path.parent).get(path.name)
     if allowed is not None and _sha256(data) not in allowed:
         raise CheckpointError(
-            f"{path} is corrupt: its sha256 does not match {path.parent / MANIFEST} "
-            f"(a flipped byte or a partial copy); restore the file, or re-train"
+            f"{path} does not match {path.parent / MANIFEST}: its sha256 is not the "
+            f"one listed there, so the file was damaged (a flipped byte, a partial "
+            f"copy) or the manifest was changed; restore whichever changed, or "
+            f"re-train"
         )
     return data
 
@@ -313,7 +384,7 @@ def resume_metrics(out: Path, step: int) -> list[dict]:
     metrics = []
     for i, raw in enumerate(lines, 1):
         try:
-            m = json.loads(raw)
+            m = load_json(raw)
             keep = m["step"] <= step
         except (ValueError, KeyError, TypeError):
             if i == len(lines):

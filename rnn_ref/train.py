@@ -137,7 +137,8 @@ def train(
     stop_at: int | None = None,
     progress: bool = False,
 ) -> TrainResult:
-    """Run (or resume) training; return the model and its metrics, one per evaluation.
+    """Run (or resume) training; return the model and its metrics, one per evaluation
+    (none when a resumed run already holds `config.steps` steps: nothing is written).
 
     Args:
         config: the run; `config.out` receives checkpoints and `metrics.jsonl` when set.
@@ -205,6 +206,13 @@ def _train(
             loss_sum, loss_count = state["loss_sum"], state["loss_count"]
             clip_stats = state["clip_stats"]
             saved = True
+        if step > config.steps:  # never cut a run's config back below its steps
+            raise InputError(
+                f"--steps {config.steps} is below the {step} steps {out} already "
+                f"holds; pass a larger --steps to train on, or leave it out"
+            )
+        if step == config.steps:  # nothing to train, and nothing rewritten
+            return TrainResult(model.eval(), [])
         metrics = rundir.resume_metrics(out, step)
     # DDP under torchrun (once every rank is here), else model
     net = distributed.wrap(model, device)

@@ -129,14 +129,79 @@ def test_resuming_removes_what_a_killed_save_left(straight, tmp_path):
     import shutil
 
     run = shutil.copytree(straight[0], tmp_path / "run")
-    (run / ".model.pt.tmp").write_bytes(b"half a file")
+    (run / ".model.pt.0123abcd.tmp").write_bytes(b"half a file")  # write_atomic's
+    (run / ".draft.tmp").write_bytes(b"the user's")  # not a name of ours
     claim(run, TrainConfig(**TINY, out=str(run)), resume=True).release()
-    assert not list(run.glob(".*.tmp"))
+    assert [p.name for p in run.glob(".*.tmp")] == [".draft.tmp"]
 
 
 def test_a_fresh_run_refuses_a_directory_holding_a_run(straight):
     with pytest.raises(InputError, match="already holds a run; pass --resume"):
         train(TrainConfig(**TINY, out=str(straight[0])))
+
+
+def _listing(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in directory.iterdir()}
+
+
+def test_a_refused_directory_keeps_its_temporary_files_and_gets_no_lock(tmp_path):
+    """issue 28 §5: `.*.tmp` files were deleted, and `.lock` written, before the
+    refusal; a `.draft.tmp` is the user's, not a save's."""
+    (tmp_path / "notes.txt").write_text("mine\n")
+    (tmp_path / ".draft.tmp").write_text("half a thesis\n")
+    (tmp_path / ".model.pt.tmp").write_text("not from a save of ours\n")
+    before = _listing(tmp_path)
+    with pytest.raises(InputError, match=r"not empty \(\.draft\.tmp, \.model"):
+        train(TrainConfig(**TINY, out=str(tmp_path)))
+    assert _listing(tmp_path) == before
+
+
+def test_resuming_a_missing_directory_creates_nothing(tmp_path):
+    out = tmp_path / "nope" / "nope"
+    with pytest.raises(InputError, match="nothing to resume in .*nope: it does not"):
+        train(TrainConfig(**TINY, out=str(out)), resume=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resuming_a_directory_without_a_run_creates_nothing(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine\n")
+    with pytest.raises(InputError, match="nothing to resume"):
+        train(TrainConfig(**TINY, out=str(tmp_path)), resume=True)
+    assert _listing(tmp_path) == {"notes.txt": b"mine\n"}
+
+
+def test_a_users_manifest_json_is_not_taken_for_ours(tmp_path):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text('{"files": ["chapter1.tex", "chapter2.tex"]}\n')
+    with pytest.raises(InputError, match=r"not empty \(manifest\.json\)"):
+        train(TrainConfig(**TINY, out=str(tmp_path)))
+    assert _listing(tmp_path) == {"manifest.json": manifest.read_bytes()}
+    assert not rundir.ours(manifest)
+
+
+def test_our_manifest_carries_a_marker_and_old_ones_are_still_ours(straight, tmp_path):
+    import shutil
+
+    run = shutil.copytree(straight[0], tmp_path / "run")
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["format"] == rundir.MANIFEST_FORMAT and rundir.ours(
+        run / "manifest.json"
+    )
+    del manifest["format"]  # as written before the marker: still ours, still checked
+    (run / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    assert rundir.ours(run / "manifest.json")
+    load_classifier(run)
+    (run / "config.json").write_bytes((run / "config.json").read_bytes() + b" ")
+    with pytest.raises(CheckpointError, match="config.json does not match"):
+        load_classifier(run)
+    # a fresh run may use a directory holding only our bookkeeping (a run killed
+    # before it saved its config)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(run / "manifest.json", fresh)
+    (fresh / ".config.json.0123abcd.tmp").write_text("half a save")
+    train(TrainConfig(**{**TINY, "steps": 2}, out=str(fresh)))
+    assert not list(fresh.glob("*.tmp")) and (fresh / "model.pt").is_file()
 
 
 def test_planted_symlinks_are_never_followed(tmp_path):
@@ -151,7 +216,7 @@ def test_planted_symlinks_are_never_followed(tmp_path):
         "manifest.json",
         "metrics.jsonl",
     ):
-        (out / f".{name}.tmp").symlink_to(victim)
+        (out / f".{name}.5eed5eed.tmp").symlink_to(victim)  # names a save uses
     train(TrainConfig(**{**TINY, "steps": 10}, out=str(out)))
     assert victim.read_text() == "precious\n"
     for name in ("config.json", "model.pt", "state.pt", "manifest.json"):
@@ -197,7 +262,7 @@ def test_a_flipped_byte_is_an_error_naming_the_file(straight, tmp_path, name):
     data = bytearray((run / name).read_bytes())
     data[len(data) // 2] ^= 0x01
     (run / name).write_bytes(bytes(data))
-    with pytest.raises(CheckpointError, match=rf"{name} is corrupt: its sha256"):
+    with pytest.raises(CheckpointError, match=rf"{name} does not match .*: its sha256"):
         if name == "state.pt":
             safe_load(run / name)
         else:

@@ -23,7 +23,7 @@ import threading
 
 from rnn_ref.errors import InputError, TrainingDiverged
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "show_progress"]
 
 _COMMAND_MODULES = [
     "rnn_ref.cli.regen",
@@ -55,13 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def show_progress(quiet: bool) -> bool:
+    """Whether a command draws a progress bar: not `--quiet`, and stderr a terminal
+    (`2>&-` closes it: Python's `sys.stderr` is then None)."""
+    return not quiet and sys.stderr is not None and sys.stderr.isatty()
+
+
+def _say(line: str) -> None:
+    """`line` on stderr; nowhere when it is closed (`print(file=None)` would write it
+    to stdout, among a command's results)."""
+    if sys.stderr is not None:
+        print(line, file=sys.stderr)
+
+
 def _exit_code(error: BaseException) -> int:
     """Print one line for `error` on stderr and return its exit code; re-raise a bug."""
     if isinstance(error, KeyboardInterrupt):
-        print(
-            "interrupted" + (f"; {error.args[0]}" if error.args else ""),
-            file=sys.stderr,
-        )
+        _say("interrupted" + (f"; {error.args[0]}" if error.args else ""))
         return 130
     if isinstance(error, TrainingDiverged):
         code = 3
@@ -74,7 +84,7 @@ def _exit_code(error: BaseException) -> int:
         error, code = f"{error.strerror or error}{where}", 1
     else:
         raise error
-    print(f"error: {error}", file=sys.stderr)
+    _say(f"error: {error}")
     return code
 
 
@@ -89,7 +99,7 @@ def _drop_stdout() -> None:
 
 
 def _interrupted_at_start_up(signum, frame) -> None:
-    print("interrupted", file=sys.stderr)
+    _say("interrupted")
     os._exit(130)
 
 

@@ -6,9 +6,9 @@ it with onnxruntime on one batch holding every length 1..`--check-length` and pr
 the largest difference from the PyTorch model.
 
 Bad input (a missing or corrupt checkpoint, a bidirectional model, an output that
-cannot be written or would overwrite one of the run's own files, the export extra not
-installed) gets one `error: ...` line on stderr
-and exit code 2.
+cannot be written, an existing file without `--force`, a file in another run's
+directory or one of this run's own files, the export extra not installed) gets one
+`error: ...` line on stderr and exit code 2; nothing is written.
 
 Examples:
 
@@ -18,9 +18,12 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import time
 from pathlib import Path
 
+from rnn_ref import rundir
 from rnn_ref.checkpoint import load_classifier
 from rnn_ref.errors import InputError
 from rnn_ref.export import onnx_bytes, parity, require_extras
@@ -34,7 +37,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise InputError(f"--check-length must be at least 1; got {args.check_length}")
     require_extras()  # before loading anything: the fix is an install
     model = load_classifier(args.checkpoint)  # a missing or broken run: one line
-    _check_out(Path(args.checkpoint), Path(args.out))  # before the first line
+    _check_out(Path(args.checkpoint), Path(args.out), args.force)  # before any line
     rnn = model.rnn
     print(
         f"exporting {args.checkpoint} ({type(rnn).__name__}, {rnn.num_layers} "
@@ -54,14 +57,35 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out(checkpoint: Path, out: Path) -> None:
-    """An `InputError` for an `--out` that would overwrite one of the run's own
-    files (model.pt, config.json, ...)."""
-    own = out.is_file() and out.resolve().parent == checkpoint.resolve()
-    if own and out.suffix != ".onnx":  # an earlier export's file may be replaced
+def _check_out(checkpoint: Path, out: Path, force: bool) -> None:
+    """An `InputError` for an `--out` the export must not write: a file in another
+    run's directory (one holding rnn-ref's manifest), one of this run's own files,
+    or any existing file without `--force`. A character device or a FIFO
+    (`/dev/null`) is written into, and so allowed."""
+    try:
+        mode = os.stat(out).st_mode  # through links: what a write would reach
+    except OSError:
+        mode = None  # missing, or under a file: write_output says which
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        return
+    where = out.resolve().parent  # the folder the file lands in, links followed
+    if rundir.ours(where / rundir.MANIFEST):
+        if where != checkpoint.resolve():
+            raise InputError(
+                f"--out {out} is in another run's directory ({where} holds rnn-ref's "
+                f"manifest.json), whose files an export must not replace; expected a "
+                f"path outside it, such as {checkpoint / 'model.onnx'}"
+            )
+        if mode is not None and out.suffix != ".onnx":
+            raise InputError(
+                f"--out {out} is the run's own {out.name}, which the export would "
+                f"overwrite; expected a new .onnx path such as "
+                f"{checkpoint / 'model.onnx'}"
+            )
+    if mode is not None and stat.S_ISREG(mode) and not force:
         raise InputError(
-            f"--out {out} is the run's own {out.name}, which the export would "
-            f"overwrite; expected a new .onnx path such as {checkpoint / 'model.onnx'}"
+            f"--out {out} already exists; pass --force to replace it, or choose "
+            f"another path"
         )
 
 
@@ -77,7 +101,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--checkpoint", required=True, help="a run directory (model.pt + config.json)"
     )
-    p.add_argument("--out", required=True, help="the .onnx file to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="the .onnx file to write (a new one; never in another run's directory)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace --out if it is a file already"
+    )
     p.add_argument(
         "--check-length",
         type=int,

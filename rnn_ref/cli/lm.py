@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
+from rnn_ref.cli import show_progress
 from rnn_ref.errors import InputError
 from rnn_ref.lm import LM_CELLS, sample
 from rnn_ref.lm_train import LMConfig, load_lm, read_lm_config, train_lm
@@ -41,6 +41,8 @@ _FLAGS = [
     (("--eval-every",), "eval_every", dict(type=int)),
     (("--seed",), "seed", dict(type=int)),
 ]
+# below it sampling is greedy already, and logits / temperature may overflow to inf
+MIN_TEMPERATURE = 1e-4
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -55,7 +57,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         Path(args.results).parent.mkdir(parents=True, exist_ok=True)
     try:
         result = train_lm(
-            config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty()
+            config, resume=args.resume, progress=show_progress(args.quiet)
         )
     except KeyboardInterrupt:
         raise KeyboardInterrupt(
@@ -94,6 +96,14 @@ def _command(config: LMConfig) -> str:
 def _cmd_sample(args: argparse.Namespace) -> int:
     if args.length < 1:
         raise InputError(f"--length must be at least 1; got {args.length}")
+    if not 0 <= args.seed < 2**63:  # torch.Generator().manual_seed's range
+        raise InputError(f"--seed must be in 0 .. 2**63 - 1; got {args.seed}")
+    if 0 < args.temperature < MIN_TEMPERATURE:  # 0 and below: `sample` refuses them
+        raise InputError(
+            f"--temperature must be at least {MIN_TEMPERATURE:g} (below it logits / "
+            f"temperature can overflow to inf; {MIN_TEMPERATURE:g} samples almost "
+            f"greedily already); got {args.temperature:g}"
+        )
     model, vocab, _ = load_lm(args.checkpoint)
     prime = args.prime.replace("\\n", "\n")
     text = sample(model, vocab, prime, args.length, args.temperature, args.seed)
@@ -128,6 +138,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--checkpoint", required=True, help="a run directory of `lm train`")
     p.add_argument("--prime", default="\\n", help="text to start from (default: \\n)")
     p.add_argument("--length", type=int, default=300, help="characters to generate")
-    p.add_argument("--temperature", type=float, default=0.8, help="> 0 (default 0.8)")
+    p.add_argument(
+        "--temperature",
+        type=float,
+        default=0.8,
+        help=f">= {MIN_TEMPERATURE:g} (default 0.8)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_sample)

@@ -1,10 +1,12 @@
-"""`rnn-ref predict`'s reader: digits streamed, memory flat in the sequence length.
+r"""`rnn-ref predict`'s reader: digits streamed, memory flat in the sequence length.
 
 Input is read in blocks of 64 KiB and cut into tokens (digits separated by spaces or
 commas, one sequence per line), never into whole lines, so an endless line costs no
-more memory than a short one. A sequence is fed to the model in chunks of `CHUNK`
-digits, the recurrent state carried from one chunk to the next (what the model computes
-on the whole sequence at once). A line may hold at most `MAX_DIGITS` digits
+more memory than a short one. A line ends at `\n`, `\r\n` or a lone `\r`; a digit is
+one character 0-9 (for a model of more than ten digits, an integer without leading
+zeros): `00`, `01` and `-0` are refused. A sequence is fed to the model in chunks of
+`CHUNK` digits, the recurrent state carried from one chunk to the next (what the model
+computes on the whole sequence at once). A line may hold at most `MAX_DIGITS` digits
 (`MAX_DIGITS_BIDIRECTIONAL` for a bidirectional model, which reads each line backwards
 too and so holds it whole). Errors quote at most `EXCERPT` characters of the input.
 """
@@ -34,7 +36,11 @@ MAX_DIGITS_BIDIRECTIONAL = 10**5
 CHUNK = 4096
 EXCERPT = 20
 _BLOCK = 1 << 16
-_TOKEN = re.compile(rb"\n|[^\s,]+")
+# a line ends at \n, \r\n or a lone \r; tokens are separated by spaces or commas
+_TOKEN = re.compile(rb"\r\n?|\n|[^\s,]+")
+_LINE_END = (b"\n", b"\r", b"\r\n")
+# an integer written one way: no leading zero, no sign but a minus (out of range)
+_NUMBER = re.compile(rb"0|-?[1-9][0-9]{0,%d}" % (EXCERPT - 1))
 
 
 def _excerpt(token: bytes) -> str:
@@ -58,23 +64,30 @@ def tokens(stream: BinaryIO) -> Iterator[bytes | None]:
         pending = b""
         for match in _TOKEN.finditer(buffer):
             token = match.group()
-            if match.end() == len(buffer) and token != b"\n" and len(token) <= EXCERPT:
-                pending = token  # may continue in the next block
+            if match.end() == len(buffer) and (
+                token == b"\r" or (token not in _LINE_END and len(token) <= EXCERPT)
+            ):
+                pending = token  # may continue in the next block (\r: as \r\n)
             else:
-                yield None if token == b"\n" else token[: EXCERPT + 1]
+                yield None if token in _LINE_END else token[: EXCERPT + 1]
     if pending:
-        yield pending
+        yield None if pending == b"\r" else pending
     yield None
 
 
 def parse_digit(token: bytes, num_digits: int, where: str) -> int:
-    """One token as a digit `0 .. num_digits - 1`, or an `InputError` quoting it."""
+    """One token as a digit `0 .. num_digits - 1`, or an `InputError` quoting it.
+
+    A digit is written one way: one character 0-9 (for a model of more than ten
+    digits, an integer without leading zeros); `00`, `01`, `-0` and `+1` are refused.
+    """
     if len(token) == 1 and 0 <= token[0] - 48 < min(num_digits, 10):  # b"0" is 48
         return token[0] - 48
-    if not re.fullmatch(rb"-?[0-9]{1,%d}" % EXCERPT, token):
+    if not _NUMBER.fullmatch(token):
         raise InputError(
             f"{_excerpt(token)}{where} is not a digit: expected integers "
-            f"0..{num_digits - 1} separated by spaces or commas, e.g. `3 7 1 9`"
+            f"0..{num_digits - 1} written without leading zeros, separated by "
+            f"spaces or commas, e.g. `3 7 1 9`"
         )
     digit = int(token)
     if not 0 <= digit < num_digits:

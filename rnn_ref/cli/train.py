@@ -27,6 +27,7 @@ from pathlib import Path
 
 from rnn_ref import distributed
 from rnn_ref.checkpoint import load_classifier, read_config
+from rnn_ref.cli import show_progress
 from rnn_ref.cli.predict_stream import EXCERPT, MAX_DIGITS, parse_digit, predict_stream
 from rnn_ref.config import TrainConfig
 from rnn_ref.errors import InputError
@@ -134,9 +135,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             config = TrainConfig.from_dict({**base, **given, "out": out})
         else:
             config = TrainConfig(**given, out=out)
-        result = train(
-            config, resume=args.resume, progress=not args.quiet and sys.stderr.isatty()
-        )
+        result = train(config, resume=args.resume, progress=show_progress(args.quiet))
         reports = distributed.is_main()  # under torchrun, only rank 0 prints it
     except OSError as e:
         if e.errno not in _BAD_OUT:  # a full disk, an I/O error: the machine's
@@ -320,7 +319,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "digits",
         nargs="*",
         help="one sequence; without digits, one sequence per stdin line (streamed; "
-        f"at most {MAX_DIGITS:,} digits a line)",
+        f"at most {MAX_DIGITS:,} digits a line); each digit one character 0-9",
     )
     p.set_defaults(func=_cmd_predict)
 

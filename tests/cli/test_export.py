@@ -104,3 +104,40 @@ def test_refuses_to_overwrite_the_run(run_dir, capsys, name):
     assert printed.err.startswith("error: --out") and f"run's own {name}" in printed.err
     assert len(printed.err.strip().splitlines()) == 1
     assert (run_dir / name).read_bytes() == before
+
+
+# ---- issue 28 §2: an export never replaces what it does not own ----
+
+
+def test_refuses_an_existing_file_without_force(run_dir, tmp_path, one_error_line):
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text("four years of work\n")
+    argv = ["export", "--checkpoint", str(run_dir), "--out", str(thesis)]
+    one_error_line(argv, f"--out {thesis} already exists; pass --force to replace it")
+    assert thesis.read_text() == "four years of work\n"
+    link = tmp_path / "latest.onnx"  # a link to a regular file is that file
+    link.symlink_to(thesis)
+    one_error_line([*argv[:-1], str(link)], "already exists; pass --force")
+    assert thesis.read_text() == "four years of work\n"
+
+
+def test_never_writes_into_another_runs_directory(run_dir, tmp_path, one_error_line):
+    import shutil
+
+    other = shutil.copytree(run_dir, tmp_path / "base_copy")
+    before = {p.name: p.read_bytes() for p in other.iterdir()}
+    for name in ("model.pt", "new.onnx"):
+        out = other / name
+        argv = ["export", "--checkpoint", str(run_dir), "--out", str(out), "--force"]
+        one_error_line(argv, f"--out {out} is in another run's directory ({other}")
+    assert {p.name: p.read_bytes() for p in other.iterdir()} == before
+
+
+@pytest.mark.slow
+def test_force_replaces_an_existing_file(run_dir, tmp_path, capsys):
+    out = tmp_path / "old.onnx"
+    out.write_text("an older export")
+    argv = ["export", "--checkpoint", str(run_dir), "--out", str(out)]
+    assert main([*argv, "--check-length", "3", "--force"]) == 0
+    assert f"wrote {out} (" in capsys.readouterr().out
+    assert out.stat().st_size > 1000

@@ -348,3 +348,75 @@ def test_regen_keeps_crlf_an_output_apart(tmp_path, monkeypatch, capsys):
     crlf = tmp_path / "x.out"
     crlf.write_bytes(b"# h\r\n1\r\n")
     assert read_output(crlf) == "# h\r\n1\r\n"
+
+
+# ---- issue 28 §4: every exception is one line ----
+
+LM_TINY = [
+    "--embed-dim", "8", "--hidden-size", "16", "--batch-size", "4", "--bptt", "8",
+    "--eval-every", "5", "--steps", "5",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", *SMOKE[:-1], "--steps", "10"],  # without --quiet: a progress bar?
+        ["lm", "train", *LM_TINY],
+    ],
+    ids=["train", "lm-train"],
+)
+def test_a_closed_stderr_trains_without_a_bar(tmp_path, monkeypatch, argv):
+    monkeypatch.setattr(sys, "stderr", None)  # `2>&-`: Python sets it to None
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "model.pt").is_file()
+
+
+def test_an_error_with_stderr_closed_writes_nothing_to_stdout(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main(["predict", "--checkpoint", str(tmp_path / "none"), "1"]) == 2
+    assert capsys.readouterr().out == ""
+
+
+def test_lm_sample_at_a_vanishing_temperature_is_one_line(one_error_line, tmp_path):
+    out = tmp_path / "lm"
+    assert main(["lm", "train", *LM_TINY, "--quiet", "--out", str(out)]) == 0
+    argv = ["lm", "sample", "--checkpoint", str(out), "--length", "5"]
+    one_error_line([*argv, "--temperature", "1e-300"], "--temperature must be")
+    assert main([*argv, "--temperature", "1e-4"]) == 0  # as low as it goes: greedy
+
+
+NESTED = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "config.json"])
+@pytest.mark.parametrize("command", ["predict", "evaluate", "train --resume"])
+def test_deeply_nested_json_in_a_run_is_one_line(
+    one_error_line, run_dir, tmp_path, name, command
+):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    if name == "config.json":  # unverified: as in a run written by hand
+        (run / "manifest.json").unlink()
+    (run / name).write_text(NESTED)
+    argv = {
+        "predict": ["predict", "--checkpoint", str(run), "1", "2"],
+        "evaluate": ["evaluate", "--checkpoint", str(run), "--lengths", "5"],
+        "train --resume": ["train", "--resume", "--quiet", "--out", str(run)],
+    }[command]
+    one_error_line(argv, f"{run / name}")
+    assert (run / name).read_text() == NESTED  # left as it was
+
+
+def test_deeply_nested_json_as_an_lm_config_is_one_line(one_error_line, tmp_path):
+    out = tmp_path / "lm"
+    assert main(["lm", "train", *LM_TINY, "--quiet", "--out", str(out)]) == 0
+    (out / "manifest.json").unlink()
+    (out / "config.json").write_text(NESTED)
+    one_error_line(["lm", "sample", "--checkpoint", str(out)], "config.json")
+    argv = ["lm", "train", "--resume", "--quiet", "--out", str(out)]
+    one_error_line(argv, "config.json")

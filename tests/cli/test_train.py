@@ -229,7 +229,7 @@ def test_bad_checkpoints(run_dir, tmp_path, command, damage, match, one_error_li
     [
         (["train", "--min-len", "5", "--max-len", "2"], "min_len <= max_len"),
         (["train", "--steps", "0"], "steps must be at least 1"),
-        (["train", "--resume"], "no config.json"),
+        (["train", "--resume"], "nothing to resume in"),
         (["train", "--resume", "--hidden-size", "4"], "does not fit this run"),
         (["train", "--embed-dim", "-3"], "embed_dim must be at least 1"),
         (["train", "--embed-dim", "0"], "embed_dim must be at least 1"),
@@ -361,3 +361,55 @@ def test_ladder_smoke(tmp_path, capsys):
     )
     assert (tmp_path / "ladder.svg").read_text().lstrip().startswith("<?xml")
     assert "short_rnn16x2" in capsys.readouterr().out
+
+
+# ---- issue 28 §6: messages that say what happened ----
+
+
+def test_resume_with_fewer_steps_refuses_and_keeps_the_config(
+    run_dir, tmp_path, capsys, one_error_line
+):
+    run = shutil.copytree(run_dir, tmp_path / "run")  # 20 steps
+    config = (run / "config.json").read_bytes()
+    argv = ["train", "--resume", "--out", str(run)]
+    one_error_line([*argv, "--steps", "10"], "--steps 10 is below the 20 steps")
+    assert main([*argv, "--steps", "20"]) == 0
+    assert capsys.readouterr().out.startswith(f"nothing to do: {run} already holds 20")
+    assert (run / "config.json").read_bytes() == config
+
+
+def test_a_changed_checksum_says_the_manifest_disagrees(
+    run_dir, tmp_path, one_error_line
+):
+    run = shutil.copytree(run_dir, tmp_path / "run")
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["files"]["model.pt"] = ["0" * 64]
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    line = one_error_line(
+        ["predict", "--checkpoint", str(run), "1"], "model.pt does not match"
+    )
+    assert "or the manifest was changed" in line and "is corrupt" not in line
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["lm", "sample", "--checkpoint", "{lm}"], ["lm", "train", "--out", "{tmp}/lm"]],
+    ids=["lm-sample", "lm-train"],
+)
+def test_a_huge_seed_names_the_flag_and_its_range(tmp_path, argv, one_error_line):
+    argv = [a.format(lm=tmp_path / "none", tmp=tmp_path) for a in argv]
+    one_error_line([*argv, "--seed", str(2**64)], "seed must be in 0 .. 2**63 - 1")
+    assert not (tmp_path / "lm").exists()
+
+
+@pytest.mark.parametrize("digits", [["00"], ["01"], ["-0"], ["3", "007"]])
+def test_a_digit_is_written_one_way(run_dir, digits, one_error_line):
+    one_error_line(["predict", "--checkpoint", str(run_dir), *digits], "not a digit")
+
+
+@pytest.mark.parametrize("text", ["1 2\r3 4\r", "1 2\r\n3 4\r\n", "1 2\n3 4"])
+def test_carriage_returns_end_lines(run_dir, monkeypatch, capsys, text):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main(["predict", "--checkpoint", str(run_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [x.split(" ->")[0] for x in lines] == ["1 2", "3 4"]
