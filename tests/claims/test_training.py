@@ -421,12 +421,16 @@ def test_warmup_keeps_every_seed_off_chance_without_making_the_recipe_reliable()
 
 def test_seed_spread_is_wider_than_the_first_lessons_gaps():
     """Batch, learning rate and model lessons: the larger sd over the five seeds of the
-    two rungs compared exceeds the gap between their means (10,000-sample accuracy)."""
-    for a, b in [
-        ("batch64", "baseline"),
-        ("control_lr5e-3", "batch64_lr5e-3"),
-        ("h32x3", "baseline"),
+    two rungs compared exceeds the gap between their means (10,000-sample accuracy).
+    The page names the three lessons and their rungs, each a lesson of the page."""
+    page = " ".join((paths.root() / "docs" / "training.md").read_text().split())
+    for lesson, a, b in [
+        ("A bigger batch at the same learning rate", "batch64", "baseline"),
+        ("Learning rate and batch size", "control_lr5e-3", "batch64_lr5e-3"),
+        ("A bigger model", "h32x3", "baseline"),
     ]:
+        assert f"**{lesson}.**" in page, lesson
+        assert f"*{lesson}* (`{a}` against `{b}`)" in page, lesson
         xa, xb = _faithful(a), _faithful(b)
         assert len(xa) == len(xb) == 5
         gap = abs(statistics.fmean(xa) - statistics.fmean(xb))
