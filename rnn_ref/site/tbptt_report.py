@@ -44,7 +44,6 @@ def verdicts(results: dict) -> dict:
         delay[(d, k)] = {"accuracies": accs, "learned": learned}
     growth = results["growth"]
     carry = {c: [r for r in results["carry"] if r["carry"] == c] for c in (False, True)}
-    h0 = {h: [r for r in results["h0"] if r["learned"] == h] for h in (False, True)}
     return {
         "delay": delay,
         "learned_iff_k_above_d": all(
@@ -63,12 +62,6 @@ def verdicts(results: dict) -> dict:
             "from_zeros": [r["from_zeros"] for r in carry[True]],
             "from_carried": [r["from_carried"] for r in carry[True]],
         },
-        "h0": {
-            h: {
-                key: [r[key] for r in h0[h]] for key in ("step0", "step0_loss", "later")
-            }
-            for h in (False, True)
-        },
     }
 
 
@@ -85,7 +78,7 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
     per table or sentence."""
     v = verdicts(results)
     no, yes = results["growth"]["no_detach"], results["growth"]["detach"]
-    r, c, h = v["reset"], v["carry"], v["h0"]
+    r, c = v["reset"], v["carry"]
     rows = {
         "growth": [
             [
@@ -112,15 +105,6 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         "carry": [
             ["state reset to zeros", _pct(r["from_zeros"]), _pct(r["from_carried"])],
             ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
-        ],
-        "h0": [
-            [
-                name,
-                _pct(h[key]["step0"]),
-                " / ".join(f"{x:.3f}" for x in h[key]["step0_loss"]),
-                _pct(h[key]["later"]),
-            ]
-            for name, key in (("zeros", False), ("learned `h0`", True))
         ],
     }
     if lm is not None:
