@@ -65,6 +65,15 @@ def verdicts(results: dict) -> dict:
     }
 
 
+def _train_chars(lm: dict) -> int:
+    """Characters the committed language model trained on: the text less its held-out
+    end, split as `rnn_ref.lm_train` splits it (the text shipped with the package)."""
+    from rnn_ref.lm import load_text
+
+    text = load_text(lm["config"]["text"])
+    return int(len(text) * (1 - lm["config"]["val_fraction"]))
+
+
 def _pct(xs: list[float]) -> str:
     return " / ".join(f"{x:.0%}" for x in xs)
 
@@ -129,6 +138,7 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         yes=yes,
         lm=lm,
         best=min(lm["metrics"], key=lambda x: x["val_loss"]) if lm else None,
+        lm_train_chars=_train_chars(lm) if lm else None,
     )
 
 
