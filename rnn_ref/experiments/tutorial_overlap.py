@@ -11,6 +11,7 @@ steps, which shares the stream) without building a model: seconds, not a trainin
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import replace
 
@@ -55,6 +56,7 @@ def training_stream(args: TutorialArgs, seed: int) -> set[tuple[int, ...]]:
     return seen
 
 
+@functools.cache
 def training_overlap(
     args: TutorialArgs, seed: int, test_samples: int = TEST_SAMPLES
 ) -> dict:
