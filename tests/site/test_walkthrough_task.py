@@ -60,13 +60,8 @@ def test_the_package_run_differs_from_the_loop_only_where_the_notebook_says():
     for same in ("lr", "clip", "steps"):
         assert given[same] == f"LOOP['{same}']", same  # ast.unparse's quotes
     assert given["hidden_size"] == "32" and "hidden_size=32" in source  # the model's
-    config = TrainConfig(
-        **{
-            k: ast.literal_eval(v)
-            for k, v in given.items()
-            if k in ("eval_every", "eval_samples")
-        }
-    )
+    kept = {k: ast.literal_eval(given[k]) for k in ("eval_every", "eval_samples")}
+    config = TrainConfig(**kept, **{k: settings[k] for k in ("lr", "clip", "steps")})
     differs = {k for k, v in settings.items() if getattr(config, k) != v}
     assert differs == {"batch_size", "eval_every", "eval_samples"}
     assert "if getattr(config, name) != ours:" in source
