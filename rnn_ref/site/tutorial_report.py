@@ -108,7 +108,6 @@ def render_tables(results: dict) -> str:
 def _overlap(results: dict) -> list[dict]:
     """The first seed's training stream against our evaluation set, once per batch
     size among the rungs (a stream depends on seed, batch size, steps, evaluations)."""
-
     seed = min((run["seed"] for r in results["rungs"] for run in r["runs"]), default=0)
     configs = {}
     for rung in results["rungs"]:
