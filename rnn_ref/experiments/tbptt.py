@@ -9,7 +9,6 @@ and what to do with the state between batches.
   input and the step that answers it, k > d.
 * `carry_run`: independent sequences whose answer needs a known start (running parity),
   trained with the state reset to zeros between batches or carried over.
-* `h0_run`: a learned initial state (`LearnedH0`) against zeros.
 
 `run` does them all for `rnn-ref tbptt`, which writes `docs/assets/results/tbptt.json`;
 `rnn_ref.site.tbptt_report` renders the page's tables from it.
@@ -28,10 +27,8 @@ __all__ = [
     "graph_stats",
     "growth",
     "SymbolRNN",
-    "LearnedH0",
     "delay_run",
     "carry_run",
-    "h0_run",
     "PAIRS",
     "run",
 ]
@@ -77,23 +74,6 @@ class SymbolRNN(nn.Module):
     def forward(self, x, hx=None):
         output, hx = self.rnn(self.embed(x), hx)  # (N, L, H_out)
         return self.head(output), hx  # (N, L, V)
-
-
-# --8<-- [start:learned_h0]
-class LearnedH0(SymbolRNN):
-    """`SymbolRNN` whose initial state is a parameter, shared by every sequence."""
-
-    def __init__(self, symbols: int = 4, hidden_size: int = 32, embed_dim: int = 8):
-        super().__init__(symbols, hidden_size, embed_dim)
-        self.h0 = nn.Parameter(torch.zeros(1, 1, hidden_size))  # (layers, 1, H_out)
-
-    def forward(self, x, hx=None):
-        if hx is None:
-            hx = self.h0.expand(-1, x.shape[0], -1).contiguous()  # (layers, N, H_out)
-        return super().forward(x, hx)
-
-
-# --8<-- [end:learned_h0]
 
 
 def growth(chunks: int = 12, k: int = 16, detach: bool = True, seed: int = 0) -> list:
@@ -204,50 +184,6 @@ def carry_run(carry: bool, seed: int, steps: int = 600, length: int = 10) -> dic
     }
 
 
-def h0_run(learned: bool, seed: int, steps: int = 200, length: int = 6) -> dict:
-    """Predict each symbol *before* reading it, so the first prediction comes from the
-    initial state alone: sequences `a, a+1, a+2, ...` (mod 4) whose first symbol `a`
-    is 0 with probability 0.7. Step 0 can reach 70 %, the others 100 %.
-
-    Returns the accuracy and cross-entropy at step 0 and the accuracy after it.
-    """
-    gen = _gen(seed)
-    torch.manual_seed(seed)
-    model = (LearnedH0 if learned else SymbolRNN)(symbols=4)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    first = torch.tensor([0.7, 0.1, 0.1, 0.1])
-
-    def batch(n: int) -> torch.Tensor:
-        a = torch.multinomial(first, n, replacement=True, generator=gen)[:, None]
-        return (a + torch.arange(length)) % 4  # (N, L)
-
-    def predict(x: torch.Tensor) -> torch.Tensor:
-        logits, _ = model(x[:, :-1])  # step t + 1 from the state after x_t
-        h0 = (
-            model.h0[0].expand(x.shape[0], -1)  # (N, H_out)
-            if learned
-            else torch.zeros(x.shape[0], model.rnn.hidden_size)
-        )
-        return torch.cat([model.head(h0)[:, None], logits], 1)  # (N, L, V)
-
-    for _ in range(steps):
-        x = batch(32)
-        loss = nn.functional.cross_entropy(predict(x).flatten(0, 1), x.flatten())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    with torch.no_grad():
-        x = batch(1000)
-        logits = predict(x)
-    return {
-        "learned": learned,
-        "seed": seed,
-        "step0": _accuracy(logits[:, 0], x[:, 0]),
-        "step0_loss": nn.functional.cross_entropy(logits[:, 0], x[:, 0]).item(),
-        "later": _accuracy(logits[:, 1:], x[:, 1:]),
-    }
-
-
 def run(seeds: int = 3) -> dict:
     """Every measurement of the page, with seeds 0 .. seeds - 1."""
     return {
@@ -258,5 +194,4 @@ def run(seeds: int = 3) -> dict:
         },
         "delay": [delay_run(d, k, s) for d, k in PAIRS for s in range(seeds)],
         "carry": [carry_run(c, s) for c in (False, True) for s in range(seeds)],
-        "h0": [h0_run(h, s) for h in (False, True) for s in range(seeds)],
     }

@@ -72,7 +72,7 @@ def run_one(
     """Train one run as the script does; return its record (JSON-ready).
 
     Args:
-        test_samples: size of our fixed held-out set (the tests use fewer).
+        test_samples: size of our fixed evaluation set (the tests use fewer).
         lengths: the lengths of the extrapolation check, 1,000 sequences each.
     """
     torch.manual_seed(seed)  # the initial weights

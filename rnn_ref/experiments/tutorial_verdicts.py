@@ -2,7 +2,7 @@
 
 A rung's record (from `rnn_ref.experiments.tutorial.run_tutorial`) carries the post's
 figure in words (`reported`) and a `rule` that turns it into a test of one seed's final
-accuracy on our 10,000 held-out sequences (the post's own 100-sample figure moves by
+accuracy on our fixed 10,000 sequences (the post's own 100-sample figure moves by
 several points from one evaluation to the next, so it decides nothing). The rung's
 verdict counts the seeds that pass: every seed "reproduced", none "not reproduced",
 else "reproduced on k of n seeds"; for `some` (the post saw some runs converge and
@@ -19,7 +19,7 @@ import statistics
 __all__ = ["NEAR", "CONVERGED", "RULES", "seed_passes", "verdict"]
 
 NEAR = 0.05  # "about X %": within 5 percentage points
-CONVERGED = 0.99  # a run "converged": at least 99 % on the 10,000 held-out sequences
+CONVERGED = 0.99  # a run "converged": at least 99 % on the fixed 10,000 sequences
 
 # rule -> how one seed is judged, in words (the verdict table states it)
 RULES = {

@@ -44,7 +44,6 @@ def verdicts(results: dict) -> dict:
         delay[(d, k)] = {"accuracies": accs, "learned": learned}
     growth = results["growth"]
     carry = {c: [r for r in results["carry"] if r["carry"] == c] for c in (False, True)}
-    h0 = {h: [r for r in results["h0"] if r["learned"] == h] for h in (False, True)}
     return {
         "delay": delay,
         "learned_iff_k_above_d": all(
@@ -63,13 +62,16 @@ def verdicts(results: dict) -> dict:
             "from_zeros": [r["from_zeros"] for r in carry[True]],
             "from_carried": [r["from_carried"] for r in carry[True]],
         },
-        "h0": {
-            h: {
-                key: [r[key] for r in h0[h]] for key in ("step0", "step0_loss", "later")
-            }
-            for h in (False, True)
-        },
     }
+
+
+def _train_chars(lm: dict) -> int:
+    """Characters the committed language model trained on: the text less its held-out
+    end, split as `rnn_ref.lm_train` splits it (the text shipped with the package)."""
+    from rnn_ref.lm import load_text
+
+    text = load_text(lm["config"]["text"])
+    return int(len(text) * (1 - lm["config"]["val_fraction"]))
 
 
 def _pct(xs: list[float]) -> str:
@@ -85,7 +87,7 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
     per table or sentence."""
     v = verdicts(results)
     no, yes = results["growth"]["no_detach"], results["growth"]["detach"]
-    r, c, h = v["reset"], v["carry"], v["h0"]
+    r, c = v["reset"], v["carry"]
     rows = {
         "growth": [
             [
@@ -113,15 +115,6 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
             ["state reset to zeros", _pct(r["from_zeros"]), _pct(r["from_carried"])],
             ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
         ],
-        "h0": [
-            [
-                name,
-                _pct(h[key]["step0"]),
-                " / ".join(f"{x:.3f}" for x in h[key]["step0_loss"]),
-                _pct(h[key]["later"]),
-            ]
-            for name, key in (("zeros", False), ("learned `h0`", True))
-        ],
     }
     if lm is not None:
         rows["lm_curve"] = [
@@ -145,6 +138,7 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         yes=yes,
         lm=lm,
         best=min(lm["metrics"], key=lambda x: x["val_loss"]) if lm else None,
+        lm_train_chars=_train_chars(lm) if lm else None,
     )
 
 

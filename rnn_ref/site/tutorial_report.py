@@ -17,6 +17,7 @@ import statistics
 from pathlib import Path
 
 from rnn_ref.experiments.tutorial import EVAL_SAMPLES, TutorialArgs, build_model
+from rnn_ref.experiments.tutorial_overlap import training_overlap
 from rnn_ref.experiments.tutorial_verdicts import CONVERGED, RULES, verdict
 from rnn_ref.rundir import write_output
 from rnn_ref.site import paths
@@ -100,7 +101,22 @@ def render_tables(results: dict) -> str:
         converged=CONVERGED,
         chance_tol=CHANCE_TOL,
         ln10=math.log(10),
+        overlap=_overlap(results),
     )
+
+
+def _overlap(results: dict) -> list[dict]:
+    """The first seed's training stream against our evaluation set, once per batch
+    size among the rungs (a stream depends on seed, batch size, steps, evaluations)."""
+    seed = min((run["seed"] for r in results["rungs"] for run in r["runs"]), default=0)
+    configs = {}
+    for rung in results["rungs"]:
+        args = TutorialArgs(**rung["args"])
+        configs.setdefault((args.batch_size, args.total_steps, args.eval_every), args)
+    return [
+        {"batch_size": args.batch_size, "seed": seed, **training_overlap(args, seed)}
+        for _, args in sorted(configs.items())
+    ]
 
 
 CHANCE_TOL = 0.01  # a loss this close to ln 10 is a uniform guess over 10 classes
@@ -201,7 +217,7 @@ def draw_accuracy(results: dict, path: Path) -> Path:
         fig.supxlabel("training step", fontsize=11)
         fig.supylabel(
             f"accuracy (dots: {results['eval_samples']} fresh samples, line: "
-            f"{results['test_samples']:,} held out)",
+            f"{results['test_samples']:,} fixed)",
             fontsize=11,
         )
         fig.axes[0].legend(fontsize=11, ncols=2, loc="upper left")

@@ -7,9 +7,21 @@ thresholds in `tests/site/test_words.py`.
 
 from __future__ import annotations
 
-__all__ = ["SAME_ACCURACY", "compare_word", "plural", "has_have", "agree"]
+__all__ = [
+    "SAME_ACCURACY",
+    "SAME_SPEED",
+    "compare_word",
+    "speed_word",
+    "packing_headline",
+    "rise_word",
+    "loss_trend",
+    "plural",
+    "has_have",
+    "agree",
+]
 
 SAME_ACCURACY = 0.02  # two mean accuracies closer than 2 points are "about the same"
+SAME_SPEED = 0.05  # a throughput ratio within 5 % of 1 is "about as fast as"
 
 
 def compare_word(difference: float) -> str:
@@ -22,6 +34,62 @@ def compare_word(difference: float) -> str:
     if abs(difference) < SAME_ACCURACY:
         return "about the same as"
     return "above" if difference > 0 else "below"
+
+
+def speed_word(ratio: float) -> str:
+    """How one throughput compares with another, from their ratio `a / b`: `a` is
+    "faster than", "slower than" or "about as fast as" `b`.
+
+    Examples:
+        >>> speed_word(1.22), speed_word(0.45), speed_word(1.049)
+        ('faster than', 'slower than', 'about as fast as')
+    """
+    if abs(ratio - 1) < SAME_SPEED:
+        return "about as fast as"
+    return "faster than" if ratio > 1 else "slower than"
+
+
+def packing_headline(ratios: list[float]) -> str:
+    """What packing bought, from packed / padded throughput ratios (one per comparison):
+    speed only where `speed_word` calls packed faster.
+
+    Examples:
+        >>> packing_headline([0.45, 0.8]), packing_headline([0.45, 1.22])
+        ('correctness, not speed', 'correctness, and speed only sometimes')
+        >>> packing_headline([1.1, 1.22])
+        'correctness and speed'
+    """
+    faster = [speed_word(r) == "faster than" for r in ratios]
+    if not any(faster):
+        return "correctness, not speed"
+    return (
+        "correctness and speed"
+        if all(faster)
+        else "correctness, and speed only sometimes"
+    )
+
+
+def rise_word(values: list[float], over: str = "step") -> str:
+    """How a series moved over its points, in order: "rose at every <over>" when each
+    value is above the one before, "did not rise at every <over>" otherwise.
+
+    Examples:
+        >>> rise_word([1.36, 1.53, 2.99], "length"), rise_word([1.5, 1.4, 3.0])
+        ('rose at every length', 'did not rise at every step')
+    """
+    steady = all(b > a for a, b in zip(values, values[1:], strict=False))
+    return f"rose at every {over}" if steady else f"did not rise at every {over}"
+
+
+def loss_trend(values: list[float]) -> str:
+    """How a loss moved after its lowest point: "fell to the end" when the lowest is the
+    last, else "rose after it" when the last is above the lowest.
+
+    Examples:
+        >>> loss_trend([2.0, 1.5, 1.4]), loss_trend([2.0, 1.5, 1.6])
+        ('fell to the end', 'rose after it')
+    """
+    return "fell to the end" if min(values) == values[-1] else "rose after it"
 
 
 def plural(n: int | float | list, word: str) -> str:

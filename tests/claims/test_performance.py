@@ -1,5 +1,6 @@
 """Claims made on docs/performance.md, each asserted against torch."""
 
+import json
 from collections import Counter
 
 import pytest
@@ -262,3 +263,35 @@ def test_pad_packed_sequence_backward_copies_the_whole_gradient_per_batch_size()
         if e.name in ("aten::copy_", "aten::clone") and [6, 6, 8] in e.input_shapes
     ]
     assert len(whole) >= 4
+
+
+def test_the_compiled_step_is_compiled_again_when_h_starts_to_require_grad():
+    """The bench's step-only variant: dynamo compiles `_rnn_step` twice, first with `h`
+    the zero initial state (no gradient), then with `h` requiring one; two layers
+    reuse the two. The committed bench shows those two forward graphs and their two
+    backward graphs, the first compiled computing the gradient of `h` too."""
+    from rnn_ref.experiments.bench_compile import _rnn_step, _step_loop
+    from rnn_ref.site import paths
+
+    graphs = []
+
+    def record(gm, example_inputs):
+        names = [n.name for n in gm.graph.nodes if n.op == "placeholder"]
+        graphs.append(
+            {n: t.requires_grad for n, t in zip(names, example_inputs, strict=True)}
+        )
+        return gm.forward
+
+    torch._dynamo.reset()
+    rnn = nn.RNN(3, 4, num_layers=2)
+    step = torch.compile(_rnn_step, backend=record)
+    out, h_n = _step_loop(rnn, torch.randn(5, 2, 3), step)
+    (out.sum() + h_n.sum()).backward()
+    torch._dynamo.reset()
+    assert [g["l_h_"] for g in graphs] == [False, True]
+    bench = json.loads((paths.results() / "bench.json").read_text())
+    committed = bench["compile"][0]["compile"]["step"]["graphs"]
+    assert [g["pass"] for g in committed] == ["forward"] * 2 + ["backward"] * 2
+    assert [g["extern"] for g in committed[2:]] == [{"mm": 2}, {"mm": 1}]
+    tables = (paths.results() / "bench_tables.md").read_text()
+    assert "compiled it 2 times" in tables and "requires_grad mismatch" in tables

@@ -51,3 +51,58 @@ def test_unwrap_joins_a_paragraph_and_keeps_tables_and_raw_blocks():
 def test_an_undefined_name_is_an_error():
     with pytest.raises(jinja2.UndefinedError):
         templates.environment().from_string("{{ nothing }}").render()
+
+
+@pytest.mark.parametrize(
+    ("ratio", "word"),
+    [
+        (1.0, "about as fast as"),
+        (1.0499, "about as fast as"),
+        (0.9501, "about as fast as"),
+        (1.05, "faster than"),
+        (1.22, "faster than"),
+        (0.95, "slower than"),
+        (0.45, "slower than"),
+    ],
+)
+def test_speed_word_at_its_threshold(ratio, word):
+    assert words.SAME_SPEED == 0.05
+    assert words.speed_word(ratio) == word
+
+
+@pytest.mark.parametrize(
+    ("ratios", "headline"),
+    [
+        ([0.45, 0.54, 1.0499, 0.81], "correctness, not speed"),
+        ([0.45, 0.54, 1.22, 0.81], "correctness, and speed only sometimes"),
+        ([0.45, 0.54, 1.05, 0.81], "correctness, and speed only sometimes"),
+        ([1.05, 1.22], "correctness and speed"),
+    ],
+)
+def test_packing_headline_counts_only_faster_as_speed(ratios, headline):
+    assert words.packing_headline(ratios) == headline
+
+
+@pytest.mark.parametrize(
+    ("values", "word"),
+    [
+        ([1.364, 1.534, 1.822, 2.241, 2.988], "rose at every length"),
+        ([1.0, 2.0, 2.0], "did not rise at every length"),  # equal is not a rise
+        ([1.0, 0.9, 3.0], "did not rise at every length"),
+        ([1.0], "rose at every length"),
+    ],
+)
+def test_rise_word(values, word):
+    assert words.rise_word(values, "length") == word
+
+
+@pytest.mark.parametrize(
+    ("values", "word"),
+    [
+        ([2.0, 1.5, 1.4], "fell to the end"),
+        ([2.0, 1.4, 1.4], "fell to the end"),  # a tie at the end is still the lowest
+        ([2.0, 1.5, 1.5001], "rose after it"),
+    ],
+)
+def test_loss_trend(values, word):
+    assert words.loss_trend(values) == word
