@@ -817,6 +817,63 @@ def test_packing_explorer_stays_in_its_box_at_its_maximum(visit, site, width):
 
 # ---------------------------------------------------------------- the package
 
+_FOCUSED = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  return {
+    cls: e.className || e.tagName.toLowerCase(),
+    inside: !!e.closest(".packing-explorer"),
+    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+  };
+}"""
+
+
+def test_packing_explorer_works_from_the_keyboard(visit, site):
+    """Type, read the result, step the RNN: all with the keyboard, the focus always
+    visible, and what changes announced (a polite live summary, errors as alerts)."""
+    page = _explorer(visit, site)
+    root = ".packing-explorer"
+    assert page.get_attribute(f"{root} .pe-summary", "aria-live") == "polite"
+    assert page.get_attribute(f"{root} .pe-step-status", "aria-live") == "polite"
+    assert page.get_attribute(f"{root} .pe-error", "role") == "alert"
+    page.focus(f"{root} .pe-input")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3, x")
+    assert page.is_visible(f"{root} .pe-error")
+    assert page.text_content(f"{root} .pe-summary") == ""
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3, 1, 2")
+    assert page.text_content(f"{root} .pe-summary") == (
+        "3 sequences packed into 6 rows: batch_sizes [3, 2, 1], "
+        "sorted_indices [0, 2, 1], unsorted_indices [0, 2, 1]."
+    )
+    # Tab through the explorer: every stop shows where the focus is
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if not focused["inside"]:
+            break
+        stops.append(focused)
+    names = " ".join(f["cls"] for f in stops)
+    for control in ["pe-random", "pe-copy-python", "pe-step-slider", "pe-step-next"]:
+        assert control in names, f"Tab never reaches .{control}: {names}"
+    assert all(f["ring"] for f in stops), f"focus without a visible ring: {stops}"
+    # step with the keyboard; the focus stays in the explorer when Next runs out
+    page.focus(f"{root} .pe-step-next")
+    for t in (1, 2):
+        page.keyboard.press("Enter")
+        status = page.text_content(f"{root} .pe-step-status")
+        assert status.startswith(f"Step t = {t} of 2"), status
+    assert "pe-step-slider" in page.evaluate(_FOCUSED)["cls"].split()
+    page.keyboard.press("ArrowLeft")
+    status = page.text_content(f"{root} .pe-step-status")
+    assert status.startswith("Step t = 1 of 2"), status
+    assert page.get_attribute(f"{root} .pe-step-slider", "aria-valuetext") == (
+        "step 1 of 2"
+    )
+
+
 _RUN_IT = "#run-the-code-yourself"  # the home page's section
 
 
@@ -928,11 +985,27 @@ _AXE_RUN = """async (tags) => {
 }"""
 
 
+_OUTLINE = """() => {
+  const article = document.querySelector("article.md-content__inner");
+  return {
+    headings: [...article.querySelectorAll("h1, h2, h3, h4, h5, h6")].map(h => [
+      Number(h.tagName[1]), h.textContent.replace(/¶$/, "").trim().slice(0, 60),
+    ]),
+    // KaTeX's MathML (a screen reader reads it; the HTML beside it is aria-hidden)
+    math: article.querySelectorAll(".katex").length,
+    math_without_mathml: [...article.querySelectorAll(".katex")]
+      .filter(k => !k.querySelector(".katex-mathml math annotation"))
+      .map(k => k.textContent.slice(0, 60)),
+  };
+}"""
+
+
 @dataclass
 class AxeReport:
     seconds: float
     # (page, scheme, width) -> axe's violations there
     violations: dict[tuple[str, str, int], list[dict]]
+    outline: dict[str, dict] = field(default_factory=dict)  # page -> _OUTLINE's
 
 
 @pytest.fixture(scope="module")
@@ -942,6 +1015,7 @@ def axe(browser_page, server, site, site_pages) -> AxeReport:
     assert AXE.is_file(), f"missing {AXE} (tests/site/assets/README.md)"
     page = browser_page[0].context.new_page()
     found: dict[tuple[str, str, int], list[dict]] = {}
+    outline: dict[str, dict] = {}
     start = time.perf_counter()
     try:
         for html_path in site_pages:
@@ -967,9 +1041,10 @@ def axe(browser_page, server, site, site_pages) -> AxeReport:
                 )
                 page.evaluate(_SETTLED)
                 found[(rel, scheme, width)] = page.evaluate(_AXE_RUN, AXE_TAGS)
+            outline[rel] = page.evaluate(_OUTLINE)
     finally:
         page.close()
-    return AxeReport(time.perf_counter() - start, found)
+    return AxeReport(time.perf_counter() - start, found, outline)
 
 
 def test_axe_finds_no_wcag_violations(axe, site_pages):
@@ -990,3 +1065,31 @@ def test_axe_finds_no_wcag_violations(axe, site_pages):
         f"{len(lines)} WCAG 2.1 A/AA violations (axe-core, {axe.seconds:.0f} s):\n"
         + "\n".join(lines[:80])
     )
+
+
+def test_headings_skip_no_level(axe):
+    """Each page's headings form an outline: one H1 first, and no heading more than
+    one level below the one before it (the packing explorer's included)."""
+    bad = {}
+    for rel, found in axe.outline.items():
+        levels = [level for level, _ in found["headings"]]
+        skips = [
+            f"H{a} {ta!r} -> H{b} {tb!r}"
+            for (a, ta), (b, tb) in itertools.pairwise(found["headings"])
+            if b > a + 1
+        ]
+        if skips or levels[:1] != [1]:
+            bad[rel] = skips or f"does not open with its H1: {levels[:3]}"
+    assert not bad, f"headings that skip a level: {bad}"
+
+
+def test_math_keeps_its_mathml(axe):
+    """KaTeX's MathML output is kept next to its HTML, so a screen reader reads the
+    math (htmlAndMathml, KaTeX's default; docs/assets/javascripts/katex-init.js)."""
+    assert sum(found["math"] for found in axe.outline.values()) > 0
+    bad = {
+        rel: found["math_without_mathml"][:3]
+        for rel, found in axe.outline.items()
+        if found["math_without_mathml"]
+    }
+    assert not bad, f"math without MathML: {bad}"
