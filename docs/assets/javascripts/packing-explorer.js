@@ -7,6 +7,9 @@
 
   var MAX_SEQUENCES = 32;
   var MAX_LENGTH = 24;
+  // the explorer's sections sit right under the page's title (its H1): H2, so the
+  // page's outline skips no level
+  var SECTION = "h2";
 
   // "4, 2, 1" -> {lengths: [4, 2, 1]} or {error: "..."}
   function parseLengths(text) {
@@ -239,7 +242,7 @@
     var p = pack(lengths);
     out.textContent = "";
 
-    out.appendChild(el("h4", null, "1. The padded batch (input order)"));
+    out.appendChild(el(SECTION, null, "1. The padded batch (input order)"));
     var padded = el("div", "pe-grid pe-padded");
     var longest = p.batchSizes.length;
     lengths.forEach(function (len, seq) {
@@ -252,7 +255,7 @@
     });
     out.appendChild(padded);
 
-    out.appendChild(el("h4", null, "2. Sorted, longest first"));
+    out.appendChild(el(SECTION, null, "2. Sorted, longest first"));
     var sorted = el("div", "pe-sorted");
     p.order.forEach(function (seq) {
       var chip = cell(seq, 0);
@@ -261,7 +264,7 @@
     });
     out.appendChild(sorted);
 
-    out.appendChild(el("h4", null, "3. The PackedSequence"));
+    out.appendChild(el(SECTION, null, "3. The PackedSequence"));
     out.appendChild(field("batch_sizes", "pe-batch-sizes", p.batchSizes,
                           "how many sequences are still running at each step"));
     out.appendChild(field("sorted_indices", "pe-sorted-indices", p.sortedIndices,
@@ -269,7 +272,7 @@
     out.appendChild(field("unsorted_indices", "pe-unsorted-indices", p.unsortedIndices,
                           "where sequence i went: h_n[:, i] = sorted h_n[:, unsorted_indices[i]]"));
 
-    out.appendChild(el("h4", null, "4. data, step by step (rows of PackedSequence.data)"));
+    out.appendChild(el(SECTION, null, "4. data, step by step (rows of PackedSequence.data)"));
     var steps = el("div", "pe-grid pe-steps");
     var row0 = 0;
     p.batchSizes.forEach(function (n, t) {
@@ -281,7 +284,7 @@
     });
     out.appendChild(steps);
 
-    out.appendChild(el("h4", null, "5. data as one tensor (" + p.data.length + " rows)"));
+    out.appendChild(el(SECTION, null, "5. data as one tensor (" + p.data.length + " rows)"));
     var strip = el("div", "pe-data");
     p.data.forEach(function (d, i) {
       var c = cell(d.seq, d.step);
@@ -290,10 +293,10 @@
     });
     out.appendChild(strip);
 
-    out.appendChild(el("h4", null, "6. An RNN consuming it, step by step"));
+    out.appendChild(el(SECTION, null, "6. An RNN consuming it, step by step"));
     out.appendChild(stepThrough(lengths, p));
 
-    out.appendChild(el("h4", null, "7. The same batch in Python"));
+    out.appendChild(el(SECTION, null, "7. The same batch in Python"));
     var details = el("details", "pe-python");
     details.appendChild(el("summary", null, "Show the Python (the Copy as Python button copies it)"));
     details.appendChild(el("pre", "pe-python-text", python(lengths)));
@@ -303,6 +306,14 @@
   // Row k of the RNN's hidden state h holds sequence order[k] (sorted position k). At
   // step t it reads the batch_sizes[t] rows of data for step t and updates h[0:n]; rows
   // n and below have finished, and h[k] is sequence order[k]'s h_n from its last step on.
+  function describe(lengths) {
+    var p = pack(lengths);
+    return lengths.length + (lengths.length === 1 ? " sequence" : " sequences") +
+      " packed into " + p.data.length + " rows: batch_sizes " + list(p.batchSizes) +
+      ", sorted_indices " + list(p.sortedIndices) +
+      ", unsorted_indices " + list(p.unsortedIndices) + ".";
+  }
+
   function stepThrough(lengths, p) {
     var box = el("div", "pe-rnn");
     var last = p.batchSizes.length - 1;
@@ -340,8 +351,13 @@
     function show(t) {
       t = Math.max(0, Math.min(last, t));
       slider.value = String(t);
+      slider.setAttribute("aria-valuetext", "step " + t + " of " + last);
+      // a button that turns disabled under the keyboard's focus would drop the focus to
+      // the page's start: hand it to the slider, which steps on with the arrow keys
+      var focused = document.activeElement;
       prev.disabled = t === 0;
       next.disabled = t === last;
+      if ((focused === prev || focused === next) && focused.disabled) slider.focus();
       var n = p.batchSizes[t];
       var first = p.batchSizes.slice(0, t).reduce(function (a, b) { return a + b; }, 0);
       var ending = [];
@@ -468,7 +484,10 @@
     error.setAttribute("role", "alert");
     error.hidden = true;
     var out = el("div", "pe-output");
-    out.setAttribute("aria-live", "polite");
+    // what a screen reader hears after each change: the fields in one sentence (the
+    // whole output would be read out again on every keystroke); errors are an alert
+    var summary = el("p", "pe-summary");
+    summary.setAttribute("aria-live", "polite");
 
     function update() {
       var parsed = parseLengths(input.value);
@@ -477,6 +496,7 @@
         error.hidden = false;
         input.setAttribute("aria-invalid", "true");
         out.textContent = "";
+        summary.textContent = "";
         copy.disabled = true;
         return;
       }
@@ -486,6 +506,8 @@
       copy.disabled = false;
       current = parsed.lengths;
       render(out, parsed.lengths);
+      summary.textContent = describe(parsed.lengths);
+      if (window.rnnRefScrollRegions) window.rnnRefScrollRegions(); // the new grids
     }
     var current = null;
     copy.addEventListener("click", function () {
@@ -502,6 +524,7 @@
 
     root.appendChild(form);
     root.appendChild(error);
+    root.appendChild(summary);
     root.appendChild(out);
     update();
   }
