@@ -45,7 +45,7 @@ PYTEST_WORKERS ?= 2
 test: setup lint
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
-# The fast loop while you work (about 2 minutes on 2 cores): unit, parity and claim tests and
+# The fast loop while you work (under a minute on 2 cores): unit, parity and claim tests and
 # the package's docstring examples; no site build, browser, notebooks, figure redraws or
 # snippet processes.
 test-fast: $(STAMP)

@@ -68,17 +68,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+_BUILT_SITE = {  # the test files that use tests/site/conftest.py's `site` fixture
+    f"tests/site/test_{name}.py"
+    for name in ("browser", "build", "links", "notebooks", "package", "reference")
+}
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs on two workers (pytest-xdist). A worker takes a whole test file,
-    so the file's module fixtures (models it trains) are made once, and the site's files
-    go together, so the site is built once."""
+    so the file's module fixtures (models it trains) are made once, and the files that
+    read the built site go together, so the site is built once (the other files of
+    tests/site/ go to whichever worker is free)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByFile(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            site = nodeid.startswith("tests/site/")
-            return "tests/site/" if site else nodeid.split("::")[0]
+            file = nodeid.split("::")[0]
+            return "the built site" if file in _BUILT_SITE else file
 
     return ByFile(config, log)
 
