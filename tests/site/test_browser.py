@@ -823,6 +823,8 @@ _FOCUSED = """() => {
   return {
     cls: e.className || e.tagName.toLowerCase(),
     inside: !!e.closest(".packing-explorer"),
+    fg: style.color,
+    bg: style.backgroundColor,
     ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
   };
 }"""
@@ -872,6 +874,14 @@ def test_packing_explorer_works_from_the_keyboard(visit, site):
     assert page.get_attribute(f"{root} .pe-step-slider", "aria-valuetext") == (
         "step 1 of 2"
     )
+    # a focused button stays readable in both schemes (axe sees no focus states)
+    page.add_style_tag(content="*, *::before { transition: none !important; }")
+    for scheme in ("default", "slate"):
+        page.evaluate(f"document.body.dataset.mdColorScheme = '{scheme}'")
+        for button in ("pe-random", "pe-copy-python", "pe-step-prev"):
+            page.focus(f"{root} .{button}")
+            f = page.evaluate(_FOCUSED)
+            assert _contrast(f["fg"], f["bg"]) >= 4.5, (scheme, button, f)
 
 
 _RUN_IT = "#run-the-code-yourself"  # the home page's section

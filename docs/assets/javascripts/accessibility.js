@@ -14,6 +14,7 @@
     "a.glightbox", // a figure on a phone
     ".packing-explorer",
     ".pe-grid",
+    ".pe-python-text", // the explorer's "Show the Python" (a <pre> without <code>)
   ].join(", ");
   const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
 
