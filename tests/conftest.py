@@ -1,7 +1,6 @@
 import contextlib
 import math
 import os
-import re
 import stat
 import threading
 from pathlib import Path
@@ -90,9 +89,6 @@ def pytest_xdist_make_scheduler(config, log):
     return ByFile(config, log)
 
 
-_CREATOR = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
-
-
 @pytest.fixture
 def assert_same_svg():
     """`check(fresh, committed, fix)`: a freshly drawn SVG is
@@ -103,7 +99,7 @@ def assert_same_svg():
     """
     import matplotlib
 
-    from rnn_ref.site.records import drawing_mismatch
+    from rnn_ref.site.records import drawing_mismatch, drawn_with
 
     def check(fresh: Path, committed: Path, fix: str) -> None:
         assert committed.exists(), f"{committed.name} is not committed: run `{fix}`"
@@ -111,11 +107,11 @@ def assert_same_svg():
         assert "<dc:date>" not in text, (
             f"{committed.name} embeds a date: not reproducible"
         )
-        drawn_with = _CREATOR.search(text)
-        assert drawn_with, f"{committed.name} does not say which matplotlib drew it"
-        if drawn_with[1] != matplotlib.__version__:
+        drawn = drawn_with(text)
+        assert drawn, f"{committed.name} does not say which matplotlib drew it"
+        if drawn != matplotlib.__version__:
             pytest.skip(
-                f"{committed.name} was drawn with matplotlib {drawn_with[1]}, this is "
+                f"{committed.name} was drawn with matplotlib {drawn}, this is "
                 f"{matplotlib.__version__}: output may differ between versions"
             )
         if reason := drawing_mismatch(text, fresh.read_text()):

@@ -156,6 +156,20 @@ def file_platform(text: str) -> str:
     return found[1] if found else ""
 
 
+_MATPLOTLIB = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
+
+
+def drawn_with(svg: str) -> str:
+    """The matplotlib version an SVG says drew it ("" if it says none).
+
+    Examples:
+        >>> drawn_with("<dc:title>Matplotlib v3.11.2, https://matplotlib.org/</dc:title>")
+        '3.11.2'
+    """
+    found = _MATPLOTLIB.search(svg)
+    return found[1] if found else ""
+
+
 def drawing_mismatch(committed: str, fresh: str) -> str:
     """ "" when a fresh drawing or table can be compared exactly with the committed one
     (neither depends on the platform, or both were made on this one); else why not."""

@@ -21,7 +21,6 @@ training or drawing would now give otherwise.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from rnn_ref.site import claims, notebooks, paths, platform, regions
 from rnn_ref.site.records import (
     compare,
     drawing_mismatch,
+    drawn_with,
     mixed_records,
     read_output,
     recorded_platform,
@@ -48,8 +48,6 @@ from rnn_ref.site.snippets import (
 )
 
 __all__ = ["regen", "draw_everything"]
-
-_MATPLOTLIB = re.compile(r"Matplotlib v([\w.+-]+), https://matplotlib\.org")
 
 
 def regen(
@@ -165,10 +163,10 @@ def _compare_drawing(new: Path) -> str:
     if not committed.exists():
         return f"DRAWN   {name} is not committed"
     old, fresh = read_output(committed), new.read_text()
-    drawn_with = _MATPLOTLIB.search(old)
-    if drawn_with and drawn_with[1] != matplotlib.__version__:
+    drawn = drawn_with(old)
+    if drawn and drawn != matplotlib.__version__:
         print(
-            f"skip    {name}: drawn with matplotlib {drawn_with[1]}, this is "
+            f"skip    {name}: drawn with matplotlib {drawn}, this is "
             f"{matplotlib.__version__}"
         )
         return ""
