@@ -40,7 +40,7 @@ build: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # Everything: lint, then every test (the site build, notebooks, the browser, snippets), on
-# two workers: one file per worker at a time, the site's files together (tests/conftest.py).
+# two workers: one file per worker at a time, longest first (tests/conftest.py).
 PYTEST_WORKERS ?= 2
 test: setup lint
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)

@@ -58,7 +58,42 @@ def _seed_and_one_thread():
     torch.set_num_threads(threads)
 
 
+# `make test` runs on two workers (pytest-xdist), each taking whole test files, so a
+# file's module fixtures (models it trains) are made once. The longest files go first
+# (measured with `pytest --durations`), so both workers finish together; the site's
+# build first of all (tests/site/conftest.py: the files that read the site wait for it).
+LONGEST_FIRST = [
+    "tests/site/test_build.py",
+    "tests/site/test_browser.py",
+    "tests/site/test_learned.py",
+    "tests/claims/test_training.py",
+    "tests/site/test_accessibility.py",
+    "tests/test_faults.py",
+    "tests/site/test_figures.py",
+    "tests/claims/test_gradients.py",
+    "tests/site/test_notebooks.py",
+    "tests/claims/test_deployment.py",
+    "tests/experiments/test_bench_compile.py",
+    "tests/site/test_snippets.py",
+    "tests/cli/test_faults.py",
+]
+# Files that train the same models (each cached once per process by the package) go to
+# one worker, so each model is trained once.
+TOGETHER = {
+    "tests/site/test_learned.py": "the learned GRUs",
+    "tests/claims/test_training.py": "the learned GRUs",
+    "tests/site/test_figures.py": "the gradients page's models",
+    "tests/claims/test_gradients.py": "the gradients page's models",
+}
+
+
+def _file(item) -> str:
+    return item.nodeid.split("::")[0]
+
+
 def pytest_collection_modifyitems(config, items):
+    rank = {file: n for n, file in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_file(item), len(rank)))  # stable
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason="needs CUDA (no GPU on this machine)")
@@ -67,25 +102,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-_BUILT_SITE = {  # the test files that use tests/site/conftest.py's `site` fixture
-    f"tests/site/test_{name}.py"
-    for name in ("browser", "build", "links", "notebooks", "package", "reference")
-}
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`make test` runs on two workers (pytest-xdist). A worker takes a whole test file,
-    so the file's module fixtures (models it trains) are made once, and the files that
-    read the built site go together, so the site is built once (the other files of
-    tests/site/ go to whichever worker is free)."""
+    """A worker takes a whole file (or a group of `TOGETHER`), in collection order."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByFile(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             file = nodeid.split("::")[0]
-            return "the built site" if file in _BUILT_SITE else file
+            return TOGETHER.get(file, file)
 
+    config.option.loadscopereorder = False  # keep LONGEST_FIRST's order
     return ByFile(config, log)
 
 
