@@ -3,7 +3,8 @@
 - every `--8<-- [start:name]` section marked in the package is included by some page (a
   marker no page includes is a claim that a page shows the code, which no longer holds);
 - every `tests/...py` path (and `::test_name`) cited in the pages, the README,
-  CONTRIBUTING.md or the package's docstrings and comments exists.
+  CONTRIBUTING.md, mutation/'s record or the package's docstrings and comments exists
+  (a test, or a name a test file defines).
 """
 
 import ast
@@ -16,6 +17,8 @@ PAGES = [
     *sorted((ROOT / "docs").rglob("*.md")),
     ROOT / "README.md",
     ROOT / "CONTRIBUTING.md",
+    *sorted((ROOT / "mutation").glob("*.md")),
+    ROOT / "mutation" / "survivors.toml",  # the tests that kill each survivor
 ]
 # they cite made-up paths on purpose
 CHECKERS = {"test_citations.py", "test_fences.py", "test_claims.py"}
@@ -54,6 +57,7 @@ def _missing(path: str, name: str | None) -> str | None:
     if name:
         tree = ast.parse(file.read_text())
         defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        defined |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         if name not in defined:
             return f"{path} has no {name}"
     return None
