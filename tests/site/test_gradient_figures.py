@@ -47,7 +47,7 @@ def test_the_words_follow_the_word_rules():
     rate = (w["100"][99] / w["100"][0]) ** (1 / 99)
     text = " ".join((paths.results() / "gradients_tables.md").read_text().split())
     said = [
-        f"going back it {step_word(rate)} by a factor of about {rate:.2f} per step",
+        f"going back it {step_word(rate)} by a factor of about {rate:.2f} per step on",
         f"100 steps back has {vanish_word(w['100'][99])}",
         f"at $k = 20$: {vanish_word(w['20'][19])}.",
         f"{size_word(max(s['100']) / max(w['100']))} the other GRU's largest",
