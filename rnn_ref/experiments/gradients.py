@@ -5,14 +5,15 @@ at a time and returns, for every distance `k = T - t`, the mean over the batch o
 `‖∂h_T/∂s_t‖₂` (the largest singular value of the Jacobian of the last hidden state with
 respect to the state `s_t` that step `t + 1` reads: `h_t`, or `(h_t, c_t)` for an
 LSTM), and, given a classifier head and targets, `‖∂L/∂s_t‖` for the cross-entropy `L`
-of the head on `h_T`. `trained_classifier` trains the sum-mod classifier briefly and
-deterministically so the same measurement can be made after training. The gradients
-page draws them (`rnn_ref.site.gradient_figures`) and its snippets print them.
+of the head on `h_T`. `jacobian_curves` makes the measurement on sum-mod classifiers
+(trained ones come from `rnn_ref.site.learned`; `untrained` gives the weights a training
+run starts from) on digit sequences of several lengths. The gradients page draws them
+(`rnn_ref.site.gradient_figures`) and its snippets print them.
 """
 
 from __future__ import annotations
 
-import functools
+from dataclasses import asdict
 
 import torch
 from torch import Tensor, nn
@@ -20,31 +21,15 @@ from torch import Tensor, nn
 from rnn_ref.config import TrainConfig
 from rnn_ref.data import SumModTask
 from rnn_ref.experiments.timing import torch_threads
-from rnn_ref.model import SumModClassifier
-from rnn_ref.train import train
+from rnn_ref.model import SumModClassifier, classifier_kwargs
 
 __all__ = [
     "state_gradient_norms",
-    "trained_classifier",
-    "TRAINED",
+    "untrained",
+    "jacobian_curves",
     "scaled_init",
     "init_curves",
-    "training_curves",
 ]
-
-# the short, deterministic run the page measures "after training" (a few CPU seconds
-# per cell): the training page's GRU recipe, on the default lengths 2-5
-TRAINED = dict(
-    hidden_size=64,
-    batch_size=64,
-    lr=5e-3,
-    clip=1.0,
-    steps=600,
-    eval_every=600,
-    eval_samples=1000,
-    seed=0,
-    device="cpu",
-)
 
 
 def state_gradient_norms(
@@ -112,10 +97,12 @@ def state_gradient_norms(
     return result
 
 
-def trained_classifier(cell: str, **overrides) -> tuple[SumModClassifier, float]:
-    """The classifier after the short run `TRAINED` (with overrides); its accuracy."""
-    result = train(TrainConfig(**{**TRAINED, "cell": cell, **overrides}))
-    return result.model, result.metrics[-1]["accuracy"]
+def untrained(config: TrainConfig, cell: str | None = None) -> SumModClassifier:
+    """The classifier `train(config)` starts from: its seed's initial weights (with
+    `cell`, the same seed's weights for another cell)."""
+    torch.manual_seed(config.seed)  # as train does, first thing
+    kwargs = {**asdict(config), **({"cell": cell} if cell else {})}
+    return SumModClassifier(**classifier_kwargs(kwargs))
 
 
 @torch.no_grad()
@@ -166,22 +153,30 @@ def init_curves(T: int = 40, H: int = 64, N: int = 32, seed: int = 0) -> dict:
     return curves
 
 
-@functools.cache  # deterministic: the figure and the claim test share one run
-@torch_threads(1)
-def training_curves(T: int = 30, N: int = 64, seed: int = 1) -> dict:
-    """‖∂h_T/∂s_t‖ and ‖∂L/∂s_t‖ of the sum-mod classifier on digit sequences of
-    length T, at initialization and after the short run `TRAINED`, per cell.
+@torch_threads(1)  # the same sums in the same order on any machine
+def jacobian_curves(
+    models: dict[str, SumModClassifier],
+    lengths: tuple[int, ...] = (5, 20, 100),
+    N: int = 16,
+    seed: int = 1,
+) -> dict:
+    """‖∂h_T/∂s_t‖ of each classifier's recurrent layer on `N` digit sequences of each
+    length T, the same sequences for every model.
 
-    Returns `{cell: {"init": curves, "trained": curves, "accuracy": float}}`.
+    Args:
+        models: one-layer classifiers, by the name the results use.
+        lengths: the sequence lengths T to measure at.
+        N: sequences per length, drawn from `seed`.
+
+    Returns:
+        `{name: {T: {"k": [1, ..., T], "jacobian": [...]}}}`, T as a string (JSON's
+        keys).
     """
-    ids, _, y = SumModTask().batch(N, torch.Generator().manual_seed(seed), (T, T))
-    result = {}
-    for cell in ("rnn", "gru", "lstm"):
-        torch.manual_seed(TRAINED["seed"])  # train's own first step: the same weights
-        fresh = SumModClassifier(cell=cell, hidden_size=TRAINED["hidden_size"])
-        trained, accuracy = trained_classifier(cell)
-        result[cell] = {"accuracy": accuracy}
-        for when, model in (("init", fresh), ("trained", trained)):
+    result = {name: {} for name in models}
+    for T in lengths:
+        g = torch.Generator().manual_seed(seed)
+        ids, _, _ = SumModTask().batch(N, g, (T, T))  # (N, T), no padding
+        for name, model in models.items():
             x = model.embed(ids).detach()  # (N, T, E)
-            result[cell][when] = state_gradient_norms(model.rnn, x, model.head, y)
+            result[name][str(T)] = state_gradient_norms(model.rnn, x)
     return result

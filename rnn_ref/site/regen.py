@@ -181,7 +181,8 @@ def _compare_drawing(new: Path) -> str:
 
 def draw_everything(tmp: Path | None = None) -> list[Path]:
     """Every figure and results table: the drawings made by code (the learned-state
-    figures train two small GRUs, about 20 s), and the tables and plots re-rendered
+    figures and the gradients page's trained curves share two small GRUs, about 20 s
+    of training), and the tables and plots re-rendered
     from committed measurements (which `rnn-ref ladder [--tutorial]`, `rnn-ref
     extrapolation`, `rnn-ref bench` and `rnn-ref tbptt` take minutes to hours to
     remeasure). Into the site, or into `tmp` (the committed JSON copied there first).
@@ -192,6 +193,7 @@ def draw_everything(tmp: Path | None = None) -> list[Path]:
         bench_report,
         extrapolation_report,
         figures,
+        gradient_figures,
         ladder_report,
         learned,
         tbptt_report,
@@ -204,6 +206,7 @@ def draw_everything(tmp: Path | None = None) -> list[Path]:
         shutil.copytree(paths.results(), results, ignore=shutil.ignore_patterns("*.md"))
     return [
         *figures.draw_all(figs),
+        *gradient_figures.redraw_tables(results),  # the GRUs figures.draw_all trained
         *ladder_report.redraw(results / "ladder.json", figs),
         *tutorial_report.redraw(results / "tutorial.json", figs),
         *bench_report.redraw(results / "bench.json", figs),

@@ -18,10 +18,19 @@ __all__ = [
     "plural",
     "has_have",
     "agree",
+    "VANISHED",
+    "SAME_SIZE",
+    "step_word",
+    "size_word",
+    "vanish_word",
 ]
 
 SAME_ACCURACY = 0.02  # two mean accuracies closer than 2 points are "about the same"
 SAME_SPEED = 0.05  # a throughput ratio within 5 % of 1 is "about as fast as"
+SAME_SIZE = 0.1  # two norms within 10 % of each other are "about as large as"
+# a gradient norm below this has vanished: a change it carries is under float32's
+# rounding (about 6e-8) of a state of size 1, and the sum-mod states are of size 1-10
+VANISHED = 1e-6
 
 
 def compare_word(difference: float) -> str:
@@ -121,3 +130,40 @@ def agree(n: int, one: str, many: str) -> str:
         ('misses', 'miss')
     """
     return one if n == 1 else many
+
+
+def step_word(factor: float) -> str:
+    """What a norm does going back one step, from its mean factor per step: "shrinks"
+    below 1, "grows" above 1, "keeps its size" within 1 % of 1.
+
+    Examples:
+        >>> step_word(0.72), step_word(1.3), step_word(0.995)
+        ('shrinks', 'grows', 'keeps its size')
+    """
+    if abs(factor - 1) < 0.01:
+        return "keeps its size"
+    return "shrinks" if factor < 1 else "grows"
+
+
+def size_word(ratio: float) -> str:
+    """How one positive quantity compares with another, from `a / b`: "larger than",
+    "smaller than", or "about as large as" within `SAME_SIZE`.
+
+    Examples:
+        >>> size_word(73.0), size_word(0.01), size_word(1.09)
+        ('larger than', 'smaller than', 'about as large as')
+    """
+    if abs(ratio - 1) < SAME_SIZE:
+        return "about as large as"
+    return "larger than" if ratio > 1 else "smaller than"
+
+
+def vanish_word(norm: float) -> str:
+    """Whether a gradient norm has vanished: "vanished" below `VANISHED`, "not
+    vanished" from it up.
+
+    Examples:
+        >>> vanish_word(8.6e-13), vanish_word(1e-6), vanish_word(0.034)
+        ('vanished', 'not vanished', 'not vanished')
+    """
+    return "vanished" if norm < VANISHED else "not vanished"

@@ -1,10 +1,19 @@
 """rnn_ref.experiments.gradients: the measured norms are the Jacobians' norms."""
 
+import dataclasses
+
 import pytest
 import torch
 from torch import nn
 
-from rnn_ref.experiments.gradients import scaled_init, state_gradient_norms
+from rnn_ref.config import TrainConfig
+from rnn_ref.experiments.gradients import (
+    jacobian_curves,
+    scaled_init,
+    state_gradient_norms,
+    untrained,
+)
+from rnn_ref.train import train
 
 
 def _by_autograd(rnn, x, t):
@@ -59,3 +68,31 @@ def test_orthogonal_init_sets_every_singular_value_of_each_gate_block():
     gru = scaled_init(nn.GRU(4, 4), "orthogonal", gain=1.5)
     for block in gru.weight_hh_l0.detach().chunk(3):
         torch.testing.assert_close(torch.linalg.svdvals(block), torch.full((4,), 1.5))
+
+
+def test_untrained_is_the_model_train_starts_from():
+    """One step at a learning rate of 1e-30 leaves train's initial weights as they were:
+    they are `untrained`'s; another cell gets the same seed."""
+    config = TrainConfig(
+        cell="gru", hidden_size=8, batch_size=4, steps=1, eval_every=1,
+        eval_samples=4, lr=1e-30, seed=3, device="cpu",
+    )  # fmt: skip
+    after = train(config).model.state_dict()
+    start = untrained(config).state_dict()
+    assert after.keys() == start.keys()
+    for name in after:
+        torch.testing.assert_close(after[name], start[name], rtol=0, atol=1e-20)
+    rnn = untrained(config, cell="rnn")
+    assert isinstance(rnn.rnn, nn.RNN) and torch.equal(
+        rnn.embed.weight,
+        untrained(dataclasses.replace(config, cell="rnn")).embed.weight,
+    )
+
+
+def test_jacobian_curves_measure_every_model_on_the_same_sequences():
+    config = TrainConfig(cell="gru", hidden_size=8, device="cpu")
+    models = {"a": untrained(config), "b": untrained(config)}
+    curves = jacobian_curves(models, lengths=(3, 6), N=2)
+    assert list(curves) == ["a", "b"] and list(curves["a"]) == ["3", "6"]
+    assert curves["a"] == curves["b"]  # same weights, same sequences
+    assert curves["a"]["6"]["k"] == [1, 2, 3, 4, 5, 6]

@@ -106,3 +106,32 @@ def test_rise_word(values, word):
 )
 def test_loss_trend(values, word):
     assert words.loss_trend(values) == word
+
+
+@pytest.mark.parametrize(
+    ("factor", "word"),
+    [(0.72, "shrinks"), (0.989, "shrinks"), (0.991, "keeps its size"),
+     (1.009, "keeps its size"), (1.011, "grows"), (1.3, "grows")],
+)  # fmt: skip
+def test_step_word_at_its_threshold(factor, word):
+    assert words.step_word(factor) == word
+
+
+@pytest.mark.parametrize(
+    ("ratio", "word"),
+    [(73.0, "larger than"), (1.101, "larger than"), (1.09, "about as large as"),
+     (0.91, "about as large as"), (0.899, "smaller than"), (0.01, "smaller than")],
+)  # fmt: skip
+def test_size_word_at_its_threshold(ratio, word):
+    assert words.SAME_SIZE == 0.1
+    assert words.size_word(ratio) == word
+
+
+@pytest.mark.parametrize(
+    ("norm", "word"),
+    [(8.6e-13, "vanished"), (9.99e-7, "vanished"), (1e-6, "not vanished"),
+     (0.034, "not vanished")],
+)  # fmt: skip
+def test_vanish_word_at_its_threshold(norm, word):
+    assert words.VANISHED == 1e-6
+    assert words.vanish_word(norm) == word
