@@ -23,7 +23,7 @@ import threading
 
 from rnn_ref.errors import InputError, TrainingDiverged
 
-__all__ = ["build_parser", "main", "show_progress"]
+__all__ = ["build_parser", "main", "say", "show_progress"]
 
 _COMMAND_MODULES = [
     "rnn_ref.cli.regen",
@@ -61,7 +61,7 @@ def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr is not None and sys.stderr.isatty()
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
     """`line` on stderr; nowhere when it is closed (`print(file=None)` would write it
     to stdout, among a command's results)."""
     if sys.stderr is not None:
@@ -71,7 +71,7 @@ def _say(line: str) -> None:
 def _exit_code(error: BaseException) -> int:
     """Print one line for `error` on stderr and return its exit code; re-raise a bug."""
     if isinstance(error, KeyboardInterrupt):
-        _say("interrupted" + (f"; {error.args[0]}" if error.args else ""))
+        say("interrupted" + (f"; {error.args[0]}" if error.args else ""))
         return 130
     if isinstance(error, TrainingDiverged):
         code = 3
@@ -84,7 +84,7 @@ def _exit_code(error: BaseException) -> int:
         error, code = f"{error.strerror or error}{where}", 1
     else:
         raise error
-    _say(f"error: {error}")
+    say(f"error: {error}")
     return code
 
 
@@ -99,7 +99,7 @@ def _drop_stdout() -> None:
 
 
 def _interrupted_at_start_up(signum, frame) -> None:
-    _say("interrupted")
+    say("interrupted")
     os._exit(130)
 
 

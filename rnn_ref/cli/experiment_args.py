@@ -93,14 +93,17 @@ def results_path(out: str | None, name: str) -> Path:
 def reading(
     json_path: Path,
     expected: str,
-    errors: tuple[type[Exception], ...] = (OSError, ValueError, KeyError),
+    verb: str = "redraw from",
 ) -> Iterator[None]:
-    """Inside: a report read from `json_path`; a file it cannot read (`errors`) becomes
-    an `InputError` that names it and says what was `expected`."""
+    """Inside: a report read from `json_path` (with `rnn_ref.rundir.load_json`) and
+    rendered; what a file of another shape raises there (a missing key, a list for a
+    dict, a string for a number) becomes an `InputError` that names it and says what
+    was `expected`."""
     try:
         yield
-    except errors as e:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+        why = (str(e).splitlines() or [""])[0][:120]
         raise InputError(
-            f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected "
+            f"cannot {verb} {json_path} ({type(e).__name__}: {why}); expected "
             f"{expected}"
         ) from None

@@ -8,11 +8,10 @@ the same JSON by the same code, so the claim tests check exactly what the page p
 
 from __future__ import annotations
 
-import json
 import statistics
 from pathlib import Path
 
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.templates import render
 
@@ -151,8 +150,8 @@ def redraw(
     it holds) and lm.json."""
     json_path = json_path or paths.results() / "tbptt.json"
     lm_path = lm_path or json_path.with_name("lm.json")
-    results = results or json.loads(json_path.read_text())
-    lm = json.loads(lm_path.read_text()) if lm_path.is_file() else None
+    results = results or load_json(json_path.read_text())
+    lm = load_json(lm_path.read_text()) if lm_path.is_file() else None
     tables = json_path.with_name("tbptt_tables.md")
     write_output(tables, render_tables(results, lm).encode())
     return [tables]
