@@ -9,6 +9,7 @@ exception into one `error: ...` line on stderr and an exit code (see `rnn_ref.er
 | bad usage (argparse), `ValueError`, `InputError`, `CheckpointError` | 2 |
 | `TrainingDiverged`                           | 3         |
 | `OSError` (a disk, a pipe, a permission)     | 1         |
+| `MemoryError` (past the estimates: a limit)  | 1         |
 | `KeyboardInterrupt` (Ctrl-C)                 | 130       |
 """
 
@@ -82,6 +83,8 @@ def _exit_code(error: BaseException) -> int:
         if isinstance(error, BrokenPipeError) or error.filename is None:
             _drop_stdout()  # it may be what failed; so would the flush at exit
         error, code = f"{error.strerror or error}{where}", 1
+    elif isinstance(error, MemoryError):  # each command estimates, but roughly
+        error, code = "out of memory; lower the sizes or lengths you asked for", 1
     else:
         raise error
     say(f"error: {error}")
@@ -124,5 +127,5 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stdout is not None:
             sys.stdout.flush()  # a full disk or a closed pipe is reported here
         return code
-    except (KeyboardInterrupt, ValueError, TrainingDiverged, OSError) as e:
+    except (KeyboardInterrupt, ValueError, TrainingDiverged, OSError, MemoryError) as e:
         return _exit_code(e)

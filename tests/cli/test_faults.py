@@ -443,12 +443,21 @@ def test_a_results_file_of_another_shape_is_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
-def test_bench_with_stderr_closed_prints_only_its_tables(
-    capsys, tmp_path, monkeypatch
-):
+def test_bench_with_stderr_closed_prints_only_its_tables(capsys, tmp_path, monkeypatch):
     out = tmp_path / "bench.json"
     out.write_bytes((paths.results() / "bench.json").read_bytes())
     monkeypatch.setattr(sys, "stderr", None)  # `2>&-`
     assert main(["bench", "--redraw", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert printed == (tmp_path / "bench_tables.md").read_text() + "\n"
+
+
+def test_a_memory_error_past_the_estimates_is_one_line(one_error_line, monkeypatch):
+    """Each command estimates its memory before it starts, roughly: what slips past
+    (a limit lower than it knows) is one line, a failure of the machine."""
+
+    def out_of_memory(args):
+        raise MemoryError
+
+    monkeypatch.setattr("rnn_ref.cli.tbptt._cmd_tbptt", out_of_memory)
+    one_error_line(["tbptt"], "out of memory; lower the sizes", 1)
