@@ -106,6 +106,11 @@ class TrainConfig:
             raise ValueError(
                 f"weight_decay must be a finite number >= 0; got {self.weight_decay}"
             )
+        if not 0 <= self.dropout <= 1:  # NaN too; torch's own message names no file
+            raise ValueError(
+                f"dropout must be a probability, 0 .. 1; got {self.dropout}; fix it "
+                f"in config.json"
+            )
         if not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be in 0 .. 2**63 - 1; got {self.seed}")
         _ = self.task  # validates digits, modulus and lengths
@@ -135,6 +140,7 @@ LIMITS = {
     "eval_every": 10**9,
     "eval_samples": 10**7,
     "warmup_steps": 10**9,
+    "length_curriculum": 10**9,
     "min_len": 10**5,
     "max_len": 10**5,
     "num_digits": 2**16,
@@ -224,7 +230,7 @@ def eval_batch(samples: int, longest: int, most: int = 500) -> int:
         >>> eval_batch(1000, 5), eval_batch(10, 5), eval_batch(1000, 10**5)
         (500, 10, 10)
     """
-    return max(1, min(most, samples, EVAL_TOKENS // longest))
+    return max(1, min(most, samples, EVAL_TOKENS // max(1, longest)))
 
 
 def check_memory(need: int, what: str, lower: str) -> None:

@@ -45,6 +45,8 @@ def _merge(previous: dict, results: dict, part: str) -> dict:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     experiment_args.threads(args.threads)
+    experiment_args.output(args.out, "--out")
+    experiment_args.output(args.figures, "--figures", folder=True)
     site_json = paths.results() / "bench.json"
     out = Path(args.out) if args.out else site_json
     if args.redraw:

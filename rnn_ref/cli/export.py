@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rnn_ref import rundir
 from rnn_ref.checkpoint import load_classifier
+from rnn_ref.cli import experiment_args
 from rnn_ref.config import check_memory
 from rnn_ref.errors import InputError
 from rnn_ref.export import onnx_bytes, parity, parity_bytes, require_extras
@@ -36,6 +37,7 @@ __all__ = ["register"]
 def _cmd_export(args: argparse.Namespace) -> int:
     if args.check_length < 1:
         raise InputError(f"--check-length must be at least 1; got {args.check_length}")
+    experiment_args.output(args.out, "--out")
     require_extras()  # before loading anything: the fix is an install
     model = load_classifier(args.checkpoint)  # a missing or broken run: one line
     need = parity_bytes(model, args.check_length)

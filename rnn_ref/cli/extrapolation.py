@@ -18,11 +18,12 @@ __all__ = ["register"]
 
 def _cmd_extrapolation(args: argparse.Namespace) -> int:
     names, unknown = experiment_args.names(args.attempts, ATTEMPTS)
-    if unknown or not names or experiment_args.too_small(seeds=args.seeds):
+    if unknown or not names:
         raise InputError(
-            f"got attempts {names}, --seeds {args.seeds}; expected attempts from "
-            f"{', '.join(ATTEMPTS)} and --seeds >= 1"
+            f"got attempts {names}; expected attempts from {', '.join(ATTEMPTS)}"
         )
+    experiment_args.counts(seeds=args.seeds)
+    experiment_args.output(args.out, "--out", folder=True)
     torch.set_num_threads(experiment_args.threads(args.threads))
     json_path = experiment_args.results_path(args.out, "extrapolation.json")
     results = {"attempts": []}

@@ -15,7 +15,14 @@ from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.templates import render
 
-__all__ = ["LEARNED", "CHANCE_BELOW", "verdicts", "render_tables", "redraw"]
+__all__ = [
+    "LEARNED",
+    "CHANCE_BELOW",
+    "verdicts",
+    "render_tables",
+    "lm_tables",
+    "redraw",
+]
 
 LEARNED = 0.9  # accuracy every seed must reach for "learned"
 CHANCE_BELOW = 0.4  # and stay under for "not learned" (chance: 0.25)
@@ -115,17 +122,11 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
             ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
         ],
     }
+    lm_parts = (
+        lm_tables(lm) if lm is not None else {"best": None, "lm_train_chars": None}
+    )
     if lm is not None:
-        rows["lm_curve"] = [
-            [
-                f"{x['step']:,}",
-                f"{x['train_loss']:.3f}",
-                f"{x['val_loss']:.3f}",
-                f"{x['val_bpc']:.2f}",
-                f"{x['cpu_seconds']:.0f}",
-            ]
-            for x in lm["metrics"]
-        ]
+        rows["lm_curve"] = lm_parts.pop("lm_curve")
     return render(
         "tbptt_tables.md.j2",
         results=results,
@@ -136,9 +137,25 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         no=no,
         yes=yes,
         lm=lm,
-        best=min(lm["metrics"], key=lambda x: x["val_loss"]) if lm else None,
-        lm_train_chars=_train_chars(lm) if lm else None,
+        **lm_parts,
     )
+
+
+def lm_tables(lm: dict) -> dict:
+    """What the page shows of `lm.json` (a language model's run): its learning curve's
+    rows, its best evaluation, the characters it trained on."""
+    curve = [
+        [
+            f"{x['step']:,}",
+            f"{x['train_loss']:.3f}",
+            f"{x['val_loss']:.3f}",
+            f"{x['val_bpc']:.2f}",
+            f"{x['cpu_seconds']:.0f}",
+        ]
+        for x in lm["metrics"]
+    ]
+    best = min(lm["metrics"], key=lambda x: x["val_loss"])
+    return {"lm_curve": curve, "best": best, "lm_train_chars": _train_chars(lm)}
 
 
 def redraw(

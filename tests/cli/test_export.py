@@ -63,7 +63,7 @@ def test_bad_checkpoints(run_dir, tmp_path, one_error_line):
 
 @pytest.mark.parametrize(
     "out, match",
-    [("dir", "is a directory"), ("file/m.onnx", "file, not a directory")],
+    [("dir", "is a directory"), ("file/m.onnx", "file is not a directory")],
 )
 def test_unwritable_output(run_dir, tmp_path, out, match, one_error_line):
     (tmp_path / "dir").mkdir()
