@@ -7,9 +7,12 @@ and read back to resume it or to load the trained model. `resolve_device` turns 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import resource
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 import torch
 
@@ -17,7 +20,14 @@ from rnn_ref.data import SumModTask
 from rnn_ref.errors import InputError
 from rnn_ref.model import CELLS
 
-__all__ = ["TrainConfig", "resolve_device", "estimated_bytes", "LIMITS"]
+__all__ = [
+    "TrainConfig",
+    "resolve_device",
+    "estimated_bytes",
+    "eval_batch",
+    "check_memory",
+    "LIMITS",
+]
 
 
 @dataclass
@@ -96,6 +106,11 @@ class TrainConfig:
             raise ValueError(
                 f"weight_decay must be a finite number >= 0; got {self.weight_decay}"
             )
+        if not 0 <= self.dropout <= 1:  # NaN too; torch's own message names no file
+            raise ValueError(
+                f"dropout must be a probability, 0 .. 1; got {self.dropout}; fix it "
+                f"in config.json"
+            )
         if not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be in 0 .. 2**63 - 1; got {self.seed}")
         _ = self.task  # validates digits, modulus and lengths
@@ -125,6 +140,7 @@ LIMITS = {
     "eval_every": 10**9,
     "eval_samples": 10**7,
     "warmup_steps": 10**9,
+    "length_curriculum": 10**9,
     "min_len": 10**5,
     "max_len": 10**5,
     "num_digits": 2**16,
@@ -170,22 +186,22 @@ def _check_bounds(config: TrainConfig) -> None:
             f"weight_decay must be at most {MAX_WEIGHT_DECAY:g}; got "
             f"{config.weight_decay:g}; pass a smaller --weight-decay"
         )
-    need, have = estimated_bytes(config), _memory_bytes() // 2
-    if need > have:
-        raise ValueError(
-            f"this run needs an estimated {need / 2**30:,.1f} GiB for a training step "
-            f"but half of this machine's memory is {have / 2**30:,.1f} GiB; lower "
-            f"--hidden-size, --num-layers, --batch-size or --max-len"
-        )
+    training, evaluation = estimated_bytes(config)
+    lower = "--hidden-size, --num-layers, --batch-size or --max-len"
+    if evaluation > training:
+        lower = "--eval-samples, --hidden-size or --max-len"
+    check_memory(max(training, evaluation), "this run", lower)
 
 
-def estimated_bytes(config: TrainConfig) -> int:
-    """A rough upper estimate of a training step's memory: weights, gradients and
-    Adam's two moments (4 copies), and the activations autograd keeps.
+def estimated_bytes(config: TrainConfig) -> tuple[int, int]:
+    """Rough upper estimates of the memory of a training step and of an evaluation:
+    both hold the weights, gradients and Adam's two moments (4 copies); a step holds
+    the activations autograd keeps, an evaluation one forward pass of `eval_batch`
+    sequences.
 
     Examples:
-        >>> estimated_bytes(TrainConfig()) < 2**30
-        True
+        >>> [n < 2**30 for n in estimated_bytes(TrainConfig())]
+        [True, True]
     """
     gates = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}.get(config.cell, 4)
     h, d = config.hidden_size, 2 if config.bidirectional else 1
@@ -196,11 +212,49 @@ def estimated_bytes(config: TrainConfig) -> int:
     params = (config.num_digits + 1) * e + rnn + d * h * config.modulus
     tokens = config.batch_size * config.max_len
     activations = tokens * (e + config.num_layers * d * h * (gates + 2))
-    return 4 * (4 * params + 3 * activations)
+    # without autograd one layer at a time: its input, its output, the next's
+    eval_tokens = eval_batch(config.eval_samples, config.max_len) * config.max_len
+    return 4 * (4 * params + 3 * activations), 4 * (
+        4 * params + eval_tokens * (e + 2 * d * h)
+    )
+
+
+EVAL_TOKENS = 2**20  # digits per evaluation forward pass, at most
+
+
+def eval_batch(samples: int, longest: int, most: int = 500) -> int:
+    """Sequences per evaluation forward pass: at most `most`, and at most `EVAL_TOKENS`
+    digits (so its memory is flat in the length).
+
+    Examples:
+        >>> eval_batch(1000, 5), eval_batch(10, 5), eval_batch(1000, 10**5)
+        (500, 10, 10)
+    """
+    return max(1, min(most, samples, EVAL_TOKENS // max(1, longest)))
+
+
+def check_memory(need: int, what: str, lower: str) -> None:
+    """An `InputError` when `need` bytes (an estimate, made before anything is
+    allocated) exceed half of the memory this process may use; `lower`: the flags
+    that shrink it."""
+    have = _memory_bytes() // 2
+    if need > have:
+        raise InputError(
+            f"{what} needs an estimated {need / 2**30:,.1f} GiB but half of the "
+            f"memory this process may use is {have / 2**30:,.1f} GiB; lower {lower}"
+        )
 
 
 def _memory_bytes() -> int:
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    """The machine's memory, or less where a limit (`ulimit -v`, a cgroup's
+    memory.max) says so."""
+    limits = [os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")]
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        limits.append(soft)
+    with contextlib.suppress(OSError, ValueError):  # no cgroup v2, or "max"
+        limits.append(int(Path("/sys/fs/cgroup/memory.max").read_text()))
+    return min(limits)
 
 
 def resolve_device(name: str) -> torch.device:

@@ -43,6 +43,7 @@ __all__ = [
     "onnx_bytes",
     "run_onnx",
     "parity",
+    "parity_bytes",
 ]
 
 EXTRAS = ("onnx", "onnxscript", "onnxruntime")
@@ -216,6 +217,20 @@ def run_onnx(path: str | Path | bytes, ids: torch.Tensor, lengths: torch.Tensor)
 
 
 # --8<-- [end:run_onnx]
+
+
+def parity_bytes(model: SumModClassifier, max_length: int) -> int:
+    """A rough upper estimate of `parity`'s memory: its batch (`max_length` sequences,
+    padded to `max_length`) as Python lists and int64 ids, and one layer's input,
+    gates and output in the packed forward and in onnxruntime's padded one.
+
+    Examples:
+        >>> parity_bytes(SumModClassifier(hidden_size=64), 100) < 2**30
+        True
+    """
+    rnn = model.rnn  # weight_ih_l0: (gates * H, H_in)
+    per_step = rnn.input_size + rnn.weight_ih_l0.size(0) + 2 * rnn.hidden_size
+    return max_length**2 * (8 + 8 + 2 * 4 * per_step)
 
 
 def parity(

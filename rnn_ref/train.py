@@ -33,7 +33,7 @@ from torch import nn
 from tqdm import tqdm
 
 from rnn_ref import checkpoint, distributed, rundir
-from rnn_ref.config import TrainConfig, resolve_device
+from rnn_ref.config import TrainConfig, eval_batch, resolve_device
 from rnn_ref.data import SumModTask, curriculum_lengths
 from rnn_ref.divergence import last_good, stop_if_diverged
 from rnn_ref.errors import InputError, TrainingDiverged
@@ -70,9 +70,6 @@ def lr_at(config: TrainConfig, step: int) -> float:
 # --8<-- [end:lr_at]
 
 
-_EVAL_TOKENS = 2**20  # digits per evaluation forward pass, at most
-
-
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -94,7 +91,7 @@ def evaluate(
     g = torch.Generator().manual_seed(seed)
     loss_sum, correct = 0.0, 0
     longest = lengths[1] if lengths is not None else task.max_len
-    chunk = max(1, min(chunk, _EVAL_TOKENS // longest))  # memory flat in the length
+    chunk = eval_batch(samples, longest, chunk)  # memory flat in the length
     for start in range(0, samples, chunk):
         ids, n, y = task.batch(min(chunk, samples - start), g, lengths)
         logits = model(ids.to(device), n)  # (N, C)

@@ -9,6 +9,7 @@ exception into one `error: ...` line on stderr and an exit code (see `rnn_ref.er
 | bad usage (argparse), `ValueError`, `InputError`, `CheckpointError` | 2 |
 | `TrainingDiverged`                           | 3         |
 | `OSError` (a disk, a pipe, a permission)     | 1         |
+| `MemoryError` (past the estimates: a limit)  | 1         |
 | `KeyboardInterrupt` (Ctrl-C)                 | 130       |
 """
 
@@ -23,7 +24,7 @@ import threading
 
 from rnn_ref.errors import InputError, TrainingDiverged
 
-__all__ = ["build_parser", "main", "show_progress"]
+__all__ = ["build_parser", "main", "say", "show_progress"]
 
 _COMMAND_MODULES = [
     "rnn_ref.cli.regen",
@@ -61,7 +62,7 @@ def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr is not None and sys.stderr.isatty()
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
     """`line` on stderr; nowhere when it is closed (`print(file=None)` would write it
     to stdout, among a command's results)."""
     if sys.stderr is not None:
@@ -71,7 +72,7 @@ def _say(line: str) -> None:
 def _exit_code(error: BaseException) -> int:
     """Print one line for `error` on stderr and return its exit code; re-raise a bug."""
     if isinstance(error, KeyboardInterrupt):
-        _say("interrupted" + (f"; {error.args[0]}" if error.args else ""))
+        say("interrupted" + (f"; {error.args[0]}" if error.args else ""))
         return 130
     if isinstance(error, TrainingDiverged):
         code = 3
@@ -82,9 +83,11 @@ def _exit_code(error: BaseException) -> int:
         if isinstance(error, BrokenPipeError) or error.filename is None:
             _drop_stdout()  # it may be what failed; so would the flush at exit
         error, code = f"{error.strerror or error}{where}", 1
+    elif isinstance(error, MemoryError):  # each command estimates, but roughly
+        error, code = "out of memory; lower the sizes or lengths you asked for", 1
     else:
         raise error
-    _say(f"error: {error}")
+    say(f"error: {error}")
     return code
 
 
@@ -99,7 +102,7 @@ def _drop_stdout() -> None:
 
 
 def _interrupted_at_start_up(signum, frame) -> None:
-    _say("interrupted")
+    say("interrupted")
     os._exit(130)
 
 
@@ -124,5 +127,5 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stdout is not None:
             sys.stdout.flush()  # a full disk or a closed pipe is reported here
         return code
-    except (KeyboardInterrupt, ValueError, TrainingDiverged, OSError) as e:
+    except (KeyboardInterrupt, ValueError, TrainingDiverged, OSError, MemoryError) as e:
         return _exit_code(e)

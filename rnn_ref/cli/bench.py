@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from rnn_ref.cli import experiment_args
+from rnn_ref.cli import experiment_args, say
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.bench import PARTS, THREADS, BenchConfig, run_bench
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import bench_report, paths
 
 __all__ = ["register"]
@@ -26,9 +25,8 @@ def _read_results(out: Path) -> dict:
     with experiment_args.reading(
         out,
         "a JSON file written by `rnn-ref bench --out FILE`: pass that as --out",
-        (OSError, ValueError, KeyError, TypeError, IndexError),
     ):
-        results = json.loads(out.read_text())
+        results = load_json(out.read_text())
         bench_report.render_tables(results)  # every field the report needs is there
     return results
 
@@ -47,6 +45,8 @@ def _merge(previous: dict, results: dict, part: str) -> dict:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     experiment_args.threads(args.threads)
+    experiment_args.output(args.out, "--out")
+    experiment_args.output(args.figures, "--figures", folder=True)
     site_json = paths.results() / "bench.json"
     out = Path(args.out) if args.out else site_json
     if args.redraw:
@@ -76,11 +76,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         for path in bench_report.draw_figures(
             results, Path(args.figures) if args.figures else None
         ):
-            print(f"figure  {path}", file=sys.stderr)
-    print(
-        f"wrote {out} and {bench_report.tables_path(out)} ({elapsed} s)",
-        file=sys.stderr,
-    )
+            say(f"figure  {path}")
+    say(f"wrote {out} and {bench_report.tables_path(out)} ({elapsed} s)")
     return 0
 
 

@@ -1,5 +1,6 @@
 """What the experiment commands (`ladder`, `extrapolation`, `bench`, `tbptt`) share:
-their `--seeds`, `--threads` and `--out` arguments, and reading them back.
+their `--seeds`, `--threads` and `--out` arguments, and reading them back; and what
+every command checks before its work starts: counts in range, outputs it can write.
 
 Each command still words its own help and its own error for a bad combination; this
 module checks the values every command checks the same way.
@@ -19,7 +20,8 @@ __all__ = [
     "add_seeds",
     "add_threads",
     "names",
-    "too_small",
+    "counts",
+    "output",
     "threads",
     "results_path",
     "reading",
@@ -60,14 +62,49 @@ def names(
     return chosen, [n for n in chosen if n not in set(known)]
 
 
-def too_small(**counts: int | None) -> bool:
-    """Whether a given count (`None`: not given) is below 1.
+# the most each count may be: far beyond any run of the site, far below endless
+MOST = {"seeds": 1000, "steps": 10**9, "samples": 10**7}
+
+
+def counts(**given: int | None) -> None:
+    """An `InputError` for a given count (`None`: not given) outside 1 .. `MOST`.
 
     Examples:
-        >>> too_small(seeds=3, steps=None), too_small(seeds=3, samples=0)
-        (False, True)
+        >>> counts(seeds=3, steps=None)
+        >>> counts(seeds=3, samples=0)
+        Traceback (most recent call last):
+        ...
+        rnn_ref.errors.InputError: --samples must be 1 .. 10,000,000; got 0
     """
-    return any(n is not None and n < 1 for n in counts.values())
+    for name, n in given.items():
+        if n is not None and not 1 <= n <= MOST[name]:
+            raise InputError(f"--{name} must be 1 .. {MOST[name]:,}; got {n}")
+
+
+def output(path: str | None, flag: str, folder: bool = False) -> None:
+    """An `InputError`, before any work, for a `flag` that cannot be written: a path
+    under something that is not a directory (`notes.txt/r.json`, `/dev/null/r.json`),
+    a folder that is a file or a file that is a folder.
+
+    Examples:
+        >>> output("/dev/null/r.json", "--out")
+        Traceback (most recent call last):
+        ...
+        rnn_ref.errors.InputError: --out /dev/null/r.json: /dev/null is not a dir...
+    """
+    if not path:
+        return
+    path = Path(path)
+    parent = next(p for p in path.parents if p.exists())  # "." or "/" at the least
+    if not parent.is_dir():
+        raise InputError(
+            f"{flag} {path}: {parent} is not a directory; pass a path under a directory"
+        )
+    if path.exists() and path.is_dir() != folder:
+        raise InputError(
+            f"{flag} {path} is {'not ' if folder else ''}a directory; pass "
+            f"{'a folder' if folder else 'a file path'}"
+        )
 
 
 def threads(n: int) -> int:
@@ -93,14 +130,17 @@ def results_path(out: str | None, name: str) -> Path:
 def reading(
     json_path: Path,
     expected: str,
-    errors: tuple[type[Exception], ...] = (OSError, ValueError, KeyError),
+    verb: str = "redraw from",
 ) -> Iterator[None]:
-    """Inside: a report read from `json_path`; a file it cannot read (`errors`) becomes
-    an `InputError` that names it and says what was `expected`."""
+    """Inside: a report read from `json_path` (with `rnn_ref.rundir.load_json`) and
+    rendered; what a file of another shape raises there (a missing key, a list for a
+    dict, a string for a number) becomes an `InputError` that names it and says what
+    was `expected`."""
     try:
         yield
-    except errors as e:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+        why = (str(e).splitlines() or [""])[0][:120]
         raise InputError(
-            f"cannot redraw from {json_path} ({type(e).__name__}: {e}); expected "
+            f"cannot {verb} {json_path} ({type(e).__name__}: {why}); expected "
             f"{expected}"
         ) from None

@@ -25,8 +25,10 @@ from pathlib import Path
 
 from rnn_ref import rundir
 from rnn_ref.checkpoint import load_classifier
+from rnn_ref.cli import experiment_args
+from rnn_ref.config import check_memory
 from rnn_ref.errors import InputError
-from rnn_ref.export import onnx_bytes, parity, require_extras
+from rnn_ref.export import onnx_bytes, parity, parity_bytes, require_extras
 from rnn_ref.rundir import write_output
 
 __all__ = ["register"]
@@ -35,8 +37,11 @@ __all__ = ["register"]
 def _cmd_export(args: argparse.Namespace) -> int:
     if args.check_length < 1:
         raise InputError(f"--check-length must be at least 1; got {args.check_length}")
+    experiment_args.output(args.out, "--out")
     require_extras()  # before loading anything: the fix is an install
     model = load_classifier(args.checkpoint)  # a missing or broken run: one line
+    need = parity_bytes(model, args.check_length)
+    check_memory(need, f"--check-length {args.check_length:,}", "--check-length")
     _check_out(Path(args.checkpoint), Path(args.out), args.force)  # before any line
     rnn = model.rnn
     print(

@@ -10,7 +10,7 @@ import torch
 from rnn_ref.cli import experiment_args
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.extrapolation import ATTEMPTS, run_attempt
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import extrapolation_report
 
 __all__ = ["register"]
@@ -18,19 +18,22 @@ __all__ = ["register"]
 
 def _cmd_extrapolation(args: argparse.Namespace) -> int:
     names, unknown = experiment_args.names(args.attempts, ATTEMPTS)
-    if unknown or not names or experiment_args.too_small(seeds=args.seeds):
+    if unknown or not names:
         raise InputError(
-            f"got attempts {names}, --seeds {args.seeds}; expected attempts from "
-            f"{', '.join(ATTEMPTS)} and --seeds >= 1"
+            f"got attempts {names}; expected attempts from {', '.join(ATTEMPTS)}"
         )
+    experiment_args.counts(seeds=args.seeds)
+    experiment_args.output(args.out, "--out", folder=True)
     torch.set_num_threads(experiment_args.threads(args.threads))
     json_path = experiment_args.results_path(args.out, "extrapolation.json")
+    results = {"attempts": []}
+    if json_path.exists():  # checked whole before anything trains
+        with experiment_args.reading(
+            json_path, "an extrapolation.json written by `rnn-ref extrapolation`"
+        ):
+            results = load_json(json_path.read_text())
+            extrapolation_report.render_tables(results)
     for name in names:
-        results = (
-            json.loads(json_path.read_text())
-            if json_path.exists()
-            else {"attempts": []}
-        )
         previous = next((a for a in results["attempts"] if a["name"] == name), None)
 
         def save(attempt: dict, results: dict = results) -> None:

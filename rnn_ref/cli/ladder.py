@@ -29,6 +29,8 @@ __all__ = ["register"]
 def _cmd_ladder(args: argparse.Namespace) -> int:
     if args.seeds is None:
         args.seeds = 5 if args.tutorial else 3
+    experiment_args.counts(seeds=args.seeds, steps=args.steps, samples=args.samples)
+    experiment_args.output(args.out, "--out", folder=True)
     if args.tutorial:
         return ladder_tutorial.run(args)
     if args.resume:
@@ -46,16 +48,9 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
         print("wrote", ", ".join(str(p) for p in written))
         return 0
     names, unknown = experiment_args.names(args.rungs, RUNGS, DEFAULT_RUNGS)
-    counts = dict(seeds=args.seeds, steps=args.steps, samples=args.samples)
-    if unknown or not names or experiment_args.too_small(**counts):
-        what = (
-            f"unknown rungs {unknown}"
-            if unknown
-            else f"--seeds {args.seeds}, --steps {args.steps}, --samples {args.samples}"
-        )
+    if unknown or not names:
         raise InputError(
-            f"{what}; expected rungs from {', '.join(RUNGS)}, --seeds >= 1, "
-            f"--steps >= 1, --samples >= 1"
+            f"unknown rungs {unknown}; expected rungs from {', '.join(RUNGS)}"
         )
     torch.set_num_threads(experiment_args.threads(args.threads))
     t0 = time.perf_counter()

@@ -17,9 +17,9 @@ import torch
 from rnn_ref.cli import experiment_args
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.tutorial import RUNGS
-from rnn_ref.experiments.tutorial_run import run_tutorial
+from rnn_ref.experiments.tutorial_run import kept_runs, run_tutorial
 from rnn_ref.experiments.tutorial_verdicts import verdict
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site.tutorial_report import redraw
 
 __all__ = ["run"]
@@ -45,30 +45,21 @@ def run(args: argparse.Namespace) -> int:
         print("wrote", ", ".join(map(str, _redraw(args))))
         return 0
     names, unknown = experiment_args.names(args.rungs, RUNGS, RUNGS)
-    if (
-        unknown
-        or not names
-        or experiment_args.too_small(seeds=args.seeds, steps=args.steps)
-    ):
-        what = (
-            f"unknown rungs {unknown}"
-            if unknown
-            else (f"--seeds {args.seeds}, --steps {args.steps}")
-        )
+    if unknown or not names:
         raise InputError(
-            f"{what}; expected --tutorial rungs from {', '.join(RUNGS)}, --seeds >= 1, "
-            "--steps >= 1"
+            f"unknown rungs {unknown}; expected --tutorial rungs from "
+            f"{', '.join(RUNGS)}"
         )
     json_path = _json_path(args)
     previous = None
     if args.resume and json_path.exists():
-        try:
-            previous = json.loads(json_path.read_text())
-        except ValueError as e:
-            raise InputError(
-                f"cannot resume from {json_path} ({e}); expected the tutorial.json of "
-                "an earlier run: delete it or drop --resume"
-            ) from None
+        with experiment_args.reading(
+            json_path,
+            "the tutorial.json of an earlier run: delete it or drop --resume",
+            verb="resume from",
+        ):
+            previous = load_json(json_path.read_text())
+            kept_runs(previous)  # the runs it keeps: read before anything trains
     torch.set_num_threads(experiment_args.threads(args.threads))
     t0 = time.perf_counter()
     spent = (previous or {}).get("wall_seconds", 0.0)

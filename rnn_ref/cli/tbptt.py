@@ -12,21 +12,24 @@ from pathlib import Path
 import torch
 
 from rnn_ref.cli import experiment_args
-from rnn_ref.errors import InputError
 from rnn_ref.experiments.tbptt import run
 from rnn_ref.experiments.timing import machine_info, torch_threads
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
-from rnn_ref.site.tbptt_report import redraw
+from rnn_ref.site.tbptt_report import lm_tables, redraw
 
 __all__ = ["register"]
 
 
 def _cmd_tbptt(args: argparse.Namespace) -> int:
     json_path = Path(args.out) if args.out else paths.results() / "tbptt.json"
+    experiment_args.output(args.out, "--out")
+    lm_path = json_path.with_name("lm.json")
+    if lm_path.is_file():  # read with the results: checked before anything runs
+        with experiment_args.reading(lm_path, "an lm.json of `rnn-ref lm train`"):
+            lm_tables(load_json(lm_path.read_text()))
     if not args.redraw:
-        if args.seeds < 1:
-            raise InputError(f"--seeds must be at least 1; got {args.seeds}")
+        experiment_args.counts(seeds=args.seeds)
         with torch_threads(1):  # small models: one thread, steadier on a busy machine
             t0 = time.perf_counter()
             results = run(args.seeds)

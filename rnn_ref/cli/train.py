@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rnn_ref import distributed
 from rnn_ref.checkpoint import load_classifier, read_config
-from rnn_ref.cli import show_progress
+from rnn_ref.cli import experiment_args, show_progress
 from rnn_ref.cli.predict_stream import EXCERPT, MAX_DIGITS, parse_digit, predict_stream
 from rnn_ref.config import TrainConfig
 from rnn_ref.errors import InputError
@@ -222,13 +222,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"e.g. 5,10,100; got {args.lengths[:EXCERPT]!r}"
             + ("..." if len(args.lengths) > EXCERPT else "")
         ) from None
-    if not 1 <= args.samples <= 10**7:
-        raise InputError(f"--samples must be 1 .. 10,000,000; got {args.samples}")
+    experiment_args.counts(samples=args.samples)
     if not 0 <= args.seed < 2**63 - max(lengths):
         raise InputError(
             f"--seed must be in 0 .. 2**63 - 1 - (the longest length); got {args.seed}"
         )
     if args.plot:
+        experiment_args.output(args.plot, "--plot")
         from matplotlib.backend_bases import FigureCanvasBase
 
         kinds = sorted(FigureCanvasBase.get_supported_filetypes())

@@ -38,7 +38,7 @@ from rnn_ref.experiments.tutorial import (
     held_out_set,
 )
 
-__all__ = ["run_one", "run_tutorial"]
+__all__ = ["run_one", "run_tutorial", "kept_runs"]
 
 
 @torch.no_grad()
@@ -124,6 +124,17 @@ def run_one(
     }
 
 
+def kept_runs(previous: dict) -> dict[tuple[str, str], dict[int, dict]]:
+    """The runs of earlier results (a `tutorial.json`) by (rung, its arguments as
+    JSON) and seed: those `run_tutorial` keeps rather than trains again."""
+    return {
+        (r["name"], json.dumps(r["args"], sort_keys=True)): {
+            x["seed"]: x for x in r["runs"]
+        }
+        for r in previous.get("rungs", [])
+    }
+
+
 def run_tutorial(
     names: list[str],
     seeds: int = 5,
@@ -147,12 +158,7 @@ def run_tutorial(
             not trained again.
         test_samples, lengths: as in `run_one`.
     """
-    old = {
-        (r["name"], json.dumps(r["args"], sort_keys=True)): {
-            x["seed"]: x for x in r["runs"]
-        }
-        for r in (previous or {}).get("rungs", [])
-    }
+    old = kept_runs(previous or {})
     rungs = []
     for name in names:
         rung = RUNGS[name]

@@ -8,12 +8,11 @@ tables against it). The tables (`rnn_ref.site.bench_tables`) have named sections
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.bench_tables import LABELS, LAYOUTS, MIXES, render_tables, targets
 from rnn_ref.site.svg import save_svg
@@ -101,7 +100,7 @@ def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[P
     """Re-render the tables (beside the JSON) and the figures from a bench.json; measure
     nothing."""
     json_path = json_path or paths.results() / "bench.json"
-    results = json.loads(json_path.read_text())
+    results = load_json(json_path.read_text())
     tables = tables_path(json_path)
     write_output(tables, render_tables(results).encode())
     return [tables, *draw_figures(results, out_dir)]

@@ -8,7 +8,6 @@ regen` and `rnn-ref extrapolation` call `redraw`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rnn_ref.experiments.extrapolation import (
@@ -18,7 +17,7 @@ from rnn_ref.experiments.extrapolation import (
     TARGET,
     meets_target,
 )
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.templates import render
 
@@ -122,5 +121,5 @@ def redraw(json_path: Path | None = None) -> Path:
     path."""
     json_path = json_path or paths.results() / "extrapolation.json"
     tables = json_path.with_name("extrapolation_tables.md")
-    write_output(tables, render_tables(json.loads(json_path.read_text())).encode())
+    write_output(tables, render_tables(load_json(json_path.read_text())).encode())
     return tables

@@ -9,12 +9,11 @@ regen` call it.
 
 from __future__ import annotations
 
-import json
 import statistics
 from pathlib import Path
 
 from rnn_ref.experiments.ladder import check_targets
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.svg import save_svg
 from rnn_ref.site.templates import render
@@ -233,7 +232,7 @@ def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[P
         out_dir: where the figures go; default: the site's `docs/assets/figures/`.
     """
     json_path = json_path or paths.results() / "ladder.json"
-    results = json.loads(json_path.read_text())
+    results = load_json(json_path.read_text())
     tables = json_path.with_name("ladder_tables.md")
     write_output(tables, render_tables(results).encode())
     svg_dir = out_dir or paths.figures()

@@ -8,15 +8,21 @@ the same JSON by the same code, so the claim tests check exactly what the page p
 
 from __future__ import annotations
 
-import json
 import statistics
 from pathlib import Path
 
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.templates import render
 
-__all__ = ["LEARNED", "CHANCE_BELOW", "verdicts", "render_tables", "redraw"]
+__all__ = [
+    "LEARNED",
+    "CHANCE_BELOW",
+    "verdicts",
+    "render_tables",
+    "lm_tables",
+    "redraw",
+]
 
 LEARNED = 0.9  # accuracy every seed must reach for "learned"
 CHANCE_BELOW = 0.4  # and stay under for "not learned" (chance: 0.25)
@@ -116,17 +122,11 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
             ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
         ],
     }
+    lm_parts = (
+        lm_tables(lm) if lm is not None else {"best": None, "lm_train_chars": None}
+    )
     if lm is not None:
-        rows["lm_curve"] = [
-            [
-                f"{x['step']:,}",
-                f"{x['train_loss']:.3f}",
-                f"{x['val_loss']:.3f}",
-                f"{x['val_bpc']:.2f}",
-                f"{x['cpu_seconds']:.0f}",
-            ]
-            for x in lm["metrics"]
-        ]
+        rows["lm_curve"] = lm_parts.pop("lm_curve")
     return render(
         "tbptt_tables.md.j2",
         results=results,
@@ -137,9 +137,25 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         no=no,
         yes=yes,
         lm=lm,
-        best=min(lm["metrics"], key=lambda x: x["val_loss"]) if lm else None,
-        lm_train_chars=_train_chars(lm) if lm else None,
+        **lm_parts,
     )
+
+
+def lm_tables(lm: dict) -> dict:
+    """What the page shows of `lm.json` (a language model's run): its learning curve's
+    rows, its best evaluation, the characters it trained on."""
+    curve = [
+        [
+            f"{x['step']:,}",
+            f"{x['train_loss']:.3f}",
+            f"{x['val_loss']:.3f}",
+            f"{x['val_bpc']:.2f}",
+            f"{x['cpu_seconds']:.0f}",
+        ]
+        for x in lm["metrics"]
+    ]
+    best = min(lm["metrics"], key=lambda x: x["val_loss"])
+    return {"lm_curve": curve, "best": best, "lm_train_chars": _train_chars(lm)}
 
 
 def redraw(
@@ -151,8 +167,8 @@ def redraw(
     it holds) and lm.json."""
     json_path = json_path or paths.results() / "tbptt.json"
     lm_path = lm_path or json_path.with_name("lm.json")
-    results = results or json.loads(json_path.read_text())
-    lm = json.loads(lm_path.read_text()) if lm_path.is_file() else None
+    results = results or load_json(json_path.read_text())
+    lm = load_json(lm_path.read_text()) if lm_path.is_file() else None
     tables = json_path.with_name("tbptt_tables.md")
     write_output(tables, render_tables(results, lm).encode())
     return [tables]

@@ -11,7 +11,6 @@ three; `rnn-ref ladder --tutorial --redraw` and `rnn-ref regen` call it.
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from rnn_ref.experiments.tutorial import EVAL_SAMPLES, TutorialArgs, build_model
 from rnn_ref.experiments.tutorial_overlap import training_overlap
 from rnn_ref.experiments.tutorial_verdicts import CONVERGED, RULES, verdict
-from rnn_ref.rundir import write_output
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.svg import save_svg
 from rnn_ref.site.templates import render
@@ -233,7 +232,7 @@ def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[P
         out_dir: where the figures go; default: the site's `docs/assets/figures/`.
     """
     json_path = json_path or paths.results() / "tutorial.json"
-    results = json.loads(json_path.read_text())
+    results = load_json(json_path.read_text())
     tables = json_path.with_name("tutorial_tables.md")
     write_output(tables, render_tables(results).encode())
     svg_dir = out_dir or paths.figures()

@@ -63,7 +63,7 @@ def test_bad_checkpoints(run_dir, tmp_path, one_error_line):
 
 @pytest.mark.parametrize(
     "out, match",
-    [("dir", "is a directory"), ("file/m.onnx", "file, not a directory")],
+    [("dir", "is a directory"), ("file/m.onnx", "file is not a directory")],
 )
 def test_unwritable_output(run_dir, tmp_path, out, match, one_error_line):
     (tmp_path / "dir").mkdir()
@@ -141,3 +141,16 @@ def test_force_replaces_an_existing_file(run_dir, tmp_path, capsys):
     assert main([*argv, "--check-length", "3", "--force"]) == 0
     assert f"wrote {out} (" in capsys.readouterr().out
     assert out.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("length, memory", [(10**8, None), (10**5, 6 * 2**30)])
+def test_a_check_too_big_for_memory_is_refused_before_export(
+    run_dir, tmp_path, monkeypatch, one_error_line, length, memory
+):
+    """Issue 28 §3: 10**8 reached the out-of-memory killer, 10**5 under a 6 GB limit
+    a MemoryError traceback; each is refused before anything is exported."""
+    if memory:
+        monkeypatch.setattr("rnn_ref.config._memory_bytes", lambda: memory)
+    argv = ["export", "--checkpoint", str(run_dir), "--out", str(tmp_path / "m.onnx")]
+    one_error_line([*argv, "--check-length", str(length)], "lower --check-length")
+    assert not (tmp_path / "m.onnx").exists()

@@ -420,3 +420,44 @@ def test_deeply_nested_json_as_an_lm_config_is_one_line(one_error_line, tmp_path
     one_error_line(["lm", "sample", "--checkpoint", str(out)], "config.json")
     argv = ["lm", "train", "--resume", "--quiet", "--out", str(out)]
     one_error_line(argv, "config.json")
+
+
+@pytest.mark.parametrize(
+    "argv, name, content",
+    [
+        (["bench", "--redraw", "--out", "{d}/bench.json"], "bench.json", NESTED),
+        (["tbptt", "--redraw", "--out", "{d}/tbptt.json"], "tbptt.json", NESTED),
+        (["ladder", "--redraw", "--out", "{d}"], "ladder.json", "[1, 2]"),
+        (["ladder", "--tutorial", "--redraw", "--out", "{d}"], "tutorial.json", "[1]"),
+        (["ladder", "--tutorial", "--resume", "--out", "{d}"], "tutorial.json", "[1]"),
+        (["extrapolation", "--out", "{d}"], "extrapolation.json", '{"attempts": "x"}'),
+    ],
+    ids=["bench", "tbptt", "ladder", "tutorial", "tutorial-resume", "extrapolation"],
+)
+def test_a_results_file_of_another_shape_is_one_line(
+    one_error_line, tmp_path, argv, name, content
+):
+    """Refused before anything trains or is drawn, naming the file."""
+    (tmp_path / name).write_text(content)
+    one_error_line([a.format(d=tmp_path) for a in argv], f"{tmp_path / name} (")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_bench_with_stderr_closed_prints_only_its_tables(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "bench.json"
+    out.write_bytes((paths.results() / "bench.json").read_bytes())
+    monkeypatch.setattr(sys, "stderr", None)  # `2>&-`
+    assert main(["bench", "--redraw", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed == (tmp_path / "bench_tables.md").read_text() + "\n"
+
+
+def test_a_memory_error_past_the_estimates_is_one_line(one_error_line, monkeypatch):
+    """Each command estimates its memory before it starts, roughly: what slips past
+    (a limit lower than it knows) is one line, a failure of the machine."""
+
+    def out_of_memory(args):
+        raise MemoryError
+
+    monkeypatch.setattr("rnn_ref.cli.tbptt._cmd_tbptt", out_of_memory)
+    one_error_line(["tbptt"], "out of memory; lower the sizes", 1)

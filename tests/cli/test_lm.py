@@ -95,4 +95,4 @@ def test_tbptt_redraw_of_a_missing_file_is_one_error_line(tmp_path, one_error_li
     one_error_line(
         ["tbptt", "--redraw", "--out", str(tmp_path / "none.json")], "cannot redraw"
     )
-    one_error_line(["tbptt", "--seeds", "0"], "--seeds must be at least 1")
+    one_error_line(["tbptt", "--seeds", "0"], "--seeds must be 1 .. 1,000; got 0")

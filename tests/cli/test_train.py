@@ -271,10 +271,10 @@ def test_bad_checkpoints(run_dir, tmp_path, command, damage, match, one_error_li
                 "--samples",
                 "5",
             ],
-            "a_file is a file, not a directory",
+            "a_file is not a directory",
         ),
         (["ladder", "--rungs", "nope"], "unknown rungs"),
-        (["ladder", "--rungs", "gru", "--samples", "0"], "--samples >= 1"),
+        (["ladder", "--rungs", "gru", "--samples", "0"], "--samples must be 1 .."),
         (["ladder", "--redraw", "--out", "{tmp}/nowhere"], "cannot redraw from"),
     ],
 )

@@ -109,8 +109,8 @@ def test_below_compares_with_the_other_rungs_mean():
     ("argv", "match"),
     [
         (["--rungs", "nope"], "unknown rungs"),
-        (["--seeds", "0"], "--seeds >= 1"),
-        (["--steps", "0"], "--steps >= 1"),
+        (["--seeds", "0"], "--seeds must be 1 .. 1,000; got 0"),
+        (["--steps", "0"], "--steps must be 1 .."),
         (["--redraw", "--out", "{tmp}/nowhere"], "cannot redraw from"),
         (["--resume", "--out", "{tmp}"], "cannot resume from"),
     ],
