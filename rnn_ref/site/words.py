@@ -11,8 +11,14 @@ __all__ = [
     "SAME_ACCURACY",
     "SAME_SPEED",
     "compare_word",
+    "SEVERAL",
     "speed_word",
+    "time_word",
+    "speed_bought",
     "packing_headline",
+    "times_word",
+    "how_many",
+    "after_peak",
     "rise_word",
     "loss_trend",
     "plural",
@@ -31,6 +37,7 @@ SAME_SIZE = 0.1  # two norms within 10 % of each other are "about as large as"
 # a gradient norm below this has vanished: a change it carries is under float32's
 # rounding (about 6e-8) of a state of size 1, and the sum-mod states are of size 1-10
 VANISHED = 1e-6
+SEVERAL = 3  # a ratio of 3 or more is "several times"
 
 
 def compare_word(difference: float) -> str:
@@ -58,9 +65,35 @@ def speed_word(ratio: float) -> str:
     return "faster than" if ratio > 1 else "slower than"
 
 
+def time_word(ratio: float) -> str:
+    """`speed_word` from a ratio of times `a / b` (below 1 is faster): `a` is "faster
+    than", "slower than" or "about as fast as" `b`.
+
+    Examples:
+        >>> time_word(0.72), time_word(1.06), time_word(1.02)
+        ('faster than', 'slower than', 'about as fast as')
+    """
+    return speed_word(1 / ratio)
+
+
+def speed_bought(ratios: list[float]) -> str:
+    """What a change bought, from throughput ratios after / before (one per
+    comparison): "speed" where `speed_word` calls every one faster, "speed only
+    sometimes" where some, "no speed" where none.
+
+    Examples:
+        >>> speed_bought([1.9, 6.0]), speed_bought([0.45, 1.22]), speed_bought([1.04])
+        ('speed', 'speed only sometimes', 'no speed')
+    """
+    faster = [speed_word(r) == "faster than" for r in ratios]
+    if all(faster):
+        return "speed"
+    return "speed only sometimes" if any(faster) else "no speed"
+
+
 def packing_headline(ratios: list[float]) -> str:
-    """What packing bought, from packed / padded throughput ratios (one per comparison):
-    speed only where `speed_word` calls packed faster.
+    """What packing bought, from packed / padded throughput ratios: `speed_bought`,
+    after correctness.
 
     Examples:
         >>> packing_headline([0.45, 0.8]), packing_headline([0.45, 1.22])
@@ -68,13 +101,11 @@ def packing_headline(ratios: list[float]) -> str:
         >>> packing_headline([1.1, 1.22])
         'correctness and speed'
     """
-    faster = [speed_word(r) == "faster than" for r in ratios]
-    if not any(faster):
+    bought = speed_bought(ratios)
+    if bought == "no speed":
         return "correctness, not speed"
     return (
-        "correctness and speed"
-        if all(faster)
-        else "correctness, and speed only sometimes"
+        "correctness and speed" if bought == "speed" else f"correctness, and {bought}"
     )
 
 
@@ -167,3 +198,40 @@ def vanish_word(norm: float) -> str:
         ('vanished', 'not vanished', 'not vanished')
     """
     return "vanished" if norm < VANISHED else "not vanished"
+
+
+def times_word(ratio: float) -> str:
+    """How many times one quantity is another, from their ratio (at least 1):
+    "several times" from `SEVERAL`, "more than twice" from 2, else the number.
+
+    Examples:
+        >>> times_word(3.0), times_word(2.99), times_word(1.94)
+        ('several times', 'more than twice', '1.9 times')
+    """
+    if ratio >= SEVERAL:
+        return "several times"
+    return "more than twice" if ratio >= 2 else f"{ratio:.1f} times"
+
+
+def how_many(n: int, total: int, noun: str) -> str:
+    """How many of `total` things hold, with the noun: "every shape", "no shape",
+    "2 of 3 shapes".
+
+    Examples:
+        >>> how_many(3, 3, "cell"), how_many(0, 3, "cell"), how_many(1, 2, "shape")
+        ('every cell', 'no cell', '1 of 2 shapes')
+    """
+    if n == total:
+        return f"every {noun}"
+    return f"no {noun}" if n == 0 else f"{n} of {total} {noun}s"
+
+
+def after_peak(values: list[float]) -> str:
+    """How a series moved after its highest point: "was highest at the end" when the
+    highest is the last, else "fell after it".
+
+    Examples:
+        >>> after_peak([1.0, 5.9, 2.6]), after_peak([1.0, 2.3, 4.0])
+        ('fell after it', 'was highest at the end')
+    """
+    return "was highest at the end" if max(values) == values[-1] else "fell after it"

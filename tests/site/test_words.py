@@ -135,3 +135,76 @@ def test_size_word_at_its_threshold(ratio, word):
 def test_vanish_word_at_its_threshold(norm, word):
     assert words.VANISHED == 1e-6
     assert words.vanish_word(norm) == word
+
+
+@pytest.mark.parametrize(
+    ("ratio", "word"),
+    [
+        (1.0, "about as fast as"),
+        (1 / 1.0499, "about as fast as"),
+        (1 / 0.9501, "about as fast as"),
+        (1 / 1.0501, "faster than"),
+        (0.72, "faster than"),
+        (1 / 0.9499, "slower than"),
+        (1.06, "slower than"),
+    ],
+)
+def test_time_word_is_speed_word_of_the_inverse(ratio, word):
+    assert words.time_word(ratio) == word
+
+
+@pytest.mark.parametrize(
+    ("ratios", "bought"),
+    [
+        ([1.05, 6.05], "speed"),
+        ([1.05, 1.0499], "speed only sometimes"),
+        ([1.0499, 0.5], "no speed"),
+        ([0.45], "no speed"),
+    ],
+)
+def test_speed_bought_counts_only_faster(ratios, bought):
+    assert words.speed_bought(ratios) == bought
+
+
+@pytest.mark.parametrize(
+    ("ratio", "word"),
+    [
+        (3.0, "several times"),
+        (6.05, "several times"),
+        (2.999, "more than twice"),
+        (2.0, "more than twice"),
+        (1.999, "2.0 times"),
+        (1.94, "1.9 times"),
+    ],
+)
+def test_times_word_at_its_thresholds(ratio, word):
+    assert words.SEVERAL == 3
+    assert words.times_word(ratio) == word
+
+
+@pytest.mark.parametrize(
+    ("n", "total", "said"),
+    [
+        (3, 3, "every cell"),
+        (1, 1, "every cell"),
+        (0, 3, "no cell"),
+        (2, 3, "2 of 3 cells"),
+        (1, 3, "1 of 3 cells"),
+    ],
+)
+def test_how_many(n, total, said):
+    assert words.how_many(n, total, "cell") == said
+
+
+@pytest.mark.parametrize(
+    ("values", "word"),
+    [
+        ([1.0, 5.9, 3.5, 2.6], "fell after it"),
+        ([1.0, 5.9, 5.8999], "fell after it"),
+        ([1.0, 5.9, 5.9], "was highest at the end"),  # a tie at the end is the peak
+        ([1.0, 2.3, 4.0], "was highest at the end"),
+        ([4.0], "was highest at the end"),
+    ],
+)
+def test_after_peak(values, word):
+    assert words.after_peak(values) == word
