@@ -1,19 +1,28 @@
 """The `classifier_compile` part of `rnn-ref bench` and its tables. No timing is
 asserted: timings never pass or fail tests."""
 
+import json
+
 import pytest
 import torch
 
 from rnn_ref.experiments.bench import BenchConfig
 from rnn_ref.experiments.bench_classifier import VARIANTS, bench_classifier_compile
-from rnn_ref.site.bench_classifier_tables import classifier_sections
+from rnn_ref.site import bench_report, paths
 
 
 def test_quick_run_skips_it_and_says_so():
     assert bench_classifier_compile(BenchConfig.quick(), "cpu", None, None) == {}
-    text = "\n".join(classifier_sections({}))
-    assert text.count("Not measured in this run") == 2
-    assert "[start:classifier_graphs]" in text and "[start:classifier_compile]" in text
+    text = _tables({})
+    for name in ("classifier_graphs", "classifier_compile"):
+        start = text.index(f"[start:{name}]")
+        assert text[start : text.index(f"[end:{name}]")].count("Not measured") == 1
+
+
+def _tables(part: dict) -> str:
+    """The bench tables of the committed results with this `classifier_compile` part."""
+    results = json.loads((paths.results() / "bench.json").read_text())
+    return bench_report.render_tables({**results, "classifier_compile": part})
 
 
 @pytest.mark.slow
@@ -42,6 +51,6 @@ def test_tiny_run(check_bench_results):
          "ratio": 1.0},
         ["part", "ratio"],
     )  # fmt: skip
-    text = "\n".join(classifier_sections(part))
+    text = _tables(part)
     assert "| packed (`model(ids, lengths)`) | 1 | 1 | 1 |" in text
     assert "| compiled, padded to the longest length, `allow_rnn` |" in text

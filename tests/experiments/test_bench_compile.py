@@ -1,6 +1,8 @@
 """The `compile` part of the bench: its code summary reads inductor's output, and a
 tiny compiled run (slow: the C++ compiler runs) gives the reference's values."""
 
+import json
+
 import pytest
 import torch
 from torch import nn
@@ -12,7 +14,8 @@ from rnn_ref.experiments.bench_compile import (
     bench_compile,
     summarise_code,
 )
-from rnn_ref.site.bench_compile_tables import compile_sections, compile_target
+from rnn_ref.site import bench_report, paths
+from rnn_ref.site.bench_tables import targets
 
 CODE = '''
 def call(args):
@@ -63,19 +66,38 @@ def _row(step, whole=None):
                         "pass": "forward",
                         "fused": {"cpp_fused_tanh": 1},
                         "extern": {"addmm": 1},
-                    }
+                    },
+                    {
+                        "pass": "backward",
+                        "fused": {"cpp_fused_tanh_backward": 1},
+                        "extern": {"mm": 2},
+                    },
                 ],
             }
         },
     }
 
 
+def _compile_target(rows):
+    (target,) = targets({"compile": rows})
+    return target
+
+
 def test_compile_target_takes_the_faster_variant_and_needs_two_shapes():
-    assert compile_target([_row(0.7), _row(1.2, whole=0.8), _row(0.9)])["met"]
-    assert not compile_target([_row(0.7), _row(0.81), _row(0.9)])["met"]
-    text = "\n".join(compile_sections([_row(0.7)]))
-    assert "`cpp_fused_tanh`" in text and "`addmm`" in text and "not run" in text
-    assert "Not measured" in "\n".join(compile_sections([]))
+    assert _compile_target([_row(0.7), _row(1.2, whole=0.8), _row(0.9)])["met"]
+    assert not _compile_target([_row(0.7), _row(0.81), _row(0.9)])["met"]
+    assert _compile_target([_row(0.7), _row(1.2, whole=0.8)])["measured"] == (
+        "0.70× (step only), 0.80× (whole loop)"
+    )
+
+
+def test_compile_tables_render_a_row_without_the_whole_loop():
+    results = json.loads((paths.results() / "bench.json").read_text())
+    text = bench_report.render_tables({**results, "compile": [_row(0.7)]})
+    assert "| (5, 2, 3, 4, 1) | 0.90× | 0.70× | not run | 9 |  | 1.0 |" in text
+    assert "| step only | forward | 1 | `cpp_fused_tanh` | `addmm` |" in text
+    assert "| step only | backward | 1 | `cpp_fused_tanh_backward` | `mm` ×2 |" in text
+    assert "the step-only variant was slower than the eager loop on" in text
 
 
 @pytest.mark.slow
