@@ -295,46 +295,56 @@ def test_generated_comparisons_follow_the_word_rules():
     assert f"took at most {worst:.2f}× the time of `nn.RNN` at every length" in tables
 
 
-def test_deployment_commentary_holds_for_the_committed_results():
-    """docs/deployment.md comments on the classifier_compile measurements in words;
-    each sentence is checked against the committed bench.json."""
+def test_deployment_sentences_hold_for_the_committed_results():
+    """docs/deployment.md's sentences about the classifier_compile measurements are
+    rendered from bench.json; each fragment is checked against it, with the word rules'
+    thresholds."""
     t = json.loads(DEFAULT_OUT.read_text())["classifier_compile"]["training"]
-    page = (ROOT / "docs" / "deployment.md").read_text().replace("\n", " ")
+    page = (ROOT / "docs" / "deployment.md").read_text()
+    for name in ("classifier_verdict", "classifier_padded"):
+        assert f'bench_tables.md:{name}"' in page
+    text = " ".join(bench_report.tables_path(DEFAULT_OUT).read_text().split())
 
     def steps(k):  # recurrent steps computed per second, padding included
         return t[k]["tokens_per_s"] / t[k]["padding_efficiency"]
 
+    cp, cd = t["compiled_packed"], t["compiled_padded"]
+    per_step = steps("compiled_padded") / steps("eager_padded")
     claims = {
         "On this CPU, compiling did not pay.": all(
-            t[k]["speedup_vs_eager"] <= 1.05
+            speed_word(t[k]["speedup_vs_eager"]) != "faster than"
             for k in ("compiled_packed", "compiled_padded")
         ),
-        "Compiling the packed classifier left its training speed within 5% of eager": (
-            abs(t["compiled_packed"]["speedup_vs_eager"] - 1) <= 0.05
-        ),
-        "The compiled padded variant was slower than the eager padded one": (
-            t["compiled_padded"]["speedup_vs_eager"] < 1
-        ),
-        "Its 2 graphs are one graph compiled twice": (
-            t["compiled_packed"]["graphs_compiled"] == 2
-        ),
-        "a padding efficiency of 0.53 against 0.96 for bucketed batches": (
-            f"{t['compiled_padded']['padding_efficiency']:.2f}" == "0.53"
-            and f"{t['eager_padded']['padding_efficiency']:.2f}" == "0.96"
-        ),
-        "per computed step it was faster: it computed 1.53 times as many steps": (
-            f"{steps('compiled_padded') / steps('eager_padded'):.2f}" == "1.53"
-        ),
-        "71 s for a single length": (
-            f"{t['compiled_padded']['first_pass_s']:.0f}" == "71"
-            and t["compiled_padded"]["graphs_compiled"] == 1
+        (
+            "Compiling the packed classifier left its training about as fast as eager "
+            f"({cp['speedup_vs_eager']:.2f}× its tokens/s)"
+        ): speed_word(cp["speedup_vs_eager"]) == "about as fast as",
+        "Its 2 graphs are one graph compiled twice:": cp["graphs_compiled"] == 2,
+        (
+            "The compiled padded variant was slower than the eager padded one "
+            f"({cd['speedup_vs_eager']:.2f}× its tokens/s), but it lost to padding, "
+            "not "
+            "to compiling"
+        ): speed_word(cd["speedup_vs_eager"]) == "slower than"
+        and speed_word(per_step) == "faster than",
+        (
+            f"a padding efficiency of {cd['padding_efficiency']:.2f} against "
+            f"{t['eager_padded']['padding_efficiency']:.2f} for bucketed batches"
+        ): True,
+        (
+            "per computed step it was faster than the eager padded variant: it "
+            "computed "
+            f"{per_step:.2f} times as many steps per second"
+        ): speed_word(per_step) == "faster than",
+        f"{cd['first_pass_s']:.0f} s for 1 graph of a single length": (
+            cd["graphs_compiled"] == 1
         ),
         "The fastest variant was the eager padded classifier on bucketed batches": (
             max(t, key=lambda k: t[k]["tokens_per_s"]) == "eager_padded"
         ),
     }
-    missing = [c for c in claims if c not in page]
-    assert not missing, f"update this test with the page's wording: {missing}"
+    missing = [c for c in claims if c not in text]
+    assert not missing, f"update this test with the rendered wording: {missing}"
     false = [c for c, holds in claims.items() if not holds]
     assert not false, f"the committed bench results contradict the page: {false}"
 

@@ -219,6 +219,32 @@ RETIRED += [
         "tests/experiments/test_tbptt.py::"
         "test_step0_logits_from_any_h0_are_logits_the_head_bias_alone_can_give",
     ),
+    # the Performance page's typed comparisons that the bench results did not support,
+    # now rendered from bench.json by the word rules
+    (  # 1.03x and 1.06x torch's time: within 5 % on the first, slower on the second
+        "docs/performance.md",
+        "forward alone it was slower than torch on the two shorter shapes",
+        "tests/site/test_bench_report.py::"
+        "test_generated_sentences_hold_for_every_case_they_cover",
+    ),
+    (  # 1.02x torch's time: about as fast
+        "docs/performance.md",
+        "came out slower than torch on that shape",
+        "tests/site/test_bench_report.py::"
+        "test_generated_sentences_hold_for_every_case_they_cover",
+    ),
+    (  # every compile of the part took 3 to 23 s
+        "docs/performance.md",
+        "Each compile cost seconds to minutes",
+        "tests/site/test_bench_report.py::"
+        "test_generated_sentences_hold_for_every_case_they_cover",
+    ),
+    (  # the bench ran with one thread
+        "docs/performance.md",
+        "On two CPU cores that gain is not parallel hardware",
+        "tests/site/test_bench_report.py::"
+        "test_generated_sentences_hold_for_every_case_they_cover",
+    ),
 ]
 
 # (file, a caveat the audit added that must stay, the test that backs it)
