@@ -365,6 +365,8 @@ def verify(path: str | Path) -> bytes:
 
 
 def metrics_bytes(metrics: list[dict]) -> bytes:
+    """`metrics` as `metrics.jsonl` holds them: one strict-JSON line each (a NaN or an
+    infinity raises `ValueError`)."""
     return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
 
 
