@@ -184,6 +184,7 @@ def estimated_bytes(config: TrainConfig) -> int:
     Adam's two moments (4 copies), and the activations autograd keeps.
 
     Examples:
+        >>> from rnn_ref.config import TrainConfig, estimated_bytes
         >>> estimated_bytes(TrainConfig()) < 2**30
         True
     """
@@ -208,6 +209,7 @@ def resolve_device(name: str) -> torch.device:
     error.
 
     Examples:
+        >>> from rnn_ref.config import resolve_device
         >>> resolve_device("cpu")
         device(type='cpu')
     """

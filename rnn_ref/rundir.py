@@ -107,6 +107,7 @@ class RunLock:
 
     Examples:
         >>> import tempfile
+        >>> from rnn_ref.rundir import RunLock
         >>> with RunLock(tempfile.mkdtemp()) as lock:
         ...     lock.out.joinpath(".lock").is_file()
         True
@@ -223,6 +224,8 @@ def write_output(path: str | Path, data: bytes) -> Path:
 
     Examples:
         >>> import tempfile
+        >>> from pathlib import Path
+        >>> from rnn_ref.rundir import write_output
         >>> write_output(Path(tempfile.mkdtemp()) / "new" / "a.txt", b"hi").read_bytes()
         b'hi'
         >>> write_output("/dev/null", b"hi")
