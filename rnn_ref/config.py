@@ -200,6 +200,7 @@ def estimated_bytes(config: TrainConfig) -> tuple[int, int]:
     sequences.
 
     Examples:
+        >>> from rnn_ref.config import TrainConfig, estimated_bytes
         >>> [n < 2**30 for n in estimated_bytes(TrainConfig())]
         [True, True]
     """
@@ -262,6 +263,7 @@ def resolve_device(name: str) -> torch.device:
     error.
 
     Examples:
+        >>> from rnn_ref.config import resolve_device
         >>> resolve_device("cpu")
         device(type='cpu')
     """

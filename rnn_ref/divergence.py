@@ -19,6 +19,8 @@ __all__ = ["stop_if_diverged", "last_good"]
 
 
 def last_good(out: Path | None, saved: bool) -> str:
+    """The end of a divergence message: where the last good checkpoint is and how to
+    resume from it (`saved`), that none was written yet, or nothing without `out`."""
     if out is None:
         return ""
     if saved:
@@ -43,7 +45,12 @@ def stop_if_diverged(
 ) -> None:
     """`TrainingDiverged` when the loss, a gradient or the gradients' total norm
     (`when="before"` the optimizer step; the norm of finite gradients can overflow) or
-    a weight or the optimizer's state (`"after"`) is NaN or infinite."""
+    a weight or the optimizer's state (`"after"`) is NaN or infinite.
+
+    Shape:
+        loss: a scalar. grad_norm: a scalar or None. Every parameter, gradient and
+        optimizer state is checked whatever its shape.
+    """
     if when == "before":
         tensors = {"loss": [loss.detach()]}
         tensors["a gradient"] = [

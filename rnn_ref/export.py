@@ -95,6 +95,8 @@ def export_onnx(model: SumModClassifier, path: str | Path) -> Path:
         dynamic.
 
     Examples:
+        >>> from rnn_ref.export import export_onnx
+        >>> from rnn_ref.model import SumModClassifier
         >>> model = SumModClassifier(cell="gru", hidden_size=8)
         >>> export_onnx(model, "model.onnx")  # doctest: +SKIP
         PosixPath('model.onnx')

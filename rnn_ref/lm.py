@@ -41,6 +41,7 @@ def load_text(path: str | Path | None = None) -> str:
     """The training text: a UTF-8 file, by default Milton's *Paradise Lost* (`TEXT`).
 
     Examples:
+        >>> from rnn_ref.lm import load_text
         >>> load_text()[:23]
         '\\nPARADISE LOST\\nBOOK I.\\n'
     """
@@ -65,6 +66,7 @@ class Vocab:
     """The characters of a text, each mapped to an id (sorted, so the map is stable).
 
     Examples:
+        >>> from rnn_ref.lm import Vocab
         >>> v = Vocab("hello")
         >>> v.chars, v.encode("hell").tolist(), v.decode([3, 1])
         ('ehlo', [1, 0, 2, 2], 'oh')
@@ -101,6 +103,8 @@ class CharLM(nn.Module):
         the last step, which the next chunk of the same streams starts from.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.lm import CharLM
         >>> lm = CharLM(vocab_size=10, hidden_size=16)
         >>> logits, hx = lm(torch.zeros(4, 7, dtype=torch.long))
         >>> tuple(logits.shape), tuple(hx.shape)
@@ -160,6 +164,8 @@ def stream_batches(ids: torch.Tensor, batch_size: int) -> torch.Tensor:
         ids: `(T,)`. Returns (N, T // N) with N = `batch_size`.
 
     Examples:
+        >>> import torch
+        >>> from rnn_ref.lm import stream_batches
         >>> stream_batches(torch.arange(10), 3)
         tensor([[0, 1, 2],
                 [3, 4, 5],

@@ -114,7 +114,12 @@ def _model(config: LMConfig) -> CharLM:
 @torch.no_grad()
 def evaluate_lm(model: CharLM, ids: torch.Tensor, bptt: int) -> float:
     """Mean cross-entropy (nats per character) of predicting each next character of
-    `ids`, read as `_VAL_STREAMS` streams with the state carried across chunks."""
+    `ids`, read as `_VAL_STREAMS` streams with the state carried across chunks.
+
+    Shape:
+        ids: `(T,)` character ids, cut into at most `_VAL_STREAMS` streams of equal
+        length and read `bptt` steps at a time. Returns a Python float.
+    """
     model.eval()
     streams = stream_batches(ids, min(_VAL_STREAMS, ids.numel() // 2))  # (N, T)
     total, count, hx = 0.0, 0, None

@@ -107,6 +107,7 @@ class RunLock:
 
     Examples:
         >>> import tempfile
+        >>> from rnn_ref.rundir import RunLock
         >>> with RunLock(tempfile.mkdtemp()) as lock:
         ...     lock.out.joinpath(".lock").is_file()
         True
@@ -223,6 +224,8 @@ def write_output(path: str | Path, data: bytes) -> Path:
 
     Examples:
         >>> import tempfile
+        >>> from pathlib import Path
+        >>> from rnn_ref.rundir import write_output
         >>> write_output(Path(tempfile.mkdtemp()) / "new" / "a.txt", b"hi").read_bytes()
         b'hi'
         >>> write_output("/dev/null", b"hi")
@@ -365,6 +368,8 @@ def verify(path: str | Path) -> bytes:
 
 
 def metrics_bytes(metrics: list[dict]) -> bytes:
+    """`metrics` as `metrics.jsonl` holds them: one strict-JSON line each (a NaN or an
+    infinity raises `ValueError`)."""
     return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
 
 

@@ -22,8 +22,9 @@
 # [Training a classifier](../../training/) goes further: the `rnn-ref train` command,
 # the tuning ladder over seeds and longer sequences.
 #
-# This page is the notebook `docs/notebooks/training_walkthrough.py` (jupytext percent
-# format), rendered by mkdocs-jupyter.
+# To run it yourself, download the notebook above and run its cells in order in Jupyter,
+# or paste them one after another into a Python session; either needs the `rnn_ref`
+# package ([Run the code yourself](../../#run-the-code-yourself)).
 
 # %%
 import time

@@ -25,6 +25,8 @@ __all__ = [
     "recorded_platform",
     "compare",
     "mixed_records",
+    "record_platform",
+    "gpu_outputs",
     "file_platform",
     "drawing_mismatch",
 ]
@@ -126,6 +128,30 @@ def mixed_records() -> list[str]:
         for o, made in outs.items()
         if made != common or not (made.startswith("cpu ") and " pinned " in made)
     ]
+
+
+def record_platform() -> str:
+    """The platform the CPU record was made on, as most committed CPU outputs name it
+    (`mixed_records` lists any that differ); "" where there is none."""
+    made = [recorded_platform(read_output(o)) for o in _cpu_outputs() if o.is_file()]
+    return max(set(made), key=made.count, default="")
+
+
+def gpu_outputs() -> list[Path]:
+    """What the site shows that was made on a GPU: snippets' GPU outputs
+    (`<name>.cuda.out`, written by `rnn-ref regen --device cuda`), and results and
+    figures whose record says `made on cuda ...`."""
+    made = sorted(paths.snippets().rglob("*.cuda.out"))
+    for folder in (paths.results(), paths.figures()):
+        made += [
+            f
+            for f in sorted(folder.iterdir())
+            if f.is_file()
+            and file_platform(
+                f.read_text(encoding="utf-8", errors="replace")
+            ).startswith("cuda")
+        ]
+    return made
 
 
 def read_output(path: Path) -> str:

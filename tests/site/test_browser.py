@@ -811,11 +811,74 @@ _RUN_IT = "#run-the-code-yourself"  # the home page's section
 
 
 def _copy(page, block) -> str:
-    """What the block's copy button puts on the clipboard."""
+    """What the block's copy button puts on the clipboard ("" if nothing in 5 s)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.evaluate("navigator.clipboard.writeText('')")
     block.locator('.md-code__button[data-md-type="copy"]').click()
-    page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''")
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "async () => (await navigator.clipboard.readText()) !== ''", timeout=5_000
+        )
     return page.evaluate("navigator.clipboard.readText()")
+
+
+def _prompts_removed(example: str) -> str:
+    """A ">>>" example's code without prompts or output, as a reader would paste it."""
+    lines = example.splitlines()
+    code = [ln for ln in lines if ln.startswith((">>> ", "... ")) or ln == "..."]
+    return "\n".join(ln[4:] for ln in code)
+
+
+def test_every_kind_of_copy_button_copies_what_the_page_shows(browser_page, server):
+    """Each kind of copy button on the site, clicked, and the clipboard read: Material's
+    on a code block; on a ">>>" example, the code alone (copy-code-only.js); on every
+    cell of the notebook page (whose buttons once copied nothing: an invalid selector);
+    the packing explorer's Copy as Python. No click may raise an error in the page."""
+    page = browser_page[0]
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=server.rstrip("/")
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    button = ".md-code__button[data-md-type='copy']"
+
+    def shown(block) -> str:
+        return block.locator("pre > code").inner_text().rstrip("\n")
+
+    page.goto(server + "cell/", wait_until="load")
+    page.wait_for_selector(f"div.language-py {button}", state="attached")
+    block = page.locator("div.language-py.highlight").first
+    assert _copy(page, block).rstrip("\n") == shown(block)
+
+    page.goto(server + "reference/", wait_until="load")
+    page.wait_for_selector(f"div.highlight:has(code .gp) {button}", state="attached")
+    example = page.locator("div.highlight:has(code .gp)").first
+    expected = _prompts_removed(shown(example))
+    assert expected and ">>>" not in expected
+    assert _copy(page, example) == expected
+
+    page.goto(server + "notebooks/training_walkthrough/", wait_until="load")
+    page.wait_for_selector(
+        f".jupyter-wrapper div.language-python {button}", state="attached"
+    )
+    assert page.locator("clipboard-copy").count() == 0, "a second, other copy button"
+    blocks = page.locator(".jupyter-wrapper div.highlight")
+    assert blocks.count() >= 6, "the notebook page shows no code cells and outputs"
+    for i in range(blocks.count()):
+        assert _copy(page, blocks.nth(i)).rstrip("\n") == shown(blocks.nth(i)), i
+
+    page.goto(server + "packing-explorer/", wait_until="load")
+    page.fill(".packing-explorer .pe-input", "3, 1, 2")
+    page.evaluate("navigator.clipboard.writeText('')")
+    page.click(".packing-explorer .pe-copy-python")
+    page.wait_for_function(
+        "async () => (await navigator.clipboard.readText()) !== ''", timeout=5_000
+    )
+    program = page.evaluate("navigator.clipboard.readText()")
+    assert program == page.text_content(".packing-explorer .pe-python-text")
+    assert "pack_padded_sequence" in program
+    assert not errors, f"errors in the page while copying: {errors}"
 
 
 def test_the_wheel_runs_the_home_page_example(browser_page, server, tmp_path):

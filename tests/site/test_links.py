@@ -7,6 +7,7 @@ mkdocs-jupyter pages), `src` of scripts and images, or whether a `#fragment` exi
 its target. This does, on the HTML a reader receives.
 """
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -116,3 +117,60 @@ def test_the_checker_sees_a_broken_anchor(tmp_path):
     broken = broken_links(tmp_path)
     assert len(broken) == 2, broken
     assert "no id 'nope'" in broken[0] or "no id 'nope'" in broken[1]
+
+
+def _external(site: Path) -> dict[str, list[str]]:
+    """Every link off the site: {href: [pages linking it]}."""
+    found: dict[str, list[str]] = {}
+    cache: dict = {}
+    for page_path in _html_pages(site):
+        for link in _parse(page_path, cache).links:
+            if urlsplit(link).scheme in ("http", "https") or link.startswith("//"):
+                found.setdefault(link, []).append(
+                    page_path.relative_to(site).as_posix()
+                )
+    return found
+
+
+def test_external_links_are_well_formed(site):
+    """Checked offline, by form: https, a host, a path with no spaces; a GitHub
+    file link (`/blob/`) names a commit, so it shows what the page read."""
+    bad = []
+    for link, pages in _external(site).items():
+        parts = urlsplit(link)
+        if parts.scheme != "https" or not parts.netloc or re.search(r"\s", link):
+            bad.append(f"{link} (on {pages[0]})")
+        elif parts.netloc == "github.com" and "/blob/" in parts.path:
+            ref = parts.path.split("/blob/")[1].split("/")[0]
+            if not re.fullmatch(r"[0-9a-f]{7,40}", ref):
+                bad.append(f"{link}: blob at {ref!r}, not a commit (on {pages[0]})")
+    assert not bad, "external links not well formed:\n" + "\n".join(bad)
+
+
+def test_the_training_page_names_and_links_the_tutorial_it_judges(site):
+    """The tutorial the training page measures is named (its author, its post) and
+    linked: the repository, the post, and the script at every commit the page cites."""
+    from rnn_ref.experiments.tutorial import SOURCE
+
+    page = (site / "training" / "index.html").read_text(encoding="utf-8")
+    parsed = _Page()
+    parsed.feed(page)
+    text = re.sub(r"<[^>]+>", "", page)
+    repo = SOURCE["repository"]
+    author = urlsplit(repo).path.strip("/").split("/")[0]
+    assert author in text, f"the page never names the tutorial's author, {author}"
+    assert "Archaeological RNN Series (Part 2)" in text, "the post's title is missing"
+    commits = set(re.findall(r"commit <code>([0-9a-f]{7,40})</code>", page))
+    assert commits, "the page cites no commit of the tutorial"
+    assert repo in parsed.links, f"the repository {repo} is not linked"
+    for commit in commits:
+        script = f"{repo}/blob/{commit}/{SOURCE['script']}"
+        assert script in parsed.links, f"the script at commit {commit} is not linked"
+    posts = [
+        link
+        for link in parsed.links
+        if re.fullmatch(
+            rf"{re.escape(repo)}/blob/[0-9a-f]{{7,40}}/{SOURCE['post']}", link
+        )
+    ]
+    assert posts, f"the post ({SOURCE['post']}) is not linked at a commit"

@@ -288,3 +288,36 @@ def test_converter_turns_includes_into_the_right_cells(tmp_path):
     ]
     nbformat = pytest.importorskip("nbformat")
     nbformat.validate(nbformat.from_dict(nb))
+
+
+def test_converter_of_the_notebook_page_writes_the_sites_markup(site):
+    """docs/hooks/notebook_page.py: the page mkdocs-jupyter renders reads and looks like
+    the others. Each code cell is a site code block and its printed output one output
+    block (the prints of one cell once made several); none of JupyterLab's inlined
+    styles and scripts, prompts, second copy button or `cell-id=` ids (from which
+    Material's copy button built a selector the browser rejects); no words for
+    maintainers."""
+    stem = Path(IN_KERNEL).stem
+    html = (site / "notebooks" / stem / "index.html").read_text(encoding="utf-8")
+    article = html.split("<article", 1)[1].split("</article>", 1)[0]
+    code_cells = [c for c in _load(IN_KERNEL)["cells"] if c["cell_type"] == "code"]
+    assert article.count('<div class="language-python highlight">') == len(code_cells)
+    cells = article.split('<div class="jp-Cell jp-CodeCell')[1:]
+    outputs = [c.count('<div class="language-text highlight">') for c in cells]
+    assert outputs and all(n <= 1 for n in outputs), (
+        f"a cell's output in several blocks: {outputs}"
+    )
+    assert sum(outputs) == len(code_cells), "every cell of the walk-through prints"
+    for left in (
+        "<style",
+        "<script",
+        "clipboard-copy",
+        "highlight-ipynb",
+        "jp-InputPrompt",
+        "cell-id=",
+    ):
+        assert left not in article, f"{left!r} is still on the notebook page"
+    text = re.sub(r"<[^>]+>", " ", article)
+    for word in ("mkdocs-jupyter", "jupytext", "percent format"):
+        assert word not in text, f"the page speaks to maintainers: {word!r}"
+    assert len(html.encode()) < 150_000, f"the page weighs {len(html.encode())} bytes"

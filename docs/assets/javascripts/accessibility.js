@@ -9,8 +9,6 @@
     ".md-typeset__scrollwrap", // Material's wrapper of a table
     ".arithmatex", // display math
     "pre > code",
-    ".highlight-ipynb pre",
-    ".jp-OutputArea-output pre",
     "a.glightbox", // a figure on a phone
     ".packing-explorer",
     ".pe-grid",
@@ -53,10 +51,10 @@
       return title && /^H\d$/.test(title.tagName) ? title.textContent : "Packing explorer grid";
     }
     if (el.matches(".packing-explorer")) return "Packing explorer";
-    const block = el.closest(".highlight, .jp-OutputArea-output, .highlight-ipynb");
+    const block = el.closest(".highlight");
     const title = block && block.querySelector(".filename");
     if (title) return `Code: ${title.textContent.trim()}`;
-    if (block && block.matches(".language-text, .jp-OutputArea-output")) return `Output${where}`;
+    if (block && block.matches(".language-text")) return `Output${where}`;
     return `Code${where}`;
   }
 
