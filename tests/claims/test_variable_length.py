@@ -276,6 +276,23 @@ def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them()
     check_lengths(batch, [2, 4, 1], batch_first=True)
 
 
+
+def test_check_lengths_takes_a_real_last_step_equal_to_padding_for_padding():
+    """check_lengths reads each length off the data (1 + the last step that is not
+    entirely padding_value), so a real last step equal to the padding value looks
+    like padding: the true length is rejected, and a length too short by that step
+    passes. With a padding value the data never takes, the true length passes and the
+    short one is caught."""
+    seqs = [torch.tensor([1, 2]), torch.tensor([3, 4, 5, 0]), torch.tensor([7])]
+    padded = tr.pad_sequence(seqs, batch_first=True)  # sequence 1 really ends in 0
+    with pytest.raises(ValueError, match=r"batch index 1 \(given 4, data suggests 3\)"):
+        check_lengths(padded, [2, 4, 1], batch_first=True)
+    check_lengths(padded, [2, 3, 1], batch_first=True)  # wrong, and it passes
+    padded = tr.pad_sequence(seqs, batch_first=True, padding_value=-1)
+    check_lengths(padded, [2, 4, 1], padding_value=-1, batch_first=True)
+    with pytest.raises(ValueError, match=r"batch index 1 \(given 3, data suggests 4\)"):
+        check_lengths(padded, [2, 3, 1], padding_value=-1, batch_first=True)
+
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
 @pytest.mark.parametrize(
     "num_layers, bidirectional", [(1, False), (2, False), (2, True)]
