@@ -123,7 +123,8 @@ RETIRED += [
     (
         "docs/pitfalls.md",
         "PyTorch's RNN documentation carries a cuDNN determinism note",
-        "tests/claims/test_pitfalls.py::test_rnn_docs_include_the_cudnn_determinism_note",
+        "tests/claims/test_pitfalls.py::"
+        "test_rnn_and_lstm_docstrings_include_the_cudnn_determinism_warning",
     ),
     (
         "docs/pitfalls.md",
