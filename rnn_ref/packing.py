@@ -291,7 +291,7 @@ def check_lengths(
     padding_value: float = 0,
     batch_first: bool = False,
 ) -> None:
-    """Raise `ValueError` if `lengths` disagree with where the data's padding starts.
+    """Raise `ValueError` if `lengths` disagree with the lengths read off the padding.
 
     The length the data suggests for sequence `b` is 1 + the index of its last step
     that is not entirely `padding_value` (0 if every step is padding). Limitation: a
