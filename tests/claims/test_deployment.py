@@ -344,8 +344,9 @@ def test_padded_variant_gives_the_packed_models_logits_and_gradients(
     """On the same weights, the padded variant (the top layer's output gathered at each
     sequence's last step) gives the packed model's logits and gradients to float32
     rounding, for every cell and stacked layers, autograd on: a training step from
-    those weights follows the same gradients. Without dropout between the layers in training mode; with it (0.5), in
-    eval mode, where dropout is off (in training mode the two draw different masks)."""
+    those weights follows the same gradients. Without dropout between the layers in
+    training mode; with it (0.5), in eval mode, where dropout is off (in training
+    mode the two draw different masks)."""
     model = SumModClassifier(
         cell=cell, hidden_size=16, num_layers=num_layers, dropout=dropout
     )

@@ -439,21 +439,18 @@ def test_enforce_sorted_does_not_decide_whether_a_packed_model_exports(
             warnings.simplefilter("ignore")
             torch.onnx.export(model, (x, lengths), tmp_path / "default.onnx")
         path = tmp_path / f"legacy_{enforce_sorted}.onnx"
-        export = lambda: torch.onnx.export(  # noqa: E731
-            model,
-            (x, lengths),
-            path,
-            dynamo=False,
-            input_names=["x", "lengths"],
-            dynamic_axes={"x": {0: "N", 1: "L"}, "lengths": {0: "N"}},
-        )
+        legacy = {
+            "dynamo": False,
+            "input_names": ["x", "lengths"],
+            "dynamic_axes": {"x": {0: "N", 1: "L"}, "lengths": {0: "N"}},
+        }
         with warnings.catch_warnings():  # the legacy exporter's deprecation notice
             warnings.simplefilter("ignore")
             if (num_layers, head) == (1, "h_n"):
                 with pytest.raises(RuntimeError, match="_M_range_check"):
-                    export()
+                    torch.onnx.export(model, (x, lengths), path, **legacy)
                 continue
-            export()
+            torch.onnx.export(model, (x, lengths), path, **legacy)
         ops = {node.op_type for node in onnx.load(path).graph.node}
         assert ("TopK" in ops) is (not enforce_sorted), ops
         session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])

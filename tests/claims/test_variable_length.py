@@ -71,7 +71,6 @@ def test_bidirectional_padding_changes_outputs_at_real_steps(mode, num_layers, b
     torch.testing.assert_close(unpacked[:3, 1], alone[:, 0], rtol=0, atol=1e-12)
 
 
-
 def _backward_error(mode, hidden_size, length, padding=5):
     """Float32, bias on: |padded - alone| of the backward half at each real step of a
     sequence of `length` steps batched with one `padding` steps longer."""
@@ -97,6 +96,7 @@ def test_backward_error_from_padding_fades_with_distance(mode):
     for t in range(1, 40):  # farther from the padding is never worse
         assert error[:t].max() <= error[t:].max(), t
     assert (_backward_error(mode, hidden_size=4, length=60) == 0).any()
+
 
 def test_pad_sequence_layout_and_padding_side():
     a, b = torch.tensor([1, 2, 3]), torch.tensor([4])
@@ -276,7 +276,6 @@ def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them()
     check_lengths(batch, [2, 4, 1], batch_first=True)
 
 
-
 def test_check_lengths_takes_a_real_last_step_equal_to_padding_for_padding():
     """check_lengths reads each length off the data (1 + the last step that is not
     entirely padding_value), so a real last step equal to the padding value looks
@@ -292,6 +291,7 @@ def test_check_lengths_takes_a_real_last_step_equal_to_padding_for_padding():
     check_lengths(padded, [2, 4, 1], padding_value=-1, batch_first=True)
     with pytest.raises(ValueError, match=r"batch index 1 \(given 3, data suggests 4\)"):
         check_lengths(padded, [2, 3, 1], padding_value=-1, batch_first=True)
+
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
 @pytest.mark.parametrize(
