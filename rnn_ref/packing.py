@@ -291,13 +291,13 @@ def check_lengths(
     padding_value: float = 0,
     batch_first: bool = False,
 ) -> None:
-    """Raise `ValueError` if `lengths` disagree with where the data's padding starts.
+    """Raise `ValueError` if `lengths` disagree with the lengths read off the padding.
 
     The length the data suggests for sequence `b` is 1 + the index of its last step
     that is not entirely `padding_value` (0 if every step is padding). Limitation: a
     real step at the end whose values all equal `padding_value` looks like padding, so
-    a correct length can be reported as too long; pick a padding value the data never
-    takes.
+    a correct length is reported as too long, and a length too short by those steps
+    passes; pick a padding value the data never takes.
 
     Args:
         padded: `(L, N, *)`, or `(N, L, *)` if `batch_first`.

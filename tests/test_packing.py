@@ -599,6 +599,8 @@ def test_check_lengths_limitation_real_padding_valued_step_at_the_end():
     )  # sequence 0 really is [1, 2, 0]
     with pytest.raises(ValueError, match=r"batch index 0 \(given 3, data suggests 2\)"):
         P.check_lengths(padded, [3, 1], batch_first=True)
+    # a length too short by that step passes
+    assert P.check_lengths(padded, [2, 1], batch_first=True) is None
     # the fix: a padding value the data never takes
     seqs = [torch.tensor([1.0, 2.0, 0.0]), torch.tensor([3.0])]
     padded = P.pad_sequence(seqs, batch_first=True, padding_value=-1.0)

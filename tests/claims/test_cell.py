@@ -172,28 +172,31 @@ def test_the_two_biases_only_appear_as_their_sum(nonlinearity, bidirectional):
         torch.testing.assert_close(grads_after[name], grads[name], rtol=0, atol=1e-10)
 
 
-@pytest.mark.parametrize("dtype, atol", [(torch.float32, 1e-6), (F64, 1e-14)])
-def test_moving_bias_changes_outputs_only_by_rounding(dtype, atol):
-    """Exact in real arithmetic, not in floating point: the shifted biases round
-    differently, so moving an amount from bias_hh to bias_ih changes the output in its
-    last bits (about 1e-7 in float32), in float32 and float64 alike."""
-    torch.manual_seed(0)
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+def test_moving_bias_changes_outputs_by_rounding_that_grows_with_the_amount(
+    dtype, seed
+):
+    """Exact in real arithmetic, not in floating point: moving s from bias_hh to
+    bias_ih changes the output by rounding error, and the error grows with s: for s
+    of 1, 100 and 10^4 it is between half and ten times s * u (u the unit roundoff,
+    2^-24 in float32, 2^-53 in float64), so 10^4 moves it far more than 1 does."""
+    torch.manual_seed(seed)
     rnn = nn.RNN(3, 4, num_layers=2, dtype=dtype)
     x = torch.randn(5, 2, 3, dtype=dtype)
     before, _ = rnn(x)
-    sums_moved = []
-    with torch.no_grad():
-        for k in range(2):
-            b_ih, b_hh = getattr(rnn, f"bias_ih_l{k}"), getattr(rnn, f"bias_hh_l{k}")
-            shift = torch.randn(4, dtype=dtype)
-            sum_before = b_ih + b_hh
-            b_ih.add_(shift)
-            b_hh.sub_(shift)
-            sums_moved.append(not torch.equal(b_ih + b_hh, sum_before))
-    assert any(sums_moved)  # IEEE rounding alone, on any CPU
-    after, _ = rnn(x)
-    assert not torch.equal(after, before)
-    torch.testing.assert_close(after, before, rtol=0, atol=atol)
+    u = torch.finfo(dtype).eps / 2
+    change = {}
+    for shift in (1.0, 100.0, 1e4):
+        moved = nn.RNN(3, 4, num_layers=2, dtype=dtype)
+        moved.load_state_dict(rnn.state_dict())
+        with torch.no_grad():
+            for k in range(2):
+                getattr(moved, f"bias_ih_l{k}").add_(shift)
+                getattr(moved, f"bias_hh_l{k}").sub_(shift)
+        change[shift] = (moved(x)[0] - before).abs().max().item()
+        assert 0.5 * shift * u <= change[shift] <= 10 * shift * u, (shift, change)
+    assert change[1e4] > 100 * change[1.0]
 
 
 def _cells(rnn, suffix=""):

@@ -243,3 +243,25 @@ def test_lstm_given_a_bare_tensor_as_hx(num_layers):
     assert "c_0" not in str(raised.value) and "tuple" not in str(raised.value)
     with pytest.raises(raised.type, match=r"LSTM expects hx=\(h_0, c_0\)"):
         reference_forward(lstm, x, h_0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_gates_lie_in_0_1_in_exact_arithmetic_and_saturate_in_float32(dtype):
+    """The sigmoid is in (0, 1) in exact arithmetic; in float32 it rounds to exactly 1
+    at 17 and exactly 0 at -104, where float64 still lies inside. In an nn.LSTM with
+    the forget gate's bias at 30 and the input gate's at -120, float32 gates of
+    exactly 1 and 0 keep c exactly c_0 over 6 steps; in float64 c moves."""
+    gate = torch.sigmoid(torch.tensor([17.0, -104.0], dtype=dtype))
+    if dtype == torch.float32:
+        assert gate.tolist() == [1.0, 0.0]
+    else:
+        assert 0 < gate[1] < gate[0] < 1
+    torch.manual_seed(0)
+    lstm = nn.LSTM(3, 4, dtype=dtype)
+    with torch.no_grad():
+        lstm.bias_ih_l0[4:8] = 30.0  # f: rows H..2H (gates stacked i, f, g, o)
+        lstm.bias_ih_l0[:4] = -120.0  # i: rows 0..H
+    c0 = torch.randn(1, 2, 4, dtype=dtype)
+    h0 = torch.randn(1, 2, 4, dtype=dtype)
+    _, (_, c_n) = lstm(torch.randn(6, 2, 3, dtype=dtype), (h0, c0))
+    assert torch.equal(c_n, c0) is (dtype == torch.float32)

@@ -290,11 +290,12 @@ def test_unpacked_lengths_stay_on_cpu_for_cuda_data():
 # ---- cuDNN and determinism ----
 
 
-def test_rnn_docs_include_the_cudnn_determinism_note():
-    """nn.RNN's and nn.LSTM's docstrings include the cuDNN determinism note;
-    nn.GRU's does not."""
+def test_rnn_and_lstm_docstrings_include_the_cudnn_determinism_warning():
+    """nn.RNN's and nn.LSTM's docstrings include PyTorch's cuDNN determinism warning,
+    docs/source/cudnn_rnn_determinism.md (installed torch ships the include line, not
+    the file: the page quotes the file and links it); nn.GRU's does not."""
     for module in (nn.RNN, nn.LSTM):
-        assert "cudnn_rnn_determinism" in module.__doc__
+        assert ".. include:: ../cudnn_rnn_determinism.md" in module.__doc__
     assert "cudnn_rnn_determinism" not in nn.GRU.__doc__
     assert "determinism" not in nn.GRU.__doc__.lower()
 
@@ -387,6 +388,77 @@ def test_enforce_sorted_true_and_false_compute_identical_results(mode, lengths):
         for a, b in zip(*results, strict=True):
             torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
         assert not all(torch.equal(a, b) for a, b in zip(*results, strict=True))
+
+
+class _Packed(nn.Module):
+    """Pack (batch_first), run `mode`; return the unpacked output or h_n's top layer."""
+
+    def __init__(self, mode: str, num_layers: int, enforce_sorted: bool, head: str):
+        super().__init__()
+        self.rnn = getattr(nn, mode)(3, 8, num_layers, batch_first=True)
+        self.enforce_sorted, self.head = enforce_sorted, head
+
+    def forward(self, x, lengths):
+        packed = tr.pack_padded_sequence(
+            x, lengths, batch_first=True, enforce_sorted=self.enforce_sorted
+        )
+        out, h_n = self.rnn(packed)
+        if self.head == "output":
+            return tr.pad_packed_sequence(out, batch_first=True)[0]  # (N, L, H)
+        return (h_n[0] if isinstance(h_n, tuple) else h_n)[-1]  # (N, H)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("head", ["output", "h_n"])
+def test_enforce_sorted_does_not_decide_whether_a_packed_model_exports(
+    mode, num_layers, head, tmp_path
+):
+    """torch's docstring says enforce_sorted=True "is only necessary for ONNX export".
+    Here the flag decides nothing about exporting, for every cell, one layer or two,
+    returning the unpacked output or h_n: the default exporter fails with either
+    value; the TorchScript one (dynamo=False) fails with either value on one layer
+    returning h_n alone and exports every other model with either value. With False
+    the graph sorts the lengths itself (a TopK node, absent with True), and
+    onnxruntime's result on unsorted lengths equals eager torch's with
+    enforce_sorted=False, for both files: the True graph does not even require
+    sorted lengths."""
+    for name in ("onnx", "onnxscript", "onnxruntime"):
+        pytest.importorskip(name, reason="the export extra: pip install -e '.[export]'")
+    import onnx
+    import onnxruntime as ort
+    from torch.onnx._internal.exporter._errors import TorchExportError
+
+    x, lengths = torch.randn(3, 5, 3), torch.tensor([5, 3, 2])  # sorted example
+    x2, unsorted = torch.randn(4, 6, 3), torch.tensor([2, 6, 1, 4])
+    for enforce_sorted in (True, False):
+        torch.manual_seed(0)
+        model = _Packed(mode, num_layers, enforce_sorted, head).eval()
+        with warnings.catch_warnings(), pytest.raises(TorchExportError, match="export"):
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, (x, lengths), tmp_path / "default.onnx")
+        path = tmp_path / f"legacy_{enforce_sorted}.onnx"
+        legacy = {
+            "dynamo": False,
+            "input_names": ["x", "lengths"],
+            "dynamic_axes": {"x": {0: "N", 1: "L"}, "lengths": {0: "N"}},
+        }
+        with warnings.catch_warnings():  # the legacy exporter's deprecation notice
+            warnings.simplefilter("ignore")
+            if (num_layers, head) == (1, "h_n"):
+                with pytest.raises(RuntimeError, match="_M_range_check"):
+                    torch.onnx.export(model, (x, lengths), path, **legacy)
+                continue
+            torch.onnx.export(model, (x, lengths), path, **legacy)
+        ops = {node.op_type for node in onnx.load(path).graph.node}
+        assert ("TopK" in ops) is (not enforce_sorted), ops
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        (got,) = session.run(None, {"x": x2.numpy(), "lengths": unsorted.numpy()})
+        model.enforce_sorted = False  # eager torch raises on unsorted lengths with True
+        with torch.no_grad():
+            want = model(x2, unsorted)
+        torch.testing.assert_close(torch.from_numpy(got), want, rtol=0, atol=1e-6)
 
 
 def _seeded_train_step(rnn, x, seed):

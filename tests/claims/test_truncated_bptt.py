@@ -2,6 +2,7 @@
 values are compared) or read from the committed results through the code that renders
 the page's tables (`rnn_ref.site.tbptt_report.verdicts`)."""
 
+import itertools
 import json
 
 import pytest
@@ -29,26 +30,50 @@ def _chunks(stream: torch.Tensor, k: int):
     return [stream[:, s : s + k] for s in range(0, stream.shape[1], k)]
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("cell", list(CELLS))
-def test_carried_state_forward_equals_one_pass(cell, num_layers):
+def test_carried_state_forward_equals_one_pass_to_rounding(cell, num_layers, dtype):
     """Chunk by chunk with the state carried (and detached), the outputs and the final
-    state equal one pass over the whole stream."""
-    rnn = _rnn(cell, num_layers)
-    stream = torch.randn(2, 12, 3, dtype=F64)  # (N, T, H_in)
+    state equal one pass over the whole stream to rounding of the dtype, for every
+    cell, one layer or two; not always bit for bit (see the test below)."""
+    rnn = _rnn(cell, num_layers).to(dtype)
+    stream = torch.randn(2, 12, 3, dtype=dtype)  # (N, T, H_in)
     whole, h_whole = rnn(stream)
     outputs, hx = [], None
     for chunk in _chunks(stream, 5):  # 5, 5, 2 steps
         out, hx = rnn(chunk, hx)
         outputs.append(out)
         hx = detach_state(hx)
-    torch.testing.assert_close(torch.cat(outputs, 1), whole, rtol=0, atol=1e-12)
+    tol = 1e-12 if dtype == F64 else 1e-6
+    torch.testing.assert_close(torch.cat(outputs, 1), whole, rtol=0, atol=tol)
     for a, b in zip(
         hx if cell == "lstm" else [hx],
         h_whole if cell == "lstm" else [h_whole],
         strict=True,
     ):
-        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+        torch.testing.assert_close(a, b, rtol=0, atol=tol)
+
+
+def test_carried_state_forward_is_not_always_bit_for_bit():
+    """The counterexample to "exactly": in float32, among every cell run over 30 steps
+    in chunks of 1 or 7 with the state carried (three seeds each), some differ from
+    one pass in the last bits (on the pinned x86-64 kernels, the LSTM; unpinned, the
+    reviewer's machine found nn.RNN), and all agree to rounding."""
+    exact = []
+    for cell, seed, k in itertools.product(CELLS.values(), range(3), (1, 7)):
+        torch.manual_seed(seed)
+        rnn = cell(3, 8, batch_first=True)
+        stream = torch.randn(2, 30, 3)  # (N, T, H_in)
+        whole, _ = rnn(stream)
+        outputs, hx = [], None
+        for chunk in _chunks(stream, k):
+            out, hx = rnn(chunk, hx)
+            outputs.append(out)
+        stepped = torch.cat(outputs, 1)
+        torch.testing.assert_close(stepped, whole, rtol=0, atol=1e-6)
+        exact.append(torch.equal(stepped, whole))
+    assert not all(exact)
 
 
 @pytest.mark.parametrize("cell", list(CELLS))

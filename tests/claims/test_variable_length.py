@@ -71,6 +71,33 @@ def test_bidirectional_padding_changes_outputs_at_real_steps(mode, num_layers, b
     torch.testing.assert_close(unpacked[:3, 1], alone[:, 0], rtol=0, atol=1e-12)
 
 
+def _backward_error(mode, hidden_size, length, padding=5):
+    """Float32, bias on: |padded - alone| of the backward half at each real step of a
+    sequence of `length` steps batched with one `padding` steps longer."""
+    torch.manual_seed(0)
+    rnn = getattr(nn, mode)(3, hidden_size, bidirectional=True)
+    long, short = torch.randn(length + padding, 3), torch.randn(length, 3)
+    with torch.no_grad():
+        out, _ = rnn(tr.pad_sequence([long, short]))  # (L, 2, 2H)
+        alone, _ = rnn(short.unsqueeze(1))  # (length, 1, 2H)
+    H = hidden_size
+    return (out[:length, 1, H:] - alone[:, 0, H:]).abs().amax(-1)  # (length,)
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+def test_backward_error_from_padding_fades_with_distance(mode):
+    """The backward half's error is largest at the last real step, next to the
+    padding, and fades with distance from it: no step has a larger error than the
+    largest one nearer the padding, and the first of 40 steps is right to float32
+    rounding. Over 60 steps some come out bit for bit, for every cell."""
+    error = _backward_error(mode, hidden_size=16, length=40)
+    assert error[-1] > 1e-2  # next to the padding: plainly wrong
+    assert error[0] < 1e-6  # 39 steps away: rounding
+    for t in range(1, 40):  # farther from the padding is never worse
+        assert error[:t].max() <= error[t:].max(), t
+    assert (_backward_error(mode, hidden_size=4, length=60) == 0).any()
+
+
 def test_pad_sequence_layout_and_padding_side():
     a, b = torch.tensor([1, 2, 3]), torch.tensor([4])
     assert tr.pad_sequence([a, b]).tolist() == [[1, 4], [2, 0], [3, 0]]  # (L, N)
@@ -247,6 +274,23 @@ def test_mismatched_lengths_are_packed_silently_and_check_lengths_catches_them()
     with pytest.raises(ValueError, match=r"batch index 0 \(given 4, data suggests 2\)"):
         check_lengths(batch, [4, 2, 1], batch_first=True)
     check_lengths(batch, [2, 4, 1], batch_first=True)
+
+
+def test_check_lengths_takes_a_real_last_step_equal_to_padding_for_padding():
+    """check_lengths reads each length off the data (1 + the last step that is not
+    entirely padding_value), so a real last step equal to the padding value looks
+    like padding: the true length is rejected, and a length too short by that step
+    passes. With a padding value the data never takes, the true length passes and the
+    short one is caught."""
+    seqs = [torch.tensor([1, 2]), torch.tensor([3, 4, 5, 0]), torch.tensor([7])]
+    padded = tr.pad_sequence(seqs, batch_first=True)  # sequence 1 really ends in 0
+    with pytest.raises(ValueError, match=r"batch index 1 \(given 4, data suggests 3\)"):
+        check_lengths(padded, [2, 4, 1], batch_first=True)
+    check_lengths(padded, [2, 3, 1], batch_first=True)  # wrong, and it passes
+    padded = tr.pad_sequence(seqs, batch_first=True, padding_value=-1)
+    check_lengths(padded, [2, 4, 1], padding_value=-1, batch_first=True)
+    with pytest.raises(ValueError, match=r"batch index 1 \(given 3, data suggests 4\)"):
+        check_lengths(padded, [2, 3, 1], padding_value=-1, batch_first=True)
 
 
 @pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])

@@ -102,7 +102,8 @@ def check_lengths(
     padding_value: float = 0,
     batch_first: bool = False,
 ) -> None:
-    """Raise `ValueError` if `lengths` disagree with where the data's padding starts."""
+    """Raise `ValueError` if `lengths` disagree with the lengths read off the padding.
+    """
     # by_batch (N, L, *), lengths (N,)
     by_batch, lengths = _check_check_lengths_args(padded, lengths, batch_first)
     is_pad = (
