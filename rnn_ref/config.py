@@ -17,7 +17,15 @@ from rnn_ref.data import SumModTask
 from rnn_ref.errors import InputError
 from rnn_ref.model import CELLS
 
-__all__ = ["TrainConfig", "resolve_device", "estimated_bytes", "LIMITS"]
+__all__ = [
+    "TrainConfig",
+    "resolve_device",
+    "check_fields",
+    "check_memory",
+    "estimated_bytes",
+    "step_bytes",
+    "LIMITS",
+]
 
 
 @dataclass
@@ -50,8 +58,16 @@ class TrainConfig:
     out: str | None = None  # where checkpoints and metrics go; None: keep nothing
 
     def __post_init__(self) -> None:
-        _check_types(self)
-        _check_bounds(self)
+        check_fields(self)
+        if self.weight_decay > MAX_WEIGHT_DECAY:  # lr is free: divergence is caught
+            raise ValueError(
+                f"weight_decay must be at most {MAX_WEIGHT_DECAY:g}; got "
+                f"{self.weight_decay:g}; pass a smaller --weight-decay"
+            )
+        check_memory(
+            estimated_bytes(self),
+            "--hidden-size, --num-layers, --batch-size or --max-len",
+        )
         if self.cell not in CELLS:
             raise ValueError(
                 f"cell must be one of {', '.join(CELLS)}; got {self.cell!r}"
@@ -125,6 +141,7 @@ LIMITS = {
     "eval_every": 10**9,
     "eval_samples": 10**7,
     "warmup_steps": 10**9,
+    "bptt": 10**5,
     "min_len": 10**5,
     "max_len": 10**5,
     "num_digits": 2**16,
@@ -133,8 +150,9 @@ LIMITS = {
 MAX_WEIGHT_DECAY = 100.0
 
 
-def _check_types(config: TrainConfig) -> None:
-    """Each field has its declared type (a `config.json` can hold anything)."""
+def check_fields(config) -> None:
+    """Each field of a config (a dataclass) has its declared type (a `config.json` can
+    hold anything), and those named in `LIMITS` are within them."""
     for f in fields(config):
         value, kind = getattr(config, f.name), str(f.type)
         if value is None and "None" in kind:
@@ -153,49 +171,67 @@ def _check_types(config: TrainConfig) -> None:
                 f"{f.name} must be {expected}; got {type(value).__name__} "
                 f"{str(value)[:40]!r}; fix it in config.json or on the command line"
             )
-
-
-def _check_bounds(config: TrainConfig) -> None:
-    """Sizes within `LIMITS`, and the estimated memory of a training step within
-    half of this machine's memory."""
-    for name, most in LIMITS.items():
-        value = getattr(config, name)
-        if value is not None and value > most:
+        most = LIMITS.get(f.name)
+        if most is not None and value is not None and value > most:
             raise ValueError(
-                f"{name} must be at most {most:,}; got {value:,}; pass a smaller "
-                f"--{name.replace('_', '-')}"
+                f"{f.name} must be at most {most:,}; got {value:,}; pass a smaller "
+                f"--{f.name.replace('_', '-')}"
             )
-    if config.weight_decay > MAX_WEIGHT_DECAY:  # lr is free: divergence is caught
-        raise ValueError(
-            f"weight_decay must be at most {MAX_WEIGHT_DECAY:g}; got "
-            f"{config.weight_decay:g}; pass a smaller --weight-decay"
-        )
-    need, have = estimated_bytes(config), _memory_bytes() // 2
+
+
+def check_memory(need: int, flags: str) -> None:
+    """A `ValueError` naming `flags` when `need` bytes (an estimate of a training step)
+    exceed half of this machine's memory."""
+    have = _memory_bytes() // 2
     if need > have:
         raise ValueError(
             f"this run needs an estimated {need / 2**30:,.1f} GiB for a training step "
             f"but half of this machine's memory is {have / 2**30:,.1f} GiB; lower "
-            f"--hidden-size, --num-layers, --batch-size or --max-len"
+            f"{flags}"
         )
 
 
 def estimated_bytes(config: TrainConfig) -> int:
-    """A rough upper estimate of a training step's memory: weights, gradients and
-    Adam's two moments (4 copies), and the activations autograd keeps.
+    """`step_bytes` of a classifier's run.
 
     Examples:
         >>> estimated_bytes(TrainConfig()) < 2**30
         True
     """
-    gates = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}.get(config.cell, 4)
-    h, d = config.hidden_size, 2 if config.bidirectional else 1
-    e = config.embed_dim or h
+    return step_bytes(
+        config.cell, config.hidden_size, config.num_layers,
+        config.embed_dim or config.hidden_size, inputs=config.num_digits + 1,
+        outputs=config.modulus, tokens=config.batch_size * config.max_len,
+        directions=2 if config.bidirectional else 1,
+    )  # fmt: skip
+
+
+def step_bytes(
+    cell: str,
+    hidden_size: int,
+    num_layers: int,
+    embed_dim: int,
+    inputs: int,
+    outputs: int,
+    tokens: int,
+    directions: int = 1,
+    logits: int = 0,
+) -> int:
+    """A rough upper estimate of a training step's memory: weights, gradients and
+    Adam's two moments (4 copies), and the activations autograd keeps (`logits`: the
+    outputs of a model that predicts at every step).
+
+    Args:
+        inputs: the embedding's rows; outputs: the head's.
+        tokens: the steps of a batch, `N * L`.
+    """
+    gates = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}.get(cell, 4)
+    h, d, e = hidden_size, directions, embed_dim
     # per direction and layer: gates * H * (input + H + 2 biases)
     rnn = d * gates * h * (e + h + 2)  # the first layer reads the embedding
-    rnn += (config.num_layers - 1) * d * gates * h * (d * h + h + 2)
-    params = (config.num_digits + 1) * e + rnn + d * h * config.modulus
-    tokens = config.batch_size * config.max_len
-    activations = tokens * (e + config.num_layers * d * h * (gates + 2))
+    rnn += (num_layers - 1) * d * gates * h * (d * h + h + 2)
+    params = inputs * e + rnn + d * h * outputs
+    activations = tokens * (e + num_layers * d * h * (gates + 2)) + logits
     return 4 * (4 * params + 3 * activations)
 
 

@@ -1,11 +1,13 @@
 """A run directory on disk: one owner at a time, files committed whole, checksums.
 
 `rnn_ref.checkpoint` decides *what* a run directory holds; this module decides *how*
-it reaches the disk, so that nothing is lost whatever moment a crash, a kill or a power
-cut hits:
+it reaches the disk, for both trainers (the classifier's and the language model's), so
+that nothing is lost whatever moment a crash, a kill or a power cut hits:
 
-* `RunLock`: an advisory `fcntl.flock` on `<out>/.lock`, held for the whole run; a
-  second process gets an `InputError` naming the holder's pid and host.
+* `claim`: a directory is checked to be ours before anything is created in it, locked
+  (`RunLock`: an advisory `fcntl.flock` on `<out>/.lock`, held for the whole run; a
+  second process gets an `InputError` naming the holder's pid and host), cleared of
+  the temporary files of a killed save, and given its config first.
 * `commit`: each file is written whole (`rnn_ref.atomic.write_atomic`).
   `manifest.json` holds the sha256 of each file; during a commit it lists both the old
   and the new checksum, so every state a crash can leave verifies.
@@ -23,7 +25,7 @@ import json
 import os
 import re
 import socket
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from rnn_ref.atomic import write_atomic, write_output
@@ -31,18 +33,17 @@ from rnn_ref.errors import CheckpointError, InputError
 
 __all__ = [
     "RunLock",
+    "claim",
     "commit",
     "verify",
     "write_atomic",
     "write_output",
     "ours",
-    "metrics_bytes",
-    "append_metrics",
-    "resume_metrics",
     "load_json",
     "MANIFEST",
     "MANIFEST_FORMAT",
     "LOCK",
+    "RUN_FILES",
 ]
 
 MANIFEST = "manifest.json"
@@ -239,38 +240,79 @@ def verify(path: str | Path) -> bytes:
     return data
 
 
-# ---- metrics.jsonl: strict JSON lines, appended; cut back to a checkpoint ----
+# ---- claiming a directory for a run: ownership first, then the lock ----
+
+# what the trainers write into a run directory, besides this module's bookkeeping
+# (manifest.json, .lock)
+RUN_FILES = ("config.json", "model.pt", "state.pt", "metrics.jsonl")
 
 
-def metrics_bytes(metrics: list[dict]) -> bytes:
-    return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
+def claim(
+    out: Path,
+    resume: bool,
+    read_config: Callable[[Path], object],
+    first: dict[str, bytes],
+) -> RunLock:
+    """Lock `out` for this process; a fresh run also checks it is new and commits
+    `first` (its config.json and an empty metrics.jsonl), so a run stopped at any later
+    moment resumes with `--resume`.
+
+    Whether `out` is ours to write is checked before anything is created in it (a
+    refusal leaves it as it was: no `.lock`, no directory), and again once it is
+    locked; only then are the temporary files of a killed save removed. To resume,
+    `read_config(out)` must accept the run's config.json (else its `CheckpointError`).
+    """
+    _check_ours(out, resume, read_config)
+    lock = RunLock(out)
+    try:
+        _check_ours(out, resume, read_config)  # another run may have started meanwhile
+        for leftover in out.iterdir():  # of a run killed inside a save
+            if leftover.name.endswith(".tmp") and ours(leftover, RUN_FILES):
+                leftover.unlink()
+        if not resume:  # a resumed run's config is saved once its checkpoint fits
+            commit(out, first)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
-def append_metrics(out: Path, line: dict) -> None:
-    """One strict-JSON line (no NaN, no Infinity), on disk before the checkpoint."""
-    with open(out / "metrics.jsonl", "ab") as f:
-        f.write(metrics_bytes([line]))
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def resume_metrics(out: Path, step: int) -> list[dict]:
-    """The metrics lines up to the checkpoint's `step`; a torn last line (a kill while
-    it was written) is dropped, a bad line before it is a `CheckpointError`."""
-    path = out / "metrics.jsonl"
-    lines = path.read_bytes().splitlines() if path.is_file() else []
-    metrics = []
-    for i, raw in enumerate(lines, 1):
-        try:
-            m = load_json(raw)
-            keep = m["step"] <= step
-        except (ValueError, KeyError, TypeError):
-            if i == len(lines):
-                break  # torn tail
-            raise CheckpointError(
-                f"line {i} of {path} is not a metrics line ({raw[:40]!r}); fix or "
-                f"delete that line, then resume"
-            ) from None
-        if keep:
-            metrics.append(m)
-    return metrics
+def _check_ours(out: Path, resume: bool, read_config: Callable[[Path], object]) -> None:
+    """An `InputError` unless `out` is a run to resume (`resume`), or a place for a
+    fresh run: missing, or a directory holding nothing but our bookkeeping."""
+    if resume:
+        if not out.is_dir():
+            what = "is not a directory" if out.exists() else "does not exist"
+            raise InputError(
+                f"nothing to resume in {out}: it {what}; pass the --out of the run "
+                f"to continue"
+            )
+        if not (out / "config.json").is_file():
+            raise InputError(
+                f"nothing to resume in {out}: it holds no config.json (the run "
+                f"stopped before it saved its config, or this is another "
+                f"directory); run the original command again, without --resume"
+            )
+        read_config(out)
+        return
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            f"cannot write the run to {out}: it is not a directory; expected a new "
+            f"or empty directory for a fresh run: pass another --out"
+        )
+    if not out.exists():
+        return
+    if (out / "config.json").exists():
+        raise InputError(
+            f"{out} already holds a run; pass --resume to continue it or "
+            f"choose another --out (expected a new or empty directory for a "
+            f"fresh run)"
+        )
+    others = sorted(p.name for p in out.iterdir() if not ours(p, RUN_FILES))
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise InputError(
+            f"{out} is not empty ({shown}) and rnn-ref did not write it; "
+            f"expected a new or empty directory for a fresh run: pass another "
+            f"--out"
+        )

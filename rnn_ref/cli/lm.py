@@ -48,9 +48,12 @@ MIN_TEMPERATURE = 1e-4
 def _cmd_train(args: argparse.Namespace) -> int:
     given = {f: getattr(args, f) for _, f, _ in _FLAGS if getattr(args, f) is not None}
     out = args.out
-    if args.resume:  # the saved run, with only the flags given here changed
-        saved = asdict(read_lm_config(Path(out)))
-        config = LMConfig.from_dict({**saved, **given, "out": out})
+    # the saved run, with only the flags given here changed (`--out ""`: LMConfig
+    # refuses it)
+    if args.resume and out:
+        saved = (Path(out) / "config.json").exists()  # else train_lm says so
+        base = asdict(read_lm_config(Path(out))) if saved else {}
+        config = LMConfig.from_dict({**base, **given, "out": out})
     else:
         config = LMConfig(**given, out=out)
     if args.results:  # fail before training, not after

@@ -59,7 +59,10 @@ def test_train_resume_and_sample(run_dir, tmp_path, capsys):
         (["lm", "train", "--steps", "x"], "invalid int value: 'x'"),
         (["lm", "train", "--text", "/no/such.txt"], "cannot read the text"),
         (["lm", "train", "--lr", "-1"], "lr must be a positive number"),
-        (["lm", "train", "--resume", "--out", "/no/such/run"], "run does not exist"),
+        (
+            ["lm", "train", "--resume", "--out", "/no/such/run"],
+            "run: it does not exist",
+        ),
         (["lm", "sample", "--checkpoint", "/no/such/run"], "run does not exist"),
         (["lm"], "the following arguments are required"),
     ],
@@ -96,3 +99,54 @@ def test_tbptt_redraw_of_a_missing_file_is_one_error_line(tmp_path, one_error_li
         ["tbptt", "--redraw", "--out", str(tmp_path / "none.json")], "cannot redraw"
     )
     one_error_line(["tbptt", "--seeds", "0"], "--seeds must be at least 1")
+
+
+# ---- issue 28 §1, §3: a clear refusal up front, bounded memory and time ----
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["--out", ""], "--out is empty; expected the run directory"),
+        (["--hidden-size", "10000000"], "hidden_size must be at most 16,384"),
+        (["--num-layers", "100000"], "num_layers must be at most 64; got 100,000"),
+        (["--bptt", str(10**9)], "pass a smaller --bptt"),
+        (["--hidden-size", "16384", "--num-layers", "64"], "needs an estimated"),
+    ],
+)
+def test_lm_train_refuses_before_it_creates_anything(
+    one_error_line, tmp_path, monkeypatch, argv, match
+):
+    monkeypatch.chdir(tmp_path)  # where runs/lm, or `--out ""`, would land
+    out = [] if "--out" in argv else ["--out", "run"]
+    one_error_line(["lm", "train", "--quiet", *out, *argv], match)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("size", [1e9, 10**9])
+def test_a_huge_hidden_size_in_config_json_is_one_line(
+    run_dir, tmp_path, one_error_line, size
+):
+    import shutil
+
+    from rnn_ref import rundir
+
+    run = shutil.copytree(run_dir, tmp_path / "run")
+    config = {**json.loads((run / "config.json").read_text()), "hidden_size": size}
+    rundir.commit(run, {"config.json": json.dumps(config).encode()})  # valid checksum
+    for argv in (
+        ["lm", "sample", "--checkpoint", str(run)],
+        ["lm", "train", "--resume", "--quiet", "--out", str(run)],
+    ):
+        one_error_line(argv, "config.json is not a language-model config (hidden_size")
+
+
+def test_lm_train_resume_says_what_it_holds(run_dir, one_error_line, capsys):
+    """As the classifier's: never the old summary as if it had trained, never a
+    config.json cut back below the steps the run holds."""
+    steps = json.loads((run_dir / "config.json").read_text())["steps"]
+    argv = ["lm", "train", "--resume", "--out", str(run_dir), "--steps"]
+    one_error_line([*argv, "4"], f"--steps 4 is below the {steps} steps")
+    assert main([*argv, str(steps)]) == 0
+    assert capsys.readouterr().out.startswith("nothing to do:")
+    assert json.loads((run_dir / "config.json").read_text())["steps"] == steps
