@@ -150,3 +150,46 @@ def test_lm_train_resume_says_what_it_holds(run_dir, one_error_line, capsys):
     assert main([*argv, str(steps)]) == 0
     assert capsys.readouterr().out.startswith("nothing to do:")
     assert json.loads((run_dir / "config.json").read_text())["steps"] == steps
+
+
+class _Reader:
+    """A stdout whose reader goes away after `limit` characters (`| head -c`)."""
+
+    def __init__(self, limit: int) -> None:
+        self.text, self.limit, self.flushes = [], limit, 0
+
+    def write(self, text: str) -> None:
+        self.text.append(text)
+        if sum(map(len, self.text)) > self.limit:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_lm_sample_streams_any_length_as_it_is_drawn(run_dir, monkeypatch, capsys):
+    """--length 10**11 is not refused, nor held in memory: the characters are written
+    as they are drawn, flushed line by line, until the reader stops reading."""
+    reader = _Reader(2000)
+    monkeypatch.setattr("sys.stdout", reader)
+    argv = ["lm", "sample", "--checkpoint", str(run_dir), "--length", str(10**11)]
+    assert main([*argv, "--prime", "Of"]) == 1
+    assert "error: Broken pipe" in capsys.readouterr().err
+    text = "".join(reader.text)
+    assert text.startswith("Of") and len(text) == 2001
+    assert reader.flushes >= text.count("\n") > 10
+    # the same characters as `sample` returns
+    from rnn_ref.lm import sample
+    from rnn_ref.lm_train import load_lm
+
+    model, vocab, _ = load_lm(run_dir)
+    assert text == "Of" + sample(model, vocab, "Of", 1999, 0.8, seed=0)
+
+
+def test_lm_sample_with_stdout_closed_is_one_line(run_dir, monkeypatch, one_error_line):
+    monkeypatch.setattr("sys.stdout", None)  # `>&-`: the text would be lost
+    argv = ["lm", "sample", "--checkpoint", str(run_dir)]
+    one_error_line(argv, "stdout is closed; redirect it to a file or a pipe")
