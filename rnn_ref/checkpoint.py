@@ -1,17 +1,17 @@
-"""Checkpoints of the classifier: what a run directory holds, how it is written, read.
+"""Checkpoints of both trainers: what a run directory holds, how it is written, read.
 
-A run directory (`rnn-ref train --out DIR`) holds
+A run directory (`rnn-ref train --out DIR`, `rnn-ref lm train --out DIR`) holds
 
-* `config.json`: the run's `TrainConfig`;
+* `config.json`: the run's `TrainConfig` (or `rnn_ref.lm_train.LMConfig`);
 * `model.pt`: the weights, a plain `state_dict`;
-* `state.pt`: everything resuming needs (weights, optimizer, step, RNG states), plain
-  tensors and numbers;
-* `metrics.jsonl`: one line per evaluation (written by `rnn_ref.train`).
+* `state.pt`: everything resuming needs (weights, optimizer, step, RNG states or the
+  carried state), plain tensors and numbers;
+* `metrics.jsonl`: one line per evaluation.
 
 Every file is read with `torch.load(weights_only=True)`, so unpickling a downloaded
 checkpoint cannot call a function (a pickled function or class is refused), and every
-failure becomes a `CheckpointError` that says what is wrong
-and what to do. `save` goes through `rnn_ref.rundir.commit`: each file is written
+failure becomes a `CheckpointError` that says what is wrong and what to do. The
+directory is claimed, and `save` commits, through `rnn_ref.rundir`: each file is written
 whole (temporary file, fsync, rename, fsync of the directory) and its sha256 recorded in
 `manifest.json`, which every load checks.
 """
@@ -38,10 +38,13 @@ __all__ = [
     "safe_load",
     "read_config",
     "load_classifier",
+    "run_files",
     "save",
     "config_bytes",
     "load_state",
-    "claim",
+    "resume",
+    "metrics_bytes",
+    "resume_metrics",
 ]
 
 
@@ -59,9 +62,7 @@ def safe_load(path: Path) -> dict:
         return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         found = re.search(r"Unsupported global: GLOBAL (\S+)", str(e))
-        if (
-            found
-        ):  # a pickled class or function, e.g. torch.save(model), not its state_dict
+        if found:  # a pickled class or function: torch.save(model), not its state_dict
             raise CheckpointError(
                 f"{path} contains pickled Python objects ({found.group(1)}), which "
                 f"torch.load(weights_only=True) refuses "
@@ -72,9 +73,7 @@ def safe_load(path: Path) -> dict:
             f"{path} is corrupt (not a plain state_dict torch can read); "
             f"re-train or re-download it"
         ) from None
-    except (
-        Exception
-    ) as e:  # truncated zip, random bytes, ...: torch raises several types
+    except Exception as e:  # truncated zip, random bytes: torch raises several types
         raise CheckpointError(
             f"{path} is corrupt ({_first_line(e)}); re-train or re-download it"
         ) from None
@@ -86,9 +85,10 @@ def _first_line(e: Exception) -> str:
     return type(e).__name__ if "weights_only" in line else line
 
 
-def config_path(directory: str | Path, command: str) -> Path:
-    """`directory/config.json`; a `CheckpointError` naming what is wrong when
-    `directory` is missing or a file (`command --out DIR` writes run directories)."""
+def config_data(directory: str | Path, command: str) -> tuple[Path, bytes]:
+    """`directory/config.json` and its contents, checked against the manifest; a
+    `CheckpointError` naming what is wrong when `directory` is missing or a file, or
+    holds no config.json (`command --out DIR` writes run directories)."""
     directory = Path(directory)
     if not directory.is_dir():
         what = "is not a directory" if directory.exists() else "does not exist"
@@ -96,34 +96,30 @@ def config_path(directory: str | Path, command: str) -> Path:
             f"{directory} {what}; expected a run directory written by "
             f"`{command} --out DIR` (model.pt + config.json)"
         )
-    return directory / "config.json"
+    path = directory / "config.json"
+    if not path.is_file():
+        raise CheckpointError(
+            f"no config.json in {directory}; expected a directory written by "
+            f"`{command} --out DIR` (model.pt + config.json); train one or fix the path"
+        )
+    return path, rundir.verify(path)
+
+
+# what json, torch and our checks raise for a file that does not fit
+_UNFIT = (ValueError, KeyError, TypeError, AssertionError, RuntimeError, AttributeError)
 
 
 def read_config(directory: str | Path) -> dict:
     """A run's `config.json` as a dict, checked like a `TrainConfig`; else a
     `CheckpointError`."""
-    path = config_path(directory, "rnn-ref train")
-    if not path.is_file():
-        raise CheckpointError(
-            f"no config.json in {directory}; expected a directory written by "
-            f"`rnn-ref train --out DIR` (model.pt + config.json); "
-            f"train one or fix the path"
-        )
-    data = rundir.verify(path)
+    path, data = config_data(directory, "rnn-ref train")
     try:
         config = json.loads(data)
         if not isinstance(config, dict):
             raise TypeError(f"expected a JSON object, got {type(config).__name__}")
         classifier_kwargs(config)  # the keys the model needs are there
         TrainConfig.from_dict(config)  # types, bounds, memory
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        AssertionError,
-        RuntimeError,
-        AttributeError,
-    ) as e:
+    except _UNFIT as e:
         raise CheckpointError(
             f"{path} is not a valid run config ({_first_line(e)}); "
             f"re-train or restore the file"
@@ -160,26 +156,30 @@ def load_classifier(
     return model.to(device).eval()
 
 
-def save(out: Path, config: TrainConfig, model: nn.Module, state: dict) -> None:
-    """Commit config.json, model.pt and state.pt (`rnn_ref.rundir.commit`).
+def run_files(config, metrics: list[dict]) -> dict[str, bytes]:
+    """`config.json` (a `TrainConfig` or an `LMConfig`) and `metrics.jsonl`: what a run
+    commits when it starts, when it resumes, and with each checkpoint."""
+    return {
+        "config.json": config_bytes(config),
+        "metrics.jsonl": metrics_bytes(metrics),
+    }
 
-    `state.pt` also holds the weights and is replaced last, so resuming (which reads
-    weights, step and optimizer from it alone) never mixes two steps, whatever moment a
-    crash hits; `manifest.json` records every file's sha256.
+
+def save(out: Path, config, model: nn.Module, optimizer, metrics, **state) -> None:
+    """Commit config.json, metrics.jsonl, model.pt and state.pt (`rundir.commit`).
+
+    `state.pt` (`state`, the optimizer's and the weights) is replaced last, so resuming
+    (which reads weights, step and optimizer from it alone) never mixes two steps,
+    whatever moment a crash hits; `manifest.json` records every file's sha256.
     """
     weights = model.state_dict()
-    rundir.commit(
-        out,
-        {
-            "config.json": config_bytes(config),
-            "model.pt": _torch_bytes(weights),
-            "state.pt": _torch_bytes({**state, "model": weights}),
-        },
-    )
+    state = {**state, "optimizer": optimizer.state_dict(), "model": weights}
+    files = {"model.pt": _torch_bytes(weights), "state.pt": _torch_bytes(state)}
+    rundir.commit(out, {**run_files(config, metrics), **files})
 
 
-def config_bytes(config: TrainConfig) -> bytes:
-    """`config.json`'s contents for `config`."""
+def config_bytes(config) -> bytes:
+    """`config.json`'s contents for `config` (a dataclass)."""
     return (json.dumps(asdict(config), indent=2) + "\n").encode()
 
 
@@ -187,43 +187,6 @@ def _torch_bytes(obj: dict) -> bytes:
     buffer = io.BytesIO()
     torch.save(obj, buffer)
     return buffer.getvalue()
-
-
-def load_state(
-    out: Path, model: nn.Module, optimizer: torch.optim.Optimizer
-) -> dict | None:
-    """Load a run's last checkpoint into `model` and `optimizer`; return the rest of it.
-
-    The returned dict holds `step`, `seconds`, `loss_sum`, `loss_count`, `clip_stats`,
-    `data_rng` and `torch_rng`, as `save` wrote them; `None` when the run has no
-    checkpoint yet (it was stopped before or inside its first save).
-    """
-    read_config(out)
-    if not (out / "state.pt").exists():
-        return None
-    state = safe_load(out / "state.pt")
-    weights = state.get("model") if isinstance(state, dict) else None
-    if weights is None:  # checkpoints written before state.pt held the weights
-        weights = safe_load(out / "model.pt")
-    try:
-        model.load_state_dict(weights)
-        optimizer.load_state_dict(state["optimizer"])
-        rest = {k: state[k] for k in _STATE_TYPES}
-        # gradient-norm sums since the last evaluation; absent from older checkpoints
-        rest["clip_stats"] = list(state.get("clip_stats", [0.0, 0.0, 0]))
-    except (RuntimeError, KeyError, ValueError, TypeError, AttributeError) as e:
-        raise CheckpointError(
-            f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
-            f"resume without changing the model flags, or train afresh"
-        ) from None
-    for key, ok in _STATE_TYPES.items():
-        if not ok(rest[key]):
-            raise CheckpointError(
-                f"{out / 'state.pt'} holds a bad {key!r} "
-                f"({type(rest[key]).__name__} {str(rest[key])[:40]!r}); expected "
-                f"what `rnn-ref train` writes: restore the file, or train afresh"
-            )
-    return rest
 
 
 def _count(x) -> bool:
@@ -238,75 +201,98 @@ def _rng(x) -> bool:
     return isinstance(x, torch.Tensor) and x.dtype == torch.uint8 and x.dim() == 1
 
 
-_STATE_TYPES = {
-    "step": _count,
-    "seconds": _amount,
-    "loss_sum": _amount,
-    "loss_count": _count,
-    "data_rng": _rng,
-    "torch_rng": _rng,
-}
+def _tensors(x) -> bool:  # the carried state: [h] (GRU) or [h, c] (LSTM)
+    tensors = type(x) is list and all(isinstance(t, torch.Tensor) for t in x)
+    return tensors and len(x) in (1, 2) and all(t.is_floating_point() for t in x)
 
 
-# what `save` and `rnn_ref.train` write into a run directory, besides the bookkeeping
-# of `rnn_ref.rundir` (manifest.json, .lock)
-RUN_FILES = ("config.json", "model.pt", "state.pt", "metrics.jsonl")
+# what each command's state.pt holds besides the weights and the optimizer
+STATE_TYPES = {
+    "train": dict(step=_count, seconds=_amount, loss_sum=_amount, loss_count=_count,
+                  data_rng=_rng, torch_rng=_rng),
+    "lm train": dict(step=_count, cpu_seconds=_amount, seconds=_amount, hx=_tensors),
+}  # fmt: skip
 
 
-def claim(out: Path, config: TrainConfig, resume: bool) -> rundir.RunLock:
-    """Lock `out` for this process; a fresh run also checks it is new and saves its
-    config first, so a run stopped at any later moment resumes with `--resume`.
+def load_state(
+    out: Path, model: nn.Module, optimizer: torch.optim.Optimizer, command="train"
+) -> dict | None:
+    """Load a run's last checkpoint into `model` and `optimizer`; return the rest of it.
 
-    Whether `out` is ours to write is checked before anything is created in it (a
-    refusal leaves it as it was: no `.lock`, no directory), and again once it is
-    locked; only then are the temporary files of a killed save removed.
+    The returned dict holds what `save` was given (`STATE_TYPES[command]`, checked);
+    `None` when the run has no checkpoint yet (it was stopped before or inside its
+    first save).
     """
-    _check_ours(out, resume)
-    lock = rundir.RunLock(out)
+    if not (out / "state.pt").exists():
+        return None
+    state = safe_load(out / "state.pt")
+    weights = state.get("model") if isinstance(state, dict) else None
+    if weights is None:  # checkpoints written before state.pt held the weights
+        weights = safe_load(out / "model.pt")
     try:
-        _check_ours(out, resume)  # another run may have started here meanwhile
-        for leftover in out.iterdir():  # of a run killed inside a save
-            if leftover.name.endswith(".tmp") and rundir.ours(leftover, RUN_FILES):
-                leftover.unlink()
-        if not resume:  # a resumed run's config is saved once its checkpoint fits
-            rundir.commit(out, {"config.json": config_bytes(config)})
-    except BaseException:
-        lock.release()
-        raise
-    return lock
+        model.load_state_dict(weights)
+        optimizer.load_state_dict(state["optimizer"])
+        rest = {k: v for k, v in state.items() if k not in ("model", "optimizer")}
+        bad = [k for k, ok in STATE_TYPES[command].items() if not ok(rest[k])]
+    except _UNFIT as e:
+        raise CheckpointError(
+            f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
+            f"resume without changing the model flags, or train afresh"
+        ) from None
+    if bad:
+        value = rest[bad[0]]
+        raise CheckpointError(
+            f"{out / 'state.pt'} holds a bad {bad[0]!r} ({type(value).__name__} "
+            f"{str(value)[:40]!r}); expected what `rnn-ref {command}` writes: restore "
+            f"the file, or train afresh"
+        )
+    return rest
 
 
-def _check_ours(out: Path, resume: bool) -> None:
-    """An `InputError` unless `out` is a run to resume (`resume`), or a place for a
-    fresh run: missing, or a directory holding nothing but our bookkeeping."""
-    if resume:
-        if not out.is_dir():
-            what = "is not a directory" if out.exists() else "does not exist"
-            raise InputError(
-                f"nothing to resume in {out}: it {what}; pass the --out of the run "
-                f"to continue"
-            )
-        if not (out / "config.json").is_file():
-            raise InputError(
-                f"nothing to resume in {out}: it holds no config.json (the run "
-                f"stopped before it saved its config, or this is another "
-                f"directory); run the original command again, without --resume"
-            )
-        read_config(out)
-        return
-    if not out.is_dir():  # missing; or a file, which creating the lock reports
-        return
-    if (out / "config.json").exists():
+def resume(
+    out: Path, model: nn.Module, optimizer, steps: int, command="train"
+) -> tuple[dict | None, list[dict] | None]:
+    """`load_state`, then the metrics up to its step (`resume_metrics`): None when the
+    run already holds `steps` steps (nothing to train, nothing to rewrite)."""
+    state = load_state(out, model, optimizer, command)
+    step = state["step"] if state is not None else 0
+    if step > steps:  # never cut a run's config back below its steps
         raise InputError(
-            f"{out} already holds a run; pass --resume to continue it or "
-            f"choose another --out (expected a new or empty directory for a "
-            f"fresh run)"
+            f"--steps {steps} is below the {step} steps {out} already holds; pass a "
+            f"larger --steps to train on, or leave it out"
         )
-    others = sorted(p.name for p in out.iterdir() if not rundir.ours(p, RUN_FILES))
-    if others:
-        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-        raise InputError(
-            f"{out} is not empty ({shown}) and rnn-ref did not write it; "
-            f"expected a new or empty directory for a fresh run: pass another "
-            f"--out"
-        )
+    return state, resume_metrics(out, step) if step < steps else None
+
+
+# ---- metrics.jsonl: strict JSON lines, committed with each checkpoint ----
+
+
+def metrics_bytes(metrics: list[dict]) -> bytes:
+    """`metrics.jsonl`'s contents: one strict-JSON line (no NaN, no Infinity) each."""
+    return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
+
+
+def resume_metrics(out: Path, step: int) -> list[dict]:
+    """The metrics lines up to the checkpoint's `step`, checked against the manifest
+    (a flipped byte or a cut file is a `CheckpointError`; a missing file is none).
+
+    A torn last line of a file the manifest does not list (written before it did,
+    when lines were appended) is dropped; a bad line before it is a `CheckpointError`.
+    """
+    path = out / "metrics.jsonl"
+    lines = rundir.verify(path).splitlines() if path.is_file() else []
+    metrics = []
+    for i, raw in enumerate(lines, 1):
+        try:
+            m = rundir.load_json(raw)
+            keep = m["step"] <= step
+        except (ValueError, KeyError, TypeError):
+            if i == len(lines):
+                break  # torn tail
+            raise CheckpointError(
+                f"line {i} of {path} is not a metrics line ({raw[:40]!r}); fix or "
+                f"delete that line, then resume"
+            ) from None
+        if keep:
+            metrics.append(m)
+    return metrics

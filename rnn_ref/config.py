@@ -7,25 +7,22 @@ and read back to resume it or to load the trained model. `resolve_device` turns 
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import resource
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import torch
 
 from rnn_ref.data import SumModTask
 from rnn_ref.errors import InputError
+from rnn_ref.memory import check_memory, step_bytes
 from rnn_ref.model import CELLS
 
 __all__ = [
     "TrainConfig",
     "resolve_device",
+    "check_fields",
     "estimated_bytes",
     "eval_batch",
-    "check_memory",
     "LIMITS",
 ]
 
@@ -60,7 +57,7 @@ class TrainConfig:
     out: str | None = None  # where checkpoints and metrics go; None: keep nothing
 
     def __post_init__(self) -> None:
-        _check_types(self)
+        check_fields(self)
         _check_bounds(self)
         if self.cell not in CELLS:
             raise ValueError(
@@ -141,6 +138,7 @@ LIMITS = {
     "eval_samples": 10**7,
     "warmup_steps": 10**9,
     "length_curriculum": 10**9,
+    "bptt": 10**5,
     "min_len": 10**5,
     "max_len": 10**5,
     "num_digits": 2**16,
@@ -149,8 +147,9 @@ LIMITS = {
 MAX_WEIGHT_DECAY = 100.0
 
 
-def _check_types(config: TrainConfig) -> None:
-    """Each field has its declared type (a `config.json` can hold anything)."""
+def check_fields(config) -> None:
+    """Each field of a config (a dataclass) has its declared type (a `config.json` can
+    hold anything), and those named in `LIMITS` are within them."""
     for f in fields(config):
         value, kind = getattr(config, f.name), str(f.type)
         if value is None and "None" in kind:
@@ -169,18 +168,17 @@ def _check_types(config: TrainConfig) -> None:
                 f"{f.name} must be {expected}; got {type(value).__name__} "
                 f"{str(value)[:40]!r}; fix it in config.json or on the command line"
             )
+        most = LIMITS.get(f.name)
+        if most is not None and value is not None and value > most:
+            raise ValueError(
+                f"{f.name} must be at most {most:,}; got {value:,}; pass a smaller "
+                f"--{f.name.replace('_', '-')}"
+            )
 
 
 def _check_bounds(config: TrainConfig) -> None:
-    """Sizes within `LIMITS`, and the estimated memory of a training step within
-    half of this machine's memory."""
-    for name, most in LIMITS.items():
-        value = getattr(config, name)
-        if value is not None and value > most:
-            raise ValueError(
-                f"{name} must be at most {most:,}; got {value:,}; pass a smaller "
-                f"--{name.replace('_', '-')}"
-            )
+    """The weight decay within `MAX_WEIGHT_DECAY`, and the estimated memory of a
+    training step and of an evaluation within half of what this process may use."""
     if config.weight_decay > MAX_WEIGHT_DECAY:  # lr is free: divergence is caught
         raise ValueError(
             f"weight_decay must be at most {MAX_WEIGHT_DECAY:g}; got "
@@ -204,20 +202,17 @@ def estimated_bytes(config: TrainConfig) -> tuple[int, int]:
         >>> [n < 2**30 for n in estimated_bytes(TrainConfig())]
         [True, True]
     """
-    gates = {"rnn": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}.get(config.cell, 4)
     h, d = config.hidden_size, 2 if config.bidirectional else 1
     e = config.embed_dim or h
-    # per direction and layer: gates * H * (input + H + 2 biases)
-    rnn = d * gates * h * (e + h + 2)  # the first layer reads the embedding
-    rnn += (config.num_layers - 1) * d * gates * h * (d * h + h + 2)
-    params = (config.num_digits + 1) * e + rnn + d * h * config.modulus
-    tokens = config.batch_size * config.max_len
-    activations = tokens * (e + config.num_layers * d * h * (gates + 2))
+
+    def bytes_of(tokens: int) -> int:  # tokens=0: weights, gradients, Adam's moments
+        return step_bytes(config.cell, h, config.num_layers, e, config.num_digits + 1,
+                          config.modulus, tokens, directions=d)  # fmt: skip
+
+    training, params = bytes_of(config.batch_size * config.max_len), bytes_of(0)
     # without autograd one layer at a time: its input, its output, the next's
     eval_tokens = eval_batch(config.eval_samples, config.max_len) * config.max_len
-    return 4 * (4 * params + 3 * activations), 4 * (
-        4 * params + eval_tokens * (e + 2 * d * h)
-    )
+    return training, params + 4 * eval_tokens * (e + 2 * d * h)
 
 
 EVAL_TOKENS = 2**20  # digits per evaluation forward pass, at most
@@ -232,30 +227,6 @@ def eval_batch(samples: int, longest: int, most: int = 500) -> int:
         (500, 10, 10)
     """
     return max(1, min(most, samples, EVAL_TOKENS // max(1, longest)))
-
-
-def check_memory(need: int, what: str, lower: str) -> None:
-    """An `InputError` when `need` bytes (an estimate, made before anything is
-    allocated) exceed half of the memory this process may use; `lower`: the flags
-    that shrink it."""
-    have = _memory_bytes() // 2
-    if need > have:
-        raise InputError(
-            f"{what} needs an estimated {need / 2**30:,.1f} GiB but half of the "
-            f"memory this process may use is {have / 2**30:,.1f} GiB; lower {lower}"
-        )
-
-
-def _memory_bytes() -> int:
-    """The machine's memory, or less where a limit (`ulimit -v`, a cgroup's
-    memory.max) says so."""
-    limits = [os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")]
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    if soft != resource.RLIM_INFINITY:
-        limits.append(soft)
-    with contextlib.suppress(OSError, ValueError):  # no cgroup v2, or "max"
-        limits.append(int(Path("/sys/fs/cgroup/memory.max").read_text()))
-    return min(limits)
 
 
 def resolve_device(name: str) -> torch.device:

@@ -3,15 +3,15 @@
 The training text is cut into `batch_size` streams (`stream_batches`); each step takes
 the next `bptt` characters of every stream, starts from the state the previous step
 ended in, and detaches that state afterwards. At the end of the text every stream
-starts again from zeros. A run directory (`--out`) holds what the classifier's runs
-hold (`rnn_ref.checkpoint.save`): `config.json` (an `LMConfig`, with the vocabulary),
-`model.pt`, `state.pt` (weights, optimizer, step, the carried state) and
-`metrics.jsonl`, one line per evaluation on the held-out end of the text.
+starts again from zeros. A run directory (`--out`) is the classifier's, claimed and
+written by the same code (`rnn_ref.rundir`, `rnn_ref.checkpoint`): `config.json` (an
+`LMConfig`, with the vocabulary), `model.pt`, `state.pt` (weights, optimizer, step, the
+carried state) and `metrics.jsonl`, one line per evaluation on the held-out end of the
+text; locked, checksummed, resumable after a kill at any moment.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
@@ -22,10 +22,11 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from rnn_ref import checkpoint
+from rnn_ref import checkpoint, rundir
+from rnn_ref.config import check_fields
 from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
 from rnn_ref.lm import LM_CELLS, CharLM, Vocab, detach_state, load_text, stream_batches
-from rnn_ref.rundir import load_json, write_output
+from rnn_ref.memory import check_memory, step_bytes
 
 __all__ = [
     "LMConfig",
@@ -60,28 +61,46 @@ class LMConfig:
     out: str | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self)  # types, and sizes within rnn_ref.config.LIMITS
         if self.cell not in LM_CELLS:
             raise InputError(
                 f"cell must be one of {', '.join(LM_CELLS)}; got {self.cell!r}"
             )
         for name in ("embed_dim", "hidden_size", "num_layers", "batch_size", "bptt"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
+            if value < 1:
                 raise InputError(f"{name} must be a positive integer; got {value!r}")
         for name in ("steps", "eval_every"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
+            if value < 1:
                 raise InputError(f"{name} must be a positive integer; got {value!r}")
-        if not (isinstance(self.lr, (int, float)) and 0 < self.lr < math.inf):
+        if not 0 < self.lr < math.inf:
             raise InputError(f"lr must be a positive number; got {self.lr!r}")
         if self.clip is not None and not 0 < self.clip < math.inf:
             raise InputError(f"clip must be a positive number or None; got {self.clip}")
-        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
+        if not 0 <= self.seed < 2**63:
             raise InputError(f"seed must be in 0 .. 2**63 - 1; got {self.seed!r}")
         if not 0 < self.val_fraction < 1:
             raise InputError(
                 f"val_fraction must be between 0 and 1; got {self.val_fraction}"
             )
+        if self.chars is not None and self.chars != "".join(sorted(set(self.chars))):
+            raise InputError(
+                f"chars must be the vocabulary's distinct characters, sorted; got "
+                f"{self.chars[:40]!r}"
+            )
+        if self.out == "":
+            raise InputError(
+                "--out is empty; expected the run directory, e.g. --out runs/lm"
+            )
+        vocab = len(self.chars) if self.chars else 2  # checked again once known
+        tokens = max(self.batch_size, _VAL_STREAMS) * self.bptt
+        need = step_bytes(
+            self.cell, self.hidden_size, self.num_layers, self.embed_dim,
+            inputs=vocab, outputs=vocab, tokens=tokens, logits=tokens * vocab,
+        )  # fmt: skip
+        lower = "--hidden-size, --num-layers, --batch-size or --bptt"
+        check_memory(need, "this run", lower)
 
     @classmethod
     def from_dict(cls, d: dict) -> LMConfig:
@@ -145,15 +164,32 @@ def train_lm(
     excluded), `train_loss` (mean since the last evaluation) and `val_loss` (nats per
     character on the held-out text) with `val_bpc` (the same in bits).
     """
-    out = Path(config.out) if config.out else None
-    if not resume and out is not None and (out / "config.json").exists():
-        raise InputError(
-            f"{out} already holds a run; pass --resume to continue it or choose "
-            "another --out"
-        )
+    out = Path(config.out) if config.out is not None else None
+    if resume and out is None:
+        raise InputError("resume needs the run directory: pass --out DIR")
     text = load_text(config.text)
     vocab = Vocab(config.chars or text)
     config.chars = vocab.chars
+    config.__post_init__()  # checked again: the memory estimate knows the vocabulary
+    lock = None
+    if out is not None:
+        files = checkpoint.run_files(config, [])
+        lock = rundir.claim(out, resume, read_lm_config, files)
+    try:
+        return _train_lm(config, resume, progress, out, text, vocab)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _train_lm(
+    config: LMConfig,
+    resume: bool,
+    progress: bool,
+    out: Path | None,
+    text: str,
+    vocab: Vocab,
+) -> LMResult:
     ids = vocab.encode(text)
     split = int(len(ids) * (1 - config.val_fraction))
     streams = stream_batches(ids[:split], config.batch_size)  # (N, T)
@@ -163,15 +199,16 @@ def train_lm(
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     step, cpu, wall, loss_sum, metrics, hx = 0, 0.0, 0.0, 0.0, [], None
     if resume:
-        state = _load_state(out, model, optimizer)
-        step, cpu, wall = state["step"], state["cpu_seconds"], state["seconds"]
-        hx = tuple(state["hx"]) if config.cell == "lstm" else state["hx"][0]
-        if (out / "metrics.jsonl").exists():
-            lines = (out / "metrics.jsonl").read_text().splitlines()
-            metrics = [m for m in map(load_json, lines) if m["step"] <= step]
-    if out is not None:  # an --out that is no folder: an InputError here
-        lines = "".join(json.dumps(m) + "\n" for m in metrics)
-        write_output(out / "metrics.jsonl", lines.encode())
+        state, metrics = checkpoint.resume(
+            out, model, optimizer, config.steps, "lm train"
+        )
+        if metrics is None:  # nothing to train, and nothing rewritten
+            return LMResult(model.eval(), vocab, [])
+        if state is not None:  # else: stopped before its first checkpoint, from 0
+            step, cpu, wall = state["step"], state["cpu_seconds"], state["seconds"]
+            hx = tuple(state["hx"]) if config.cell == "lstm" else state["hx"][0]
+        # the metrics of the checkpoint's steps, and the flags of this command line
+        rundir.commit(out, checkpoint.run_files(config, metrics))
     bar = tqdm(total=config.steps, initial=step, disable=not progress, file=sys.stderr)
     model.train()
     while step < config.steps:
@@ -205,6 +242,11 @@ def train_lm(
         bar.update(1)
         if step % config.eval_every == 0 or step == config.steps:
             val = evaluate_lm(model, ids[split:], config.bptt)
+            if not math.isfinite(val):  # so no checkpoint holds a diverged model
+                bar.close()
+                raise TrainingDiverged(
+                    f"the validation loss became {val} at step {step}; lower --lr"
+                )
             since = step - (metrics[-1]["step"] if metrics else 0)
             line = {
                 "step": step,
@@ -218,35 +260,20 @@ def train_lm(
             loss_sum = 0.0
             bar.set_postfix(val_loss=f"{val:.3f}")
             if out is not None:
-                with open(out / "metrics.jsonl", "a") as f:
-                    f.write(json.dumps(line) + "\n")
                 carried = list(hx) if isinstance(hx, tuple) else [hx]
                 checkpoint.save(
-                    out,
-                    config,
-                    model,
-                    {
-                        "optimizer": optimizer.state_dict(),
-                        "step": step,
-                        "cpu_seconds": cpu,
-                        "seconds": wall,
-                        "hx": carried,
-                    },
-                )
+                    out, config, model, optimizer, metrics,
+                    step=step, cpu_seconds=cpu, seconds=wall, hx=carried,
+                )  # fmt: skip
     bar.close()
     return LMResult(model.eval(), vocab, metrics)
 
 
 def read_lm_config(directory: Path) -> LMConfig:
     """A run's `config.json` as an `LMConfig`; else a `CheckpointError`."""
-    path = checkpoint.config_path(directory, "rnn-ref lm train")
-    if not path.is_file():
-        raise CheckpointError(
-            f"no config.json in {directory}; expected a directory written by "
-            "`rnn-ref lm train --out DIR`: train one or fix the path"
-        )
+    path, data = checkpoint.config_data(directory, "rnn-ref lm train")
     try:
-        config = LMConfig.from_dict(load_json(path.read_bytes()))
+        config = LMConfig.from_dict(rundir.load_json(data))
         if not config.chars:
             raise ValueError("no vocabulary (chars)")
     except (ValueError, TypeError, AttributeError) as e:
@@ -255,22 +282,6 @@ def read_lm_config(directory: Path) -> LMConfig:
             "written by `rnn-ref lm train`: re-train or restore the file"
         ) from None
     return config
-
-
-def _load_state(out: Path | None, model: CharLM, optimizer) -> dict:
-    if out is None:
-        raise InputError("resume needs the run directory: pass --out DIR")
-    read_lm_config(out)
-    state = checkpoint.safe_load(out / "state.pt")
-    try:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        return {k: state[k] for k in ("step", "cpu_seconds", "seconds", "hx")}
-    except (RuntimeError, KeyError, ValueError, TypeError) as e:
-        raise CheckpointError(
-            f"the checkpoint in {out} does not fit this run ({str(e)[:150]!r}); "
-            "resume without changing the model flags, or train afresh"
-        ) from None
 
 
 def load_lm(directory: str | Path) -> tuple[CharLM, Vocab, LMConfig]:

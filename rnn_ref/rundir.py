@@ -1,26 +1,19 @@
 """A run directory on disk: one owner at a time, files committed whole, checksums.
 
 `rnn_ref.checkpoint` decides *what* a run directory holds; this module decides *how*
-it reaches the disk, so that nothing is lost whatever moment a crash, a kill or a power
-cut hits:
+it reaches the disk, for both trainers (the classifier's and the language model's), so
+that nothing is lost whatever moment a crash, a kill or a power cut hits:
 
-* `RunLock`: an advisory `fcntl.flock` on `<out>/.lock`, held for the whole run; a
-  second process gets an `InputError` naming the holder's pid and host.
-* `commit`: each file is written to a fresh temporary name (`O_CREAT | O_EXCL`: a
-  planted symlink is never followed), fsynced, renamed into place with `os.replace`,
-  and the directory is fsynced. `manifest.json` holds the
-  sha256 of each file; during a commit it lists both the old and the new checksum, so
-  every state a crash can leave verifies.
-* `write_output`: every file a command writes goes through it: a missing or regular
-  file is written whole as above; `/dev/null`, `/dev/stdout` or a FIFO is written into,
-  never renamed over; a directory, block device, socket or dangling link is refused.
+* `claim`: a directory is checked to be ours before anything is created in it, locked
+  (`RunLock`: an advisory `fcntl.flock` on `<out>/.lock`, held for the whole run; a
+  second process gets an `InputError` naming the holder's pid and host), cleared of
+  the temporary files of a killed save, and given its config first.
+* `commit`: each file is written whole (`rnn_ref.atomic.write_atomic`).
+  `manifest.json` holds the sha256 of each file; during a commit it lists both the old
+  and the new checksum, so every state a crash can leave verifies.
 * `verify`: a file whose checksum is not in the manifest is a `CheckpointError` naming
   it and the manifest (which of the two changed, nothing on disk can tell); torch does
   not check its zip's CRC: a flipped byte would load silently.
-
-`RNN_REF_FAULT=<stage>:<name>[:<n>]` (stage `written` or `replaced`) kills the process
-with SIGKILL at that moment of (the n-th) writing of `name`; `tests/test_faults.py` uses
-it.
 """
 
 from __future__ import annotations
@@ -31,28 +24,26 @@ import hashlib
 import json
 import os
 import re
-import signal
 import socket
-import stat
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
+from rnn_ref.atomic import write_atomic, write_output
 from rnn_ref.errors import CheckpointError, InputError
 
 __all__ = [
     "RunLock",
+    "claim",
     "commit",
     "verify",
     "write_atomic",
     "write_output",
     "ours",
-    "metrics_bytes",
-    "append_metrics",
-    "resume_metrics",
     "load_json",
     "MANIFEST",
     "MANIFEST_FORMAT",
     "LOCK",
+    "RUN_FILES",
 ]
 
 MANIFEST = "manifest.json"
@@ -141,120 +132,6 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
-
-
-_seen: dict[str, int] = {}
-
-
-def _fault(stage: str, name: str) -> None:
-    """The fault-injection hook: SIGKILL here when `RNN_REF_FAULT` names this moment
-    (`stage:name`, or `stage:name:n` for its n-th occurrence in this process)."""
-    fault = os.environ.get("RNN_REF_FAULT")
-    if not fault:
-        return
-    moment = f"{stage}:{name}"
-    _seen[moment] = _seen.get(moment, 0) + 1
-    if fault in (moment, f"{moment}:{_seen[moment]}"):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole: a fresh temp file, fsync, rename, fsync the dir.
-
-    Only a missing or regular file is renamed over; anything else at `path` (a link, a
-    device, a FIFO, a directory) is an `InputError`, left as it was.
-    """
-    _refuse_special(os.lstat(path).st_mode if os.path.lexists(path) else None, path)
-    while True:  # a fresh name (O_EXCL: a planted file or link is never opened)
-        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
-        try:  # 0o666 less the umask, as any file the user writes
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        _fault("written", path.name)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    _fault("replaced", path.name)
-
-
-_KINDS = {
-    stat.S_IFDIR: "a directory",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFLNK: "a symbolic link",
-}
-
-
-def _refuse_special(mode: int | None, path: Path) -> None:
-    """An `InputError` unless `mode` (None: nothing there) is a regular file's."""
-    if mode is not None and not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        raise InputError(
-            f"{path} is {kind}; expected a file to write, or a character device or "
-            f"FIFO to write into (such as /dev/null): pass another path"
-        )
-
-
-def write_output(path: str | Path, data: bytes) -> Path:
-    """Write `data` to `path` the one way its kind allows; return `path`.
-
-    * missing or a regular file: written whole (`write_atomic`), parents created; a
-      symbolic link to a regular file has its target written so, the link kept;
-    * a character device or a FIFO (`/dev/null`, `/dev/stdout`, a named pipe): opened
-      and written into, never renamed over (a FIFO waits for its reader);
-    * anything else (a directory, a block device, a socket, a dangling link): an
-      `InputError`, nothing written.
-
-    Examples:
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> from rnn_ref.rundir import write_output
-        >>> write_output(Path(tempfile.mkdtemp()) / "new" / "a.txt", b"hi").read_bytes()
-        b'hi'
-        >>> write_output("/dev/null", b"hi")
-        PosixPath('/dev/null')
-    """
-    path = Path(path)
-    try:
-        mode = os.stat(path).st_mode  # through links: what a write would reach
-    except FileNotFoundError:
-        mode = None
-    except NotADirectoryError:
-        blocking = next(p for p in path.parents if p.exists())
-        raise InputError(
-            f"cannot write {path}: {blocking} is a file, not a directory; expected "
-            f"a file path under a directory: choose another output"
-        ) from None
-    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
-    _refuse_special(mode, path)
-    target = path
-    if mode is not None and path.is_symlink():
-        real = Path(os.path.realpath(path))
-        if real.is_file() and os.path.samefile(real, path):
-            target = real  # else write_atomic refuses the link
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, data)
-    return path
 
 
 def _sha256(data: bytes) -> str:
@@ -364,40 +241,79 @@ def verify(path: str | Path) -> bytes:
     return data
 
 
-# ---- metrics.jsonl: strict JSON lines, appended; cut back to a checkpoint ----
+# ---- claiming a directory for a run: ownership first, then the lock ----
+
+# what the trainers write into a run directory, besides this module's bookkeeping
+# (manifest.json, .lock)
+RUN_FILES = ("config.json", "model.pt", "state.pt", "metrics.jsonl")
 
 
-def metrics_bytes(metrics: list[dict]) -> bytes:
-    """`metrics` as `metrics.jsonl` holds them: one strict-JSON line each (a NaN or an
-    infinity raises `ValueError`)."""
-    return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
+def claim(
+    out: Path,
+    resume: bool,
+    read_config: Callable[[Path], object],
+    first: dict[str, bytes],
+) -> RunLock:
+    """Lock `out` for this process; a fresh run also checks it is new and commits
+    `first` (its config.json and an empty metrics.jsonl), so a run stopped at any later
+    moment resumes with `--resume`.
+
+    Whether `out` is ours to write is checked before anything is created in it (a
+    refusal leaves it as it was: no `.lock`, no directory), and again once it is
+    locked; only then are the temporary files of a killed save removed. To resume,
+    `read_config(out)` must accept the run's config.json (else its `CheckpointError`).
+    """
+    _check_ours(out, resume, read_config)
+    lock = RunLock(out)
+    try:
+        _check_ours(out, resume, read_config)  # another run may have started meanwhile
+        for leftover in out.iterdir():  # of a run killed inside a save
+            if leftover.name.endswith(".tmp") and ours(leftover, RUN_FILES):
+                leftover.unlink()
+        if not resume:  # a resumed run's config is saved once its checkpoint fits
+            commit(out, first)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
-def append_metrics(out: Path, line: dict) -> None:
-    """One strict-JSON line (no NaN, no Infinity), on disk before the checkpoint."""
-    with open(out / "metrics.jsonl", "ab") as f:
-        f.write(metrics_bytes([line]))
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def resume_metrics(out: Path, step: int) -> list[dict]:
-    """The metrics lines up to the checkpoint's `step`; a torn last line (a kill while
-    it was written) is dropped, a bad line before it is a `CheckpointError`."""
-    path = out / "metrics.jsonl"
-    lines = path.read_bytes().splitlines() if path.is_file() else []
-    metrics = []
-    for i, raw in enumerate(lines, 1):
-        try:
-            m = load_json(raw)
-            keep = m["step"] <= step
-        except (ValueError, KeyError, TypeError):
-            if i == len(lines):
-                break  # torn tail
-            raise CheckpointError(
-                f"line {i} of {path} is not a metrics line ({raw[:40]!r}); fix or "
-                f"delete that line, then resume"
-            ) from None
-        if keep:
-            metrics.append(m)
-    return metrics
+def _check_ours(out: Path, resume: bool, read_config: Callable[[Path], object]) -> None:
+    """An `InputError` unless `out` is a run to resume (`resume`), or a place for a
+    fresh run: missing, or a directory holding nothing but our bookkeeping."""
+    if resume:
+        if not out.is_dir():
+            what = "is not a directory" if out.exists() else "does not exist"
+            raise InputError(
+                f"nothing to resume in {out}: it {what}; pass the --out of the run "
+                f"to continue"
+            )
+        if not (out / "config.json").is_file():
+            raise InputError(
+                f"nothing to resume in {out}: it holds no config.json (the run "
+                f"stopped before it saved its config, or this is another "
+                f"directory); run the original command again, without --resume"
+            )
+        read_config(out)
+        return
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            f"cannot write the run to {out}: it is not a directory; expected a new "
+            f"or empty directory for a fresh run: pass another --out"
+        )
+    if not out.exists():
+        return
+    if (out / "config.json").exists():
+        raise InputError(
+            f"{out} already holds a run; pass --resume to continue it or "
+            f"choose another --out (expected a new or empty directory for a "
+            f"fresh run)"
+        )
+    others = sorted(p.name for p in out.iterdir() if not ours(p, RUN_FILES))
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise InputError(
+            f"{out} is not empty ({shown}) and rnn-ref did not write it; "
+            f"expected a new or empty directory for a fresh run: pass another "
+            f"--out"
+        )

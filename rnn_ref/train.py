@@ -159,7 +159,9 @@ def train(
     # joins the torchrun process group, if any
     device = distributed.setup(resolve_device(config.device))
     lock = (
-        checkpoint.claim(out, config, resume)
+        rundir.claim(
+            out, resume, checkpoint.read_config, checkpoint.run_files(config, [])
+        )
         if out is not None and distributed.is_main()
         else None
     )
@@ -195,30 +197,24 @@ def _train(
                 "resume needs the run directory; pass --out DIR (or the same "
                 "--run_name)"
             )
-        state = checkpoint.load_state(out, model, optimizer)
+        state, metrics = checkpoint.resume(out, model, optimizer, config.steps)
+        if metrics is None:  # nothing to train, and nothing rewritten
+            return TrainResult(model.eval(), [])
         if state is not None:  # else: stopped before its first checkpoint, from 0
             data_rng.set_state(state["data_rng"])
             torch.set_rng_state(state["torch_rng"])
             step, seconds = state["step"], state["seconds"]
             loss_sum, loss_count = state["loss_sum"], state["loss_count"]
-            clip_stats = state["clip_stats"]
+            # gradient-norm sums since the last evaluation; absent from older ones
+            clip_stats = list(state.get("clip_stats", [0.0, 0.0, 0]))
             saved = True
-        if step > config.steps:  # never cut a run's config back below its steps
-            raise InputError(
-                f"--steps {config.steps} is below the {step} steps {out} already "
-                f"holds; pass a larger --steps to train on, or leave it out"
-            )
-        if step == config.steps:  # nothing to train, and nothing rewritten
-            return TrainResult(model.eval(), [])
-        metrics = rundir.resume_metrics(out, step)
     # DDP under torchrun (once every rank is here), else model
     net = distributed.wrap(model, device)
     if not distributed.is_main():
         out = None  # only rank 0 writes metrics and checkpoints
-    if out is not None:  # the metrics of the checkpoint's steps, nothing after
-        rundir.write_atomic(out / "metrics.jsonl", rundir.metrics_bytes(metrics))
-        if resume:  # with the flags changed on this command line (e.g. --steps)
-            rundir.commit(out, {"config.json": checkpoint.config_bytes(config)})
+    if out is not None and resume:  # the metrics of the checkpoint's steps, nothing
+        # after, and the flags changed on this command line (e.g. --steps)
+        rundir.commit(out, checkpoint.run_files(config, metrics))
 
     end = min(config.steps, stop_at) if stop_at is not None else config.steps
     task = config.task
@@ -300,24 +296,13 @@ def _train(
             metrics.append(line)
             loss_sum, loss_count, clip_stats = 0.0, 0, [0.0, 0.0, 0]
             bar.set_postfix(loss=f"{eval_loss:.4f}", acc=f"{acc:.2%}")
-            if out is not None:
-                rundir.append_metrics(out, line)
         if out is not None and (step % config.eval_every == 0 or step == end):
             checkpoint.save(
-                out,
-                config,
-                model,
-                {
-                    "optimizer": optimizer.state_dict(),
-                    "step": step,
-                    "seconds": seconds,
-                    "loss_sum": loss_sum,
-                    "loss_count": loss_count,
-                    "clip_stats": clip_stats,
-                    "data_rng": data_rng.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                },
-            )
+                out, config, model, optimizer, metrics,
+                step=step, seconds=seconds, loss_sum=loss_sum, loss_count=loss_count,
+                clip_stats=clip_stats, data_rng=data_rng.get_state(),
+                torch_rng=torch.get_rng_state(),
+            )  # fmt: skip
             saved = True
     bar.close()
     return TrainResult(model.eval(), metrics)

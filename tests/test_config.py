@@ -1,11 +1,12 @@
-"""`rnn_ref.config`: a run is refused before anything is allocated when its estimated
-memory, training or evaluating, exceeds half of what this process may use."""
+"""`rnn_ref.config` and `rnn_ref.memory`: a run is refused before anything is allocated
+when its estimated memory, training or evaluating, exceeds half of what this process may
+use."""
 
 import resource
 
 import pytest
 
-from rnn_ref import config
+from rnn_ref import memory
 from rnn_ref.config import TrainConfig, estimated_bytes
 from rnn_ref.errors import InputError
 
@@ -17,7 +18,7 @@ BIG_EVALUATION = dict(
 
 
 def test_the_estimate_includes_evaluation(monkeypatch):
-    monkeypatch.setattr(config, "_memory_bytes", lambda: 16 * 2**30)
+    monkeypatch.setattr(memory, "_memory_bytes", lambda: 16 * 2**30)
     with pytest.raises(InputError, match="lower --eval-samples, --hidden-size"):
         TrainConfig(**BIG_EVALUATION)
     small = TrainConfig(**{**BIG_EVALUATION, "eval_samples": 10})  # 10 at a time
@@ -29,4 +30,4 @@ def test_a_memory_limit_counts_as_the_machine(monkeypatch):
     monkeypatch.setattr(
         resource, "getrlimit", lambda what: (6 * 2**30, resource.RLIM_INFINITY)
     )
-    assert config._memory_bytes() <= 6 * 2**30
+    assert memory._memory_bytes() <= 6 * 2**30

@@ -20,11 +20,12 @@ import pytest
 import torch
 
 from rnn_ref import rundir
-from rnn_ref.checkpoint import claim, config_bytes, load_classifier, safe_load
+from rnn_ref.checkpoint import config_bytes, load_classifier, read_config, safe_load
 from rnn_ref.cli import main
 from rnn_ref.config import TrainConfig
 from rnn_ref.divergence import stop_if_diverged
 from rnn_ref.errors import CheckpointError, InputError, TrainingDiverged
+from rnn_ref.lm_train import load_lm
 from rnn_ref.train import lr_at, read_metrics, train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +132,7 @@ def test_resuming_removes_what_a_killed_save_left(straight, tmp_path):
     run = shutil.copytree(straight[0], tmp_path / "run")
     (run / ".model.pt.0123abcd.tmp").write_bytes(b"half a file")  # write_atomic's
     (run / ".draft.tmp").write_bytes(b"the user's")  # not a name of ours
-    claim(run, TrainConfig(**TINY, out=str(run)), resume=True).release()
+    rundir.claim(run, True, read_config, {}).release()
     assert [p.name for p in run.glob(".*.tmp")] == [".draft.tmp"]
 
 
@@ -269,14 +270,16 @@ def test_a_flipped_byte_is_an_error_naming_the_file(straight, tmp_path, name):
             load_classifier(run)
 
 
-# ---- a kill at any moment resumes with one command ----
+# ---- a kill at any moment resumes with one command, for both trainers ----
 
 # every moment of every write of a run of 2 checkpoints: stage:file:occurrence
 START = ["written:manifest.json:1", "replaced:manifest.json:1", "written:config.json:1"]
 MOMENTS = [
     *START,  # before config.json exists: the run never started
     "replaced:config.json:1",
+    "written:metrics.jsonl:1",  # config.json, but no metrics.jsonl yet
     *[f"{s}:manifest.json:{n}" for n in (2, 3, 4) for s in ("written", "replaced")],
+    "replaced:metrics.jsonl:2",  # step 10's line, but not its checkpoint
     *[f"{s}:{f}:{n}" for n in (1, 2) for f in ("model.pt", "state.pt")
       for s in ("written", "replaced")],
     "written:config.json:2",
@@ -293,43 +296,81 @@ FLAGS = [
     "--hidden-size", "8", "--batch-size", "16", "--steps", "20",
     "--eval-every", "10", "--eval-samples", "32", "--device", "cpu",
 ]  # fmt: skip
+LM_FLAGS = [
+    "--embed-dim", "8", "--hidden-size", "16", "--batch-size", "4", "--bptt", "32",
+    "--steps", "20", "--eval-every", "10",
+]  # fmt: skip
+# the command of each trainer, as TINY (the classifier's) runs it
+COMMANDS = {"classifier": ["train", *FLAGS], "lm": ["lm", "train", *LM_FLAGS]}
+
+
+def _weights(trainer: str, out: Path) -> dict:
+    model = load_classifier(out) if trainer == "classifier" else load_lm(out)[0]
+    return model.state_dict()
+
+
+@pytest.fixture(scope="module")
+def straight_run(tmp_path_factory):
+    """`straight_run(trainer)`: the run directory of an uninterrupted run of
+    `COMMANDS[trainer]` (made once)."""
+    made = {}
+
+    def get(trainer: str) -> Path:
+        if trainer not in made:
+            out = tmp_path_factory.mktemp(trainer) / "run"
+            assert main([*COMMANDS[trainer], "--out", str(out), "--quiet"]) == 0
+            made[trainer] = out
+        return made[trainer]
+
+    return get
+
+
+def _same_run(trainer: str, a: Path, b: Path) -> None:
+    """Runs `a` and `b` hold the same weights and metrics, bit for bit."""
+    wa, wb = _weights(trainer, a), _weights(trainer, b)
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    assert _timeless(_strict(a / "metrics.jsonl")) == _timeless(
+        _strict(b / "metrics.jsonl")
+    )
 
 
 # Each killed run is a process of its own, forked from one server process that has
 # imported torch and the training code and run nothing (a fresh interpreter spends
-# seconds on those imports, 21 times). A line on its stdin, `out<TAB>moment`, starts a
-# run; the server answers with the run's exit code. The run's stderr goes to out.stderr.
+# seconds on those imports, 21 times). A line on its stdin, `out<TAB>moment<TAB>argv`
+# (JSON), starts a run; the server answers with the run's exit code. The run's stderr
+# goes to out.stderr.
 FORK_SERVER = """
-import os, sys, torch
-import rnn_ref.train
+import json, os, sys, torch
+import rnn_ref.train, rnn_ref.lm_train
 from rnn_ref.cli import main
 for line in sys.stdin:
-    out, fault = line.rstrip("\\n").split("\\t")
+    out, fault, argv = line.rstrip("\\n").split("\\t")
     pid = os.fork()
     if pid == 0:  # the run: stdout stays off the server's answers
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         os.dup2(os.open(out + ".stderr", os.O_WRONLY | os.O_CREAT, 0o644), 2)
         os.environ["RNN_REF_FAULT"] = fault
         torch.set_num_threads(1)
-        os._exit(main(["train", "--out", out, "--quiet", *sys.argv[1:]]))
+        os._exit(main([*json.loads(argv), "--out", out, "--quiet"]))
     print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 """
 
 
 @pytest.fixture(scope="module")
 def killed_run():
-    """`killed_run(out, moment)`: `rnn-ref train` in its own process, SIGKILLed at the
-    moment `RNN_REF_FAULT` names; returns the process's exit code and its stderr."""
+    """`killed_run(argv, out, moment)`: `rnn-ref *argv` in its own process, SIGKILLed
+    at the moment `RNN_REF_FAULT` names; returns the process's exit code and its
+    stderr."""
     server = subprocess.Popen(
-        [sys.executable, "-c", FORK_SERVER, *FLAGS],
+        [sys.executable, "-c", FORK_SERVER],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         env=dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1"),
     )
 
-    def run(out: Path, moment: str) -> tuple[int, str]:
-        server.stdin.write(f"{out}\t{moment}\n")
+    def run(argv: list[str], out: Path, moment: str) -> tuple[int, str]:
+        server.stdin.write(f"{out}\t{moment}\t{json.dumps(argv)}\n")
         server.stdin.flush()
         answer = server.stdout.readline()
         assert answer, "the fork server died: its traceback is in the captured stderr"
@@ -340,26 +381,33 @@ def killed_run():
     server.wait()
 
 
+# the language model's run directory is the same code: a few moments are enough
+LM_MOMENTS = {*FAST, "written:config.json:1", "replaced:metrics.jsonl:2"}
+
+
 @pytest.mark.parametrize(
-    "moment",
-    [m if m in FAST else pytest.param(m, marks=pytest.mark.slow) for m in MOMENTS],
-)
+    "trainer, moment",
+    [
+        *[("classifier", m) if m in FAST else
+          pytest.param("classifier", m, marks=pytest.mark.slow) for m in MOMENTS],
+        *[("lm", m) for m in MOMENTS if m in LM_MOMENTS],
+    ],
+)  # fmt: skip
 def test_a_kill_inside_any_save_resumes_to_the_same_run(
-    straight, killed_run, tmp_path, capsys, moment
+    straight_run, killed_run, tmp_path, capsys, moment, trainer
 ):
-    out = tmp_path / "run"
-    code, stderr = killed_run(out, moment)
+    out, command = tmp_path / "run", COMMANDS[trainer]
+    code, stderr = killed_run(command, out, moment)
     assert code == -9, stderr  # the SIGKILL landed
     # the command that follows, in this process (the same code a new process runs)
-    code = main(["train", "--out", str(out), "--quiet", "--resume"])
+    code = main([*command[: command.index("train") + 1], "--out", str(out), "--quiet",
+                 "--resume"])  # fmt: skip
     if moment in START:  # nothing to resume, and the original command starts afresh
         assert code == 2 and "nothing to resume" in capsys.readouterr().err
-        code = main(["train", "--out", str(out), "--quiet", *FLAGS])
+        code = main([*command, "--out", str(out), "--quiet"])
     assert code == 0, capsys.readouterr().err
     assert not list(out.glob(".*.tmp"))
-    a, b = load_classifier(straight[0]).state_dict(), load_classifier(out).state_dict()
-    assert all(torch.equal(a[k], b[k]) for k in a)
-    assert _timeless(_strict(out / "metrics.jsonl")) == _timeless(straight[1].metrics)
+    _same_run(trainer, straight_run(trainer), out)
 
 
 def test_a_state_pt_that_is_not_a_dict_is_refused(straight, tmp_path):
@@ -392,8 +440,8 @@ def test_a_checkpoint_from_before_state_pt_held_the_weights_resumes(straight, tm
 
 
 def _timeless(metrics: list[dict]) -> list[dict]:
-    """Metrics lines without their wall-clock `seconds`."""
-    return [{k: v for k, v in m.items() if k != "seconds"} for m in metrics]
+    """Metrics lines without their times (`seconds`, `cpu_seconds`)."""
+    return [{k: v for k, v in m.items() if "seconds" not in k} for m in metrics]
 
 
 def test_a_run_stopped_before_its_first_checkpoint_resumes_from_step_0(
@@ -408,15 +456,28 @@ def test_a_run_stopped_before_its_first_checkpoint_resumes_from_step_0(
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_a_torn_metrics_tail_is_repaired_on_resume(straight, tmp_path):
+def _unlist(out: Path, name: str) -> None:
+    """Drop `name` from the run's manifest.json (as runs before it listed it)."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["files"][name]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_torn_metrics_tail_of_an_unlisted_file_is_repaired_on_resume(
+    straight, tmp_path
+):
+    """A metrics.jsonl that manifest.json does not list (runs from before it did, when
+    lines were appended, so a kill could tear one) loses its torn tail on resume."""
     import shutil
 
     out = shutil.copytree(straight[0], tmp_path / "run")
+    _unlist(out, "metrics.jsonl")
     text = (out / "metrics.jsonl").read_text()
     (out / "metrics.jsonl").write_text(text + '{"step": 30, "loss": 0.')  # torn
     config = TrainConfig(**{**TINY, "steps": 30}, out=str(out))
     train(config, resume=True)
     assert [m["step"] for m in _strict(out / "metrics.jsonl")] == [10, 20, 30]
+    _unlist(out, "metrics.jsonl")
     (out / "metrics.jsonl").write_text("garbage\n" + text)  # not a tail: refused
     with pytest.raises(CheckpointError, match="line 1 of .*metrics.jsonl"):
         train(TrainConfig(**{**TINY, "steps": 40}, out=str(out)), resume=True)

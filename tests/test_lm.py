@@ -7,6 +7,7 @@ import json
 import pytest
 import torch
 
+from rnn_ref import rundir
 from rnn_ref.errors import CheckpointError, InputError
 from rnn_ref.lm import (
     TEXT,
@@ -144,5 +145,8 @@ def test_a_run_directory_is_not_overwritten_and_bad_checkpoints_are_named(tmp_pa
     with pytest.raises(CheckpointError, match="model.pt does not match"):
         load_lm(tmp_path / "run")
     (tmp_path / "run" / "config.json").write_text('{"cell": "rnn"}')
+    with pytest.raises(CheckpointError, match="config.json does not match"):
+        load_lm(tmp_path / "run")
+    rundir.commit(tmp_path / "run", {"config.json": b'{"cell": "rnn"}'})
     with pytest.raises(CheckpointError, match="not a language-model config"):
         load_lm(tmp_path / "run")

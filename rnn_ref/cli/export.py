@@ -26,9 +26,9 @@ from pathlib import Path
 from rnn_ref import rundir
 from rnn_ref.checkpoint import load_classifier
 from rnn_ref.cli import experiment_args
-from rnn_ref.config import check_memory
 from rnn_ref.errors import InputError
 from rnn_ref.export import onnx_bytes, parity, parity_bytes, require_extras
+from rnn_ref.memory import check_memory
 from rnn_ref.rundir import write_output
 
 __all__ = ["register"]

@@ -16,12 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import sys
 from dataclasses import asdict, fields
+from itertools import islice
 from pathlib import Path
+
+from tqdm import tqdm
 
 from rnn_ref.cli import show_progress
 from rnn_ref.errors import InputError
-from rnn_ref.lm import LM_CELLS, sample
+from rnn_ref.lm import LM_CELLS, generate
 from rnn_ref.lm_train import LMConfig, load_lm, read_lm_config, train_lm
 from rnn_ref.rundir import write_output
 
@@ -48,9 +52,12 @@ MIN_TEMPERATURE = 1e-4
 def _cmd_train(args: argparse.Namespace) -> int:
     given = {f: getattr(args, f) for _, f, _ in _FLAGS if getattr(args, f) is not None}
     out = args.out
-    if args.resume:  # the saved run, with only the flags given here changed
-        saved = asdict(read_lm_config(Path(out)))
-        config = LMConfig.from_dict({**saved, **given, "out": out})
+    # the saved run, with only the flags given here changed (`--out ""`: LMConfig
+    # refuses it)
+    if args.resume and out:
+        saved = (Path(out) / "config.json").exists()  # else train_lm says so
+        base = asdict(read_lm_config(Path(out))) if saved else {}
+        config = LMConfig.from_dict({**base, **given, "out": out})
     else:
         config = LMConfig(**given, out=out)
     if args.results:  # fail before training, not after
@@ -104,10 +111,28 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             f"temperature can overflow to inf; {MIN_TEMPERATURE:g} samples almost "
             f"greedily already); got {args.temperature:g}"
         )
+    if sys.stdout is None:  # `>&-`: the text would be lost
+        raise InputError("stdout is closed; redirect it to a file or a pipe")
     model, vocab, _ = load_lm(args.checkpoint)
     prime = args.prime.replace("\\n", "\n")
-    text = sample(model, vocab, prime, args.length, args.temperature, args.seed)
-    print(prime + text)
+    chars = generate(model, vocab, prime, args.temperature, args.seed)
+    # streamed as drawn, a line at a time: any --length runs in constant memory;
+    # a bar on stderr when the text goes to a file, not to the terminal
+    bar = tqdm(
+        total=args.length,
+        disable=not show_progress(False) or sys.stdout.isatty(),
+        file=sys.stderr,
+        unit="char",
+        leave=False,
+    )
+    sys.stdout.write(prime)
+    for char in islice(chars, args.length):
+        sys.stdout.write(char)
+        if char == "\n":
+            sys.stdout.flush()
+        bar.update(1)
+    bar.close()
+    print()
     return 0
 
 
@@ -137,7 +162,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sample", help="generate text from a trained model")
     p.add_argument("--checkpoint", required=True, help="a run directory of `lm train`")
     p.add_argument("--prime", default="\\n", help="text to start from (default: \\n)")
-    p.add_argument("--length", type=int, default=300, help="characters to generate")
+    p.add_argument(
+        "--length",
+        type=int,
+        default=300,
+        help="characters to generate, written as they are drawn (default: 300)",
+    )
     p.add_argument(
         "--temperature",
         type=float,

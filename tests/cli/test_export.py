@@ -150,7 +150,7 @@ def test_a_check_too_big_for_memory_is_refused_before_export(
     """Issue 28 §3: 10**8 reached the out-of-memory killer, 10**5 under a 6 GB limit
     a MemoryError traceback; each is refused before anything is exported."""
     if memory:
-        monkeypatch.setattr("rnn_ref.config._memory_bytes", lambda: memory)
+        monkeypatch.setattr("rnn_ref.memory._memory_bytes", lambda: memory)
     argv = ["export", "--checkpoint", str(run_dir), "--out", str(tmp_path / "m.onnx")]
     one_error_line([*argv, "--check-length", str(length)], "lower --check-length")
     assert not (tmp_path / "m.onnx").exists()

@@ -461,3 +461,159 @@ def test_a_memory_error_past_the_estimates_is_one_line(one_error_line, monkeypat
 
     monkeypatch.setattr("rnn_ref.cli.tbptt._cmd_tbptt", out_of_memory)
     one_error_line(["tbptt"], "out of memory; lower the sizes", 1)
+
+
+# ---- issue 28 §1: both trainers, one run directory ----
+
+RUNS = {  # two checkpoints each
+    "classifier": ["train", *SMOKE, "--steps", "20"],
+    "lm": ["lm", "train", "--embed-dim", "8", "--hidden-size", "16", "--batch-size",
+           "4", "--bptt", "32", "--eval-every", "5", "--steps", "10", "--quiet"],
+}  # fmt: skip
+SAMPLE = {  # a command that loads the trained model
+    "classifier": ["predict", "1", "2", "--checkpoint"],
+    "lm": ["lm", "sample", "--length", "5", "--checkpoint"],
+}
+
+
+def _resume(trainer: str, out: Path, *more: str) -> list[str]:
+    command = RUNS[trainer][: RUNS[trainer].index("train") + 1]
+    return [*command, "--resume", "--quiet", "--out", str(out), *more]
+
+
+def _listing(directory: Path) -> dict[str, bytes]:
+    """Every file but the lock (which holds the pid of the run that last took it)."""
+    return {p.name: p.read_bytes() for p in directory.iterdir() if p.name != ".lock"}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """`trained(trainer)`: a copy of a finished run of `RUNS[trainer]` (trained
+    once)."""
+    import shutil
+
+    made = {}
+
+    def copy(trainer: str) -> Path:
+        if trainer not in made:
+            made[trainer] = tmp_path_factory.mktemp(trainer) / "run"
+            torch.set_num_threads(1)
+            assert main([*RUNS[trainer], "--out", str(made[trainer])]) == 0
+        return shutil.copytree(made[trainer], tmp_path_factory.mktemp("copy") / "run")
+
+    return copy
+
+
+@pytest.mark.parametrize("trainer", RUNS)
+def test_a_directory_of_the_users_files_is_refused_and_left_as_it_was(
+    one_error_line, tmp_path, trainer
+):
+    (tmp_path / "model.pt").write_bytes(b"the user's weights")
+    (tmp_path / "metrics.jsonl").write_text("the user's notes\n")
+    before = _listing(tmp_path)
+    argv = [*RUNS[trainer], "--out", str(tmp_path)]
+    one_error_line(argv, "not empty (metrics.jsonl, model.pt) and rnn-ref did not")
+    assert _listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("trainer", RUNS)
+def test_a_metrics_jsonl_that_links_elsewhere_is_never_written_through(
+    one_error_line, trained, tmp_path, trainer
+):
+    victim = tmp_path / "victim.jsonl"
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "metrics.jsonl").symlink_to(victim)
+    one_error_line([*RUNS[trainer], "--out", str(fresh)], "not empty (metrics.jsonl)")
+    run = trained(trainer)  # a link to the very same lines: the checksum holds
+    victim.write_bytes((run / "metrics.jsonl").read_bytes())
+    before = victim.read_bytes()
+    (run / "metrics.jsonl").unlink()
+    (run / "metrics.jsonl").symlink_to(victim)
+    one_error_line(_resume(trainer, run, "--steps", "30"), "is a symbolic link")
+    assert victim.read_bytes() == before and (run / "metrics.jsonl").is_symlink()
+
+
+@pytest.mark.parametrize("trainer", RUNS)
+def test_a_second_run_in_the_same_directory_is_locked_out(
+    one_error_line, tmp_path, trainer
+):
+    from rnn_ref.rundir import RunLock
+
+    with RunLock(tmp_path):  # the first run, still going
+        one_error_line(
+            [*RUNS[trainer], "--out", str(tmp_path)],
+            f"in use by another run (pid {os.getpid()}",
+        )
+    assert [p.name for p in tmp_path.iterdir()] == [".lock"]
+
+
+def _chars_h_to_i(data: bytes) -> bytes:
+    """config.json with the first `h` of its vocabulary made an `i` (issue 28: every
+    sampled `h` came out as `i`)."""
+    config = json.loads(data)
+    config["chars"] = config["chars"].replace("h", "i", 1)
+    return json.dumps(config, indent=2).encode()
+
+
+DAMAGE = {
+    "flip": lambda data: data[:40] + bytes([data[40] ^ 1]) + data[41:],
+    "torn": lambda data: data[:-5],  # inside the last line
+    "half": lambda data: data[: data.index(b"\n") + 1],  # whole lines, but fewer
+    "chars": _chars_h_to_i,
+}
+
+
+@pytest.mark.parametrize(
+    "trainer, name, damage, command",
+    [
+        *[(t, "config.json", "flip", c) for t in RUNS for c in ("resume", "load")],
+        ("lm", "config.json", "chars", "load"),
+        ("lm", "config.json", "chars", "resume"),
+        *[(t, "model.pt", "flip", "load") for t in RUNS],
+        *[(t, "state.pt", "flip", "resume") for t in RUNS],
+        *[(t, "metrics.jsonl", d, "resume") for t in RUNS for d in
+          ("flip", "torn", "half")],
+    ],
+)  # fmt: skip
+def test_a_damaged_file_is_refused_naming_it_and_the_manifest(
+    one_error_line, trained, trainer, name, damage, command
+):
+    """Never a silent wrong result (lm sample printing every `h` as `i`), a traceback,
+    a resume that drops a torn line or the steps of a cut file."""
+    run = trained(trainer)
+    (run / name).write_bytes(DAMAGE[damage]((run / name).read_bytes()))
+    before = _listing(run)
+    argv = (
+        [*SAMPLE[trainer], str(run)]
+        if command == "load"
+        else _resume(trainer, run, "--steps", "30")
+    )
+    line = one_error_line(argv, f"{run / name} does not match {run / 'manifest.json'}")
+    assert "restore whichever changed" in line
+    assert _listing(run) == before
+
+
+@pytest.mark.parametrize("trainer", RUNS)
+def test_a_disk_that_fills_during_the_first_save_leaves_a_run_that_resumes(
+    one_error_line, tmp_path, monkeypatch, trainer
+):
+    """No stuck run: a fresh run that failed inside its first save resumes from step 0
+    (it does not say 'already holds a run' nor 'no checkpoint'), and no temporary file
+    is left behind."""
+    from rnn_ref import atomic
+
+    def full(stage: str, name: str) -> None:
+        if (stage, name) == ("written", "state.pt"):
+            raise OSError(28, "No space left on device")
+
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        patch.setattr(atomic, "_fault", full)
+        one_error_line([*RUNS[trainer], "--out", str(out)], "No space left", 1)
+    assert not (out / "state.pt").exists() and not list(out.glob(".*.tmp"))
+    assert main(_resume(trainer, out)) == 0
+    assert [json.loads(x)["step"] for x in (out / "metrics.jsonl").open()] == (
+        [10, 20] if trainer == "classifier" else [5, 10]
+    )
+    assert not list(out.glob(".*.tmp"))

@@ -37,7 +37,6 @@ def chunks(
 # --8<-- [end:stream_batches]
 
 # --8<-- [start:sample]
-@torch.no_grad()
 def sample(
     model: CharLM,
     vocab: Vocab,
@@ -48,21 +47,36 @@ def sample(
 ) -> str:
     """Generate `length` characters after `prime`, one at a time, from
     softmax(logits / temperature)."""
+    return "".join(islice(generate(model, vocab, prime, temperature, seed), length))
+
+
+def generate(
+    model: CharLM,
+    vocab: Vocab,
+    prime: str = "\n",
+    temperature: float = 1.0,
+    seed: int = 0,
+) -> Iterator[str]:
+    """The characters that follow `prime`, one at a time as they are drawn, without
+    end (as `sample` draws them); bad arguments are refused here, before the first."""
     if not temperature > 0:
         raise InputError(f"temperature must be > 0; got {temperature}")
     if not prime:
         raise InputError("prime must hold at least one character; e.g. '\\n'")
+    return _characters(model, vocab, vocab.encode(prime), temperature, seed)
+
+
+@torch.no_grad()
+def _characters(model, vocab, ids, temperature, seed) -> Iterator[str]:
     generator = torch.Generator().manual_seed(seed)
     model.eval()
     # the prime sets up the state; its last step predicts the first new character
-    logits, hx = model(vocab.encode(prime)[None])  # (1, len(prime), V)
-    out = []
-    for _ in range(length):
+    logits, hx = model(ids[None])  # (1, len(prime), V)
+    while True:
         probs = torch.softmax(logits[0, -1] / temperature, dim=-1)  # (V,)
         nxt = torch.multinomial(probs, 1, generator=generator)  # (1,)
-        out.append(int(nxt))
+        yield vocab.chars[int(nxt)]
         logits, hx = model(nxt[None], hx)  # (1, 1, V)
-    return vocab.decode(out)
 
 
 # --8<-- [end:sample]
