@@ -12,7 +12,8 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from rnn_ref.experiments.ladder import check_targets
+from rnn_ref.config import TrainConfig
+from rnn_ref.experiments.ladder_rungs import check_targets, rung_label
 from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths
 from rnn_ref.site.svg import save_svg
@@ -87,7 +88,7 @@ def draw_curves(results: dict, path: Path) -> None:
         ax.plot(
             steps,
             mean,
-            label=rung["label"],
+            label=rung_label(rung["name"], rung["config"]),
             lw=1.4,
             ms=4,
             markevery=(k % every, every),  # markers of different rungs apart
@@ -118,12 +119,19 @@ def _lens(config: dict) -> str:
     return f"{config['min_len']}-{config['max_len']}"
 
 
+def chance(results: dict) -> float:
+    """Accuracy of a uniform guess: one over the task's modulus (the rungs' own, else
+    `TrainConfig`'s)."""
+    return 1 / results["rungs"][0]["config"].get("modulus", TrainConfig.modulus)
+
+
 def render_tables(results: dict) -> str:
     """Markdown for the training chapter (`docs/templates/ladder_tables.md.j2`), one
     named section per table or sentence, from the JSON alone."""
     rungs = {r["name"]: r for r in results["rungs"]}
     keys = list(results["rungs"][0]["summary"]["by_length"])
-    short = [r for r in results["rungs"] if r["config"]["max_len"] <= 5]
+    test = results["short_test"]
+    short = [r for r in results["rungs"] if r["config"]["max_len"] <= test["max_len"]]
     rows = {
         "ladder": [_ladder_row(r) for r in results["rungs"]],
         "extrapolation": [
@@ -139,8 +147,8 @@ def render_tables(results: dict) -> str:
             for r in results["rungs"]
         ],
         "targets": [
-            [t.split(": ")[0], t.split(": ", 1)[1]]
-            for t in results.get("targets", check_targets(results))
+            [target, ", ".join(names) or "no rung"]
+            for target, names in check_targets(results)
         ],
     }
     return render(
@@ -149,12 +157,14 @@ def render_tables(results: dict) -> str:
         rungs=rungs,
         rows=rows,
         length_keys=keys,
+        test=test,
+        chance=chance(results),
         short=rungs["short_rnn16x2"]["config"] if "short_rnn16x2" in rungs else None,
         tut=rungs.get("short_combined_warmup"),
         best=max(short, key=lambda r: r["summary"]["by_length"]["10"]["mean"])
         if short
         else None,
-        wide=[r for r in results["rungs"] if r["config"]["max_len"] > 5],
+        wide=[r for r in results["rungs"] if r["config"]["max_len"] > test["max_len"]],
         lessons={
             lesson: names
             for lesson, names in _LESSONS.items()
@@ -169,7 +179,7 @@ def _ladder_row(r: dict) -> list[str]:
     s, c = r["summary"], r["config"]
     return [
         f"`{r['name']}`",
-        r["label"],
+        rung_label(r["name"], c),
         _lens(c),
         f"{c['steps']:,}",
         *summary_cells(s),
@@ -211,7 +221,8 @@ def draw_extrapolation(results: dict, path: Path) -> Path:
             label=f"{rung['name']} (trained on {_lens(rung['config'])})",
             **style,
         )
-    ax.axhline(0.1, color="0.5", ls=":", label="chance (10 %)")
+    p = chance(results)
+    ax.axhline(p, color="0.5", ls=":", label=f"chance ({p * 100:.0f} %)")
     ax.set(
         xscale="log",
         xlabel="test sequence length",
