@@ -14,10 +14,8 @@ from pathlib import Path
 
 from rnn_ref.config import TrainConfig
 from rnn_ref.experiments.ladder_rungs import check_targets, rung_label
-from rnn_ref.rundir import load_json, write_output
-from rnn_ref.site import paths
 from rnn_ref.site.svg import save_svg
-from rnn_ref.site.templates import render
+from rnn_ref.site.templates import redraw_report, render
 
 __all__ = [
     "fmt",
@@ -71,7 +69,7 @@ def _legend_below(ax) -> None:
     )
 
 
-def draw_curves(results: dict, path: Path) -> None:
+def draw_curves(results: dict, path: Path) -> Path:
     """Mean eval accuracy against training step, one line per rung, each in its own
     line style and marker."""
     from matplotlib.figure import Figure
@@ -101,7 +99,7 @@ def draw_curves(results: dict, path: Path) -> None:
     )
     _legend_below(ax)
     ax.grid(alpha=0.3)
-    save_svg(fig, path)
+    return save_svg(fig, path)
 
 
 def fmt(s: dict, spec: str = ".0f") -> str:
@@ -235,21 +233,7 @@ def draw_extrapolation(results: dict, path: Path) -> Path:
 
 
 def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    """Re-render ladder_tables.md (beside the JSON) and the two figures from a
-    ladder.json.
-
-    Args:
-        json_path: default: the site's `docs/assets/results/ladder.json`.
-        out_dir: where the figures go; default: the site's `docs/assets/figures/`.
-    """
-    json_path = json_path or paths.results() / "ladder.json"
-    results = load_json(json_path.read_text())
-    tables = json_path.with_name("ladder_tables.md")
-    write_output(tables, render_tables(results).encode())
-    svg_dir = out_dir or paths.figures()
-    draw_curves(results, svg_dir / "ladder.svg")
-    return [
-        tables,
-        svg_dir / "ladder.svg",
-        draw_extrapolation(results, svg_dir / "extrapolation.svg"),
-    ]
+    """Re-render ladder_tables.md (beside the JSON, default the site's ladder.json)
+    and the two figures (into `out_dir`, default the site's)."""
+    figures = {"ladder.svg": draw_curves, "extrapolation.svg": draw_extrapolation}
+    return redraw_report("ladder", render_tables, json_path, figures, out_dir)

@@ -8,12 +8,14 @@ the same JSON by the same code, so the claim tests check exactly what the page p
 
 from __future__ import annotations
 
+import functools
 import statistics
 from pathlib import Path
 
-from rnn_ref.rundir import load_json, write_output
+from rnn_ref.experiments.tbptt import DELAY_SYMBOLS
+from rnn_ref.rundir import load_json
 from rnn_ref.site import paths
-from rnn_ref.site.templates import render
+from rnn_ref.site.templates import redraw_report, render
 
 __all__ = [
     "LEARNED",
@@ -25,11 +27,7 @@ __all__ = [
 ]
 
 LEARNED = 0.9  # accuracy every seed must reach for "learned"
-CHANCE_BELOW = 0.4  # and stay under for "not learned" (chance: 0.25)
-
-
-def _mean(xs: list[float]) -> float:
-    return statistics.fmean(xs)
+CHANCE_BELOW = 0.4  # and stay under for "not learned" (chance: 1 / DELAY_SYMBOLS)
 
 
 def verdicts(results: dict) -> dict:
@@ -112,7 +110,7 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
                 str(d),
                 str(k),
                 _pct(p["accuracies"]),
-                f"{_mean(p['accuracies']):.0%}",
+                f"{statistics.fmean(p['accuracies']):.0%}",
                 _verdict_word(p["learned"]),
             ]
             for (d, k), p in sorted(v["delay"].items())
@@ -134,6 +132,7 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         rows=rows,
         learned=LEARNED,
         chance_below=CHANCE_BELOW,
+        chance=1 / DELAY_SYMBOLS,
         no=no,
         yes=yes,
         lm=lm,
@@ -163,12 +162,10 @@ def redraw(
     lm_path: Path | None = None,
     results: dict | None = None,
 ) -> list[Path]:
-    """Re-render tbptt_tables.md (beside the JSON) from tbptt.json (or `results`, what
-    it holds) and lm.json."""
+    """Re-render tbptt_tables.md (beside the JSON, default the site's) from tbptt.json
+    (or `results`, what it holds) and lm.json (default: beside it)."""
     json_path = json_path or paths.results() / "tbptt.json"
     lm_path = lm_path or json_path.with_name("lm.json")
-    results = results or load_json(json_path.read_text())
     lm = load_json(lm_path.read_text()) if lm_path.is_file() else None
-    tables = json_path.with_name("tbptt_tables.md")
-    write_output(tables, render_tables(results, lm).encode())
-    return [tables]
+    tables = functools.partial(render_tables, lm=lm)
+    return redraw_report("tbptt", tables, json_path, results=results)

@@ -97,6 +97,7 @@ def redraw_report(
     json_path: Path | None = None,
     figures: dict[str, Callable[[dict, Path], Path]] | None = None,
     out_dir: Path | None = None,
+    results: dict | None = None,
 ) -> list[Path]:
     """What every report's `redraw` does: read `<name>.json`, write `tables(results)`
     to `<name>_tables.md` beside it, draw each of `figures` (file name -> drawer) into
@@ -105,9 +106,10 @@ def redraw_report(
     Args:
         json_path: default: the site's `docs/assets/results/<name>.json`.
         out_dir: default: the site's `docs/assets/figures/`.
+        results: what the JSON holds, when the caller has it (not read again).
     """
     json_path = json_path or paths.results() / f"{name}.json"
-    results = load_json(json_path.read_text())
+    results = results or load_json(json_path.read_text())
     md = json_path.with_name(f"{name}_tables.md")
     out_dir = out_dir or paths.figures()
     return [
