@@ -117,10 +117,18 @@ def _lens(config: dict) -> str:
     return f"{config['min_len']}-{config['max_len']}"
 
 
+def _task(results: dict) -> dict:
+    """The task's digits and modulus (the rungs' own, else `TrainConfig`'s)."""
+    config = results["rungs"][0]["config"]
+    return {
+        "digits": config.get("num_digits", TrainConfig.num_digits),
+        "modulus": config.get("modulus", TrainConfig.modulus),
+    }
+
+
 def chance(results: dict) -> float:
-    """Accuracy of a uniform guess: one over the task's modulus (the rungs' own, else
-    `TrainConfig`'s)."""
-    return 1 / results["rungs"][0]["config"].get("modulus", TrainConfig.modulus)
+    """Accuracy of a uniform guess: one over the task's modulus."""
+    return 1 / _task(results)["modulus"]
 
 
 def render_tables(results: dict) -> str:
@@ -156,6 +164,11 @@ def render_tables(results: dict) -> str:
         rows=rows,
         length_keys=keys,
         test=test,
+        task=_task(results),
+        possible=sum(
+            _task(results)["digits"] ** n
+            for n in range(test["min_len"], test["max_len"] + 1)
+        ),
         chance=chance(results),
         short=rungs["short_rnn16x2"]["config"] if "short_rnn16x2" in rungs else None,
         tut=rungs.get("short_combined_warmup"),
