@@ -57,8 +57,21 @@ def _styles(n: int) -> list[dict]:
     ]
 
 
-def _legend_below(ax) -> None:
-    """The legend under the axes, off every line, in two columns."""
+def _rung_figure(results: dict, path: Path, plot, chance_line=False, **axes) -> Path:
+    """A line per rung, `plot(ax, k, rung, style)` each in its own style, accuracy
+    from 0 to 1 up the side, the legend under the axes (off every line)."""
+    from matplotlib.figure import Figure
+
+    # white panel: readable in dark mode too
+    fig = Figure(figsize=(8, 6), facecolor="white")
+    ax = fig.subplots()
+    rungs = results["rungs"]
+    for k, (rung, style) in enumerate(zip(rungs, _styles(len(rungs)), strict=True)):
+        plot(ax, k, rung, style)
+    if chance_line:
+        p = chance(results)
+        ax.axhline(p, color="0.5", ls=":", label=f"chance ({p * 100:.0f} %)")
+    ax.set(ylim=(0, 1.02), **axes)
     ax.legend(
         fontsize=8,
         loc="upper center",
@@ -67,39 +80,50 @@ def _legend_below(ax) -> None:
         handlelength=3,
         frameon=False,
     )
+    ax.grid(alpha=0.3)
+    return save_svg(fig, path)
+
+
+def _curve(ax, k: int, rung: dict, style: dict) -> None:
+    curves = [r["curve"] for r in rung["runs"]]
+    n = min(len(c) for c in curves)
+    steps = [c[0] for c in curves[0][:n]]
+    mean = [statistics.fmean(c[i][1] for c in curves) for i in range(n)]
+    every = max(1, n // 6)
+    label = rung_label(rung["name"], rung["config"])
+    # markers of different rungs apart
+    markevery = (k % every, every)
+    ax.plot(steps, mean, label=label, lw=1.4, ms=4, markevery=markevery, **style)
 
 
 def draw_curves(results: dict, path: Path) -> Path:
     """Mean eval accuracy against training step, one line per rung, each in its own
     line style and marker."""
-    from matplotlib.figure import Figure
+    ylabel = f"eval accuracy (mean of {results['seeds']} seeds)"
+    return _rung_figure(results, path, _curve, xlabel="training step", ylabel=ylabel)
 
-    fig = Figure(figsize=(8, 6))
-    ax = fig.subplots()
-    rungs = results["rungs"]
-    for k, (rung, style) in enumerate(zip(rungs, _styles(len(rungs)), strict=True)):
-        curves = [r["curve"] for r in rung["runs"]]
-        n = min(len(c) for c in curves)
-        steps = [c[0] for c in curves[0][:n]]
-        mean = [statistics.fmean(c[i][1] for c in curves) for i in range(n)]
-        every = max(1, n // 6)
-        ax.plot(
-            steps,
-            mean,
-            label=rung_label(rung["name"], rung["config"]),
-            lw=1.4,
-            ms=4,
-            markevery=(k % every, every),  # markers of different rungs apart
-            **style,
-        )
-    ax.set(
-        xlabel="training step",
-        ylabel=f"eval accuracy (mean of {results['seeds']} seeds)",
-        ylim=(0, 1.02),
+
+def _by_length(ax, k: int, rung: dict, style: dict) -> None:
+    by = rung["summary"]["by_length"]
+    ax.errorbar(
+        [int(n) for n in by],
+        [by[n]["mean"] for n in by],
+        yerr=[by[n]["sd"] for n in by],
+        capsize=2,
+        ms=3,
+        label=f"{rung['name']} (trained on {_lens(rung['config'])})",
+        **style,
     )
-    _legend_below(ax)
-    ax.grid(alpha=0.3)
-    return save_svg(fig, path)
+
+
+def draw_extrapolation(results: dict, path: Path) -> Path:
+    """Accuracy (mean over seeds, bars: sd) against the test length, log x, a line per
+    rung, each in its own line style and marker."""
+    ylabel = f"accuracy (mean ± sd of {results['seeds']} seeds)"
+    xlabel = "test sequence length"
+    return _rung_figure(
+        results, path, _by_length, True, xscale="log", xlabel=xlabel, ylabel=ylabel
+    )
 
 
 def fmt(s: dict, spec: str = ".0f") -> str:
@@ -107,10 +131,6 @@ def fmt(s: dict, spec: str = ".0f") -> str:
         return f"never (0/{s['of']})"
     text = f"{s['mean']:{spec}} ± {s['sd']:{spec}}"
     return text + ("" if s["reached"] == s["of"] else f" ({s['reached']}/{s['of']})")
-
-
-def _pct(x: float) -> str:
-    return f"{x:.1%}"
 
 
 def _lens(config: dict) -> str:
@@ -135,34 +155,13 @@ def render_tables(results: dict) -> str:
     """Markdown for the training chapter (`docs/templates/ladder_tables.md.j2`), one
     named section per table or sentence, from the JSON alone."""
     rungs = {r["name"]: r for r in results["rungs"]}
-    keys = list(results["rungs"][0]["summary"]["by_length"])
     test = results["short_test"]
     short = [r for r in results["rungs"] if r["config"]["max_len"] <= test["max_len"]]
-    rows = {
-        "ladder": [_ladder_row(r) for r in results["rungs"]],
-        "extrapolation": [
-            [
-                f"`{r['name']}`",
-                _lens(r["config"]),
-                *(fmt(r["summary"]["by_length"][k], ".1%") for k in keys),
-            ]
-            for r in results["rungs"]
-        ],
-        "seeds": [
-            [f"`{r['name']}`", *(_pct(x["final_accuracy"]) for x in r["runs"])]
-            for r in results["rungs"]
-        ],
-        "targets": [
-            [target, ", ".join(names) or "no rung"]
-            for target, names in check_targets(results)
-        ],
-    }
     return render(
         "ladder_tables.md.j2",
         results=results,
         rungs=rungs,
-        rows=rows,
-        length_keys=keys,
+        length_keys=list(results["rungs"][0]["summary"]["by_length"]),
         test=test,
         task=_task(results),
         possible=sum(
@@ -181,21 +180,12 @@ def render_tables(results: dict) -> str:
             for lesson, names in _LESSONS.items()
             if all(name in rungs for name in names)
         },
+        targets=check_targets(results),
+        label=rung_label,
         fmt=fmt,
+        summary_cells=summary_cells,
         lens=_lens,
     )
-
-
-def _ladder_row(r: dict) -> list[str]:
-    s, c = r["summary"], r["config"]
-    return [
-        f"`{r['name']}`",
-        rung_label(r["name"], c),
-        _lens(c),
-        f"{c['steps']:,}",
-        *summary_cells(s),
-        fmt(s["seconds"], ".1f"),
-    ]
 
 
 def summary_cells(s: dict) -> list[str]:
@@ -209,40 +199,6 @@ def summary_cells(s: dict) -> list[str]:
         fmt(s["steps_to_100"]),
         fmt(s["seconds_to_100"], ".1f"),
     ]
-
-
-def draw_extrapolation(results: dict, path: Path) -> Path:
-    """Accuracy (mean over seeds, bars: sd) against the test length, log x, a line per
-    rung, each in its own line style and marker."""
-    from matplotlib.figure import Figure
-
-    # white panel: readable in dark mode too
-    fig = Figure(figsize=(8, 6), facecolor="white")
-    ax = fig.subplots()
-    rungs = results["rungs"]
-    for style, rung in zip(_styles(len(rungs)), rungs, strict=True):
-        by = rung["summary"]["by_length"]
-        xs = [int(k) for k in by]
-        ax.errorbar(
-            xs,
-            [by[k]["mean"] for k in by],
-            yerr=[by[k]["sd"] for k in by],
-            capsize=2,
-            ms=3,
-            label=f"{rung['name']} (trained on {_lens(rung['config'])})",
-            **style,
-        )
-    p = chance(results)
-    ax.axhline(p, color="0.5", ls=":", label=f"chance ({p * 100:.0f} %)")
-    ax.set(
-        xscale="log",
-        xlabel="test sequence length",
-        ylim=(0, 1.02),
-        ylabel=f"accuracy (mean ± sd of {results['seeds']} seeds)",
-    )
-    _legend_below(ax)
-    ax.grid(alpha=0.3)
-    return save_svg(fig, path)
 
 
 def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:

@@ -78,63 +78,36 @@ def _train_chars(lm: dict) -> int:
     return int(len(text) * (1 - lm["config"]["val_fraction"]))
 
 
-def _pct(xs: list[float]) -> str:
-    return " / ".join(f"{x:.0%}" for x in xs)
-
-
-def _verdict_word(learned: bool | None) -> str:
-    return {True: "learned", False: "not learned", None: "unclear"}[learned]
+_WORD = {True: "learned", False: "not learned", None: "unclear"}
 
 
 def render_tables(results: dict, lm: dict | None = None) -> str:
     """Markdown for the page (`docs/templates/tbptt_tables.md.j2`), one named section
     per table or sentence."""
     v = verdicts(results)
-    no, yes = results["growth"]["no_detach"], results["growth"]["detach"]
-    r, c = v["reset"], v["carry"]
-    rows = {
-        "growth": [
-            [
-                str(a["chunk"]),
-                f"{a['nodes']:,}",
-                f"{a['saved_bytes']:,}",
-                f"{a['seconds'] * 1000:.0f}",
-                f"{b['nodes']:,}",
-                f"{b['saved_bytes']:,}",
-                f"{b['seconds'] * 1000:.0f}",
-            ]
-            for a, b in zip(yes, no, strict=True)
-        ],
-        "delay": [
-            [
-                str(d),
-                str(k),
-                _pct(p["accuracies"]),
-                f"{statistics.fmean(p['accuracies']):.0%}",
-                _verdict_word(p["learned"]),
-            ]
-            for (d, k), p in sorted(v["delay"].items())
-        ],
-        "carry": [
-            ["state reset to zeros", _pct(r["from_zeros"]), _pct(r["from_carried"])],
-            ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
-        ],
-    }
+    delay = [
+        {
+            "d": d,
+            "k": k,
+            "accuracies": p["accuracies"],
+            "mean": statistics.fmean(p["accuracies"]),
+            "word": _WORD[p["learned"]],
+        }
+        for (d, k), p in sorted(v["delay"].items())
+    ]
     lm_parts = (
         lm_tables(lm) if lm is not None else {"best": None, "lm_train_chars": None}
     )
-    if lm is not None:
-        rows["lm_curve"] = lm_parts.pop("lm_curve")
     return render(
         "tbptt_tables.md.j2",
         results=results,
         v=v,
-        rows=rows,
+        delay=delay,
         learned=LEARNED,
         chance_below=CHANCE_BELOW,
         chance=1 / DELAY_SYMBOLS,
-        no=no,
-        yes=yes,
+        no=results["growth"]["no_detach"],
+        yes=results["growth"]["detach"],
         lm=lm,
         **lm_parts,
     )

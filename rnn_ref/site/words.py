@@ -238,28 +238,14 @@ def after_peak(values: list[float]) -> str:
     return "was highest at the end" if max(values) == values[-1] else "fell after it"
 
 
-_SMALL = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
+_SMALL = str.split("zero one two three four five six seven eight nine ten")
 
 
 def spelled(n: int) -> str:
-    """`n` as prose writes it: in words up to twelve, in digits above.
+    """`n` as prose writes it: in words up to ten, in digits above.
 
     Examples:
-        >>> spelled(10), spelled(0), spelled(13)
-        ('ten', 'zero', '13')
+        >>> spelled(10), spelled(0), spelled(11)
+        ('ten', 'zero', '11')
     """
     return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"
