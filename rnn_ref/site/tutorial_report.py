@@ -61,22 +61,23 @@ def _flags(args: dict) -> str:
     return text + (f" + {extra}" if extra else "")
 
 
-def _rung(rung: dict) -> dict:
-    """What a lesson says of a rung: its mean final accuracy, how many seeds converged,
-    how many ended at chance, its flags."""
+def _rung(rung: dict, rungs: dict[str, dict]) -> dict:
+    """What the verdict table and the lessons say of a rung: its mean final accuracy,
+    how many seeds converged, how many ended at chance, its flags, the post's figure,
+    both accuracies of every seed, the verdict."""
     runs, args = rung["runs"], TutorialArgs(**rung["args"])
+    post = RUNGS.get(rung["name"])
     return {
         "mean": statistics.fmean(x["final_10k"] for x in runs) if runs else None,
         "converged": sum(x["final_10k"] >= CONVERGED for x in runs),
         "at_chance": sum(at_chance(x, args) for x in runs),
         "seeds": len(runs),
         "flags": _flags(rung["args"]),
+        "reported": post.reported if post and post.reported else "(not in the post)",
+        "a100": _pct([x["final_100"] for x in runs], ".0f"),
+        "a10k": _pct([x["final_10k"] for x in runs], ".1f"),
+        "verdict": verdict(rung, rungs),
     }
-
-
-def _reported(name: str) -> str:
-    rung = RUNGS.get(name)
-    return rung.reported if rung and rung.reported else "(not in the post)"
 
 
 def render_tables(results: dict) -> str:
@@ -84,17 +85,6 @@ def render_tables(results: dict) -> str:
     named section per table or sentence."""
     rungs = with_rules(results)
     a = TutorialArgs()
-    rows = [
-        [
-            f"`{name}`",
-            _flags(r["args"]),
-            _reported(name),
-            _pct([x["final_100"] for x in r["runs"]], ".0f"),
-            _pct([x["final_10k"] for x in r["runs"]], ".1f"),
-            verdict(r, rungs),
-        ]
-        for name, r in rungs.items()
-    ]
     rules = [
         {"rungs": [n for n, r in rungs.items() if r["rule"] == rule], "text": text}
         for rule, text in RULES.items()
@@ -109,10 +99,9 @@ def render_tables(results: dict) -> str:
         results=results,
         seed_counts=sorted({len(r["runs"]) for r in results["rungs"]}),
         runs=sum(len(r["runs"]) for r in results["rungs"]),
-        rows=rows,
         rules=rules,
         one_seed=any(len(r["runs"]) < 2 for r in rungs.values()),
-        rungs={n: _rung(r) for n, r in rungs.items()},
+        rungs={n: _rung(r, rungs) for n, r in rungs.items()},
         missing={
             lesson: [n for n in names if not rungs.get(n, {}).get("runs")]
             for lesson, names in LESSONS.items()
