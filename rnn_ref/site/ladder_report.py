@@ -58,8 +58,9 @@ def _styles(n: int) -> list[dict]:
 
 
 def _rung_figure(results: dict, path: Path, plot, chance_line=False, **axes) -> Path:
-    """A line per rung, `plot(ax, k, rung, style)` each in its own style, accuracy
-    from 0 to 1 up the side, the legend under the axes (off every line)."""
+    """A line per rung, `plot(ax, k, rung, style)` each in its own style and labelled
+    with its name, accuracy from 0 to 1 up the side, the legend under the axes (off
+    every line)."""
     from matplotlib.figure import Figure
 
     # white panel: readable in dark mode too
@@ -67,7 +68,9 @@ def _rung_figure(results: dict, path: Path, plot, chance_line=False, **axes) -> 
     ax = fig.subplots()
     rungs = results["rungs"]
     for k, (rung, style) in enumerate(zip(rungs, _styles(len(rungs)), strict=True)):
-        plot(ax, k, rung, style)
+        # the rung's name, as the tables call it (they say what it changes)
+        label = f"{rung['name']} (trained on {_lens(rung['config'])})"
+        plot(ax, k, rung, {**style, "label": label})
     if chance_line:
         p = chance(results)
         ax.axhline(p, color="0.5", ls=":", label=f"chance ({p * 100:.0f} %)")
@@ -90,10 +93,8 @@ def _curve(ax, k: int, rung: dict, style: dict) -> None:
     steps = [c[0] for c in curves[0][:n]]
     mean = [statistics.fmean(c[i][1] for c in curves) for i in range(n)]
     every = max(1, n // 6)
-    label = rung_label(rung["name"], rung["config"])
     # markers of different rungs apart
-    markevery = (k % every, every)
-    ax.plot(steps, mean, label=label, lw=1.4, ms=4, markevery=markevery, **style)
+    ax.plot(steps, mean, lw=1.4, ms=4, markevery=(k % every, every), **style)
 
 
 def draw_curves(results: dict, path: Path) -> Path:
@@ -111,7 +112,6 @@ def _by_length(ax, k: int, rung: dict, style: dict) -> None:
         yerr=[by[n]["sd"] for n in by],
         capsize=2,
         ms=3,
-        label=f"{rung['name']} (trained on {_lens(rung['config'])})",
         **style,
     )
 
