@@ -12,13 +12,8 @@ import torch
 
 from rnn_ref.cli import experiment_args, ladder_tutorial
 from rnn_ref.errors import InputError
-from rnn_ref.experiments.ladder import (
-    DEFAULT_RUNGS,
-    LENGTHS,
-    RUNGS,
-    check_targets,
-    run_ladder,
-)
+from rnn_ref.experiments.ladder import LENGTHS, run_ladder
+from rnn_ref.experiments.ladder_rungs import DEFAULT_RUNGS, RUNGS, check_targets
 from rnn_ref.experiments.tutorial import RUNGS as TUTORIAL_RUNGS
 from rnn_ref.rundir import write_output
 from rnn_ref.site.ladder_report import fmt, redraw, summary_cells
@@ -65,7 +60,6 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
     results["load_average_at_end"] = [
         round(x, 2) for x in os.getloadavg()
     ]  # timings are shared-CPU timings
-    results["targets"] = check_targets(results)
     write_output(json_path, (json.dumps(results, indent=1) + "\n").encode())
     written = redraw(json_path, Path(args.out) if args.out else None)
     print(
@@ -80,7 +74,9 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
                 summary_cells(s) + [fmt(s["by_length"][str(k)], ".2%") for k in LENGTHS]
             )
         )
-    print("", *results["targets"], sep="\n")
+    print()
+    for target, met in check_targets(results):
+        print(f"{target}: {', '.join(met) or 'no rung'}")
     print(
         f"\n{results['wall_seconds']:.0f} s in all; wrote {json_path}, "
         + ", ".join(map(str, written))

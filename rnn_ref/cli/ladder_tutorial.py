@@ -18,7 +18,7 @@ from rnn_ref.cli import experiment_args
 from rnn_ref.errors import InputError
 from rnn_ref.experiments.tutorial import RUNGS
 from rnn_ref.experiments.tutorial_run import kept_runs, run_tutorial
-from rnn_ref.experiments.tutorial_verdicts import verdict
+from rnn_ref.experiments.tutorial_verdicts import verdict, with_rules
 from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site.tutorial_report import redraw
 
@@ -79,12 +79,12 @@ def run(args: argparse.Namespace) -> int:
     )
     save(results)
     written = _redraw(args)
-    rungs = {r["name"]: r for r in results["rungs"]}
+    rungs = with_rules(results)
     print(f"\n{'rung':>20} | 100-sample | 10,000-sample | verdict")
-    for r in results["rungs"]:
+    for name, r in rungs.items():
         a100 = sum(x["final_100"] for x in r["runs"]) / len(r["runs"])
         a10k = sum(x["final_10k"] for x in r["runs"]) / len(r["runs"])
-        print(f"{r['name']:>20} | {a100:10.1%} | {a10k:13.2%} | {verdict(r, rungs)}")
+        print(f"{name:>20} | {a100:10.1%} | {a10k:13.2%} | {verdict(r, rungs)}")
     print(
         f"\n{results['wall_seconds']:.0f} s in all; wrote {json_path}, "
         + ", ".join(map(str, written))

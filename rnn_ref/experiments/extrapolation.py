@@ -51,17 +51,17 @@ _OLD = {
 # TrainConfig's defaults now, but half the steps: the ladder's gru_wide rung
 _5K = {"steps": 5000}
 
-# name -> (what it tries, TrainConfig overrides on top of lengths 1-20); in the order
-# they were tried
+# name -> (what it tries, in words: the numbers are the overrides', which the table
+# shows; TrainConfig overrides on top of lengths 1-20), in the order they were tried
 ATTEMPTS: dict[str, tuple[str, dict]] = {
     "old_defaults": ("the defaults before this search", _OLD),
     # the ladder's gru_wide settings (lstm_wide's batch 128 missed on a seed)
     "gru_wide": ("the ladder's gru_wide settings: the defaults until 2026-12-03", _5K),
     "curriculum": (
-        "gru_wide's, the longest length growing from 1 to 20 over 1,000 steps",
+        "gru_wide's, the longest length growing from the shortest (a curriculum)",
         {**_5K, "length_curriculum": 1000},
     ),
-    "defaults": ("TrainConfig's defaults now: gru_wide's, trained twice as long", {}),
+    "defaults": ("TrainConfig's defaults now: gru_wide's, trained longer", {}),
 }
 
 
@@ -99,7 +99,7 @@ def run_attempt(
             when its config is the same, since a seed fixes a CPU run.
         save: called with the attempt so far after every run (a run takes minutes).
     """
-    note, overrides = ATTEMPTS[name]
+    overrides = ATTEMPTS[name][1]
     recorded = _recorded(overrides)
     same = previous is not None and previous["config"] == recorded
     runs = [r for r in previous["runs"] if r["seed"] < seeds] if same else []
@@ -125,16 +125,18 @@ def run_attempt(
                 + ", ".join(f"len {k} {v:.2%}" for k, v in runs[-1]["accuracy"].items())
                 + f", {seconds:.0f} s"
             )
-            save(_attempt(name, note, recorded, runs))
-    return _attempt(name, note, recorded, runs)
+            save(_attempt(name, recorded, seeds, runs))
+    return _attempt(name, recorded, seeds, runs)
 
 
-def _attempt(name: str, note: str, config: dict, runs: list[dict]) -> dict:
+def _attempt(name: str, config: dict, seeds: int, runs: list[dict]) -> dict:
+    """The record of an attempt: what was measured and the config and seeds that
+    produced it (what it tries, in words, is `ATTEMPTS`')."""
     runs = sorted(runs, key=lambda r: (CELLS.index(r["cell"]), r["seed"]))
     return {
         "name": name,
-        "note": note,
         "config": config,
+        "seeds": seeds,
         "runs": runs,
         "meets_target": meets_target(runs),
         "torch": torch.__version__,

@@ -30,9 +30,11 @@ __all__ = [
     "delay_run",
     "carry_run",
     "PAIRS",
+    "DELAY_SYMBOLS",
     "run",
 ]
 
+DELAY_SYMBOLS = 4  # the delay task's alphabet: a guess is right 1 time in 4
 PAIRS = [(3, 2), (3, 3), (3, 4), (3, 8), (6, 3), (6, 6), (6, 7), (6, 12)]  # (d, k)
 
 
@@ -113,16 +115,16 @@ def _accuracy(logits: torch.Tensor, target: torch.Tensor) -> float:
 def delay_run(d: int, k: int, seed: int, steps: int = 20_000, batch: int = 32) -> dict:
     """Train on a stream whose answer at step t is the input at step t - d, in chunks
     of `k` steps with the state carried (detached); return the accuracy on a fresh
-    stream of 200 steps run in one piece (chance: 1/4).
+    stream of 200 steps run in one piece (chance: 1 / `DELAY_SYMBOLS`).
 
     The same `steps` time steps are seen for every k, so a small k gets more (shorter)
     updates, not less data.
     """
     gen = _gen(seed)
     torch.manual_seed(seed)
-    model = SymbolRNN()
+    model = SymbolRNN(symbols=DELAY_SYMBOLS)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    x = torch.randint(4, (batch, steps + d), generator=gen)  # (N, d + T)
+    x = torch.randint(DELAY_SYMBOLS, (batch, steps + d), generator=gen)  # (N, d + T)
     hx = None
     for s in range(d, steps + d - k + 1, k):
         logits, hx = model(x[:, s : s + k], hx)  # (N, k, V)
@@ -134,7 +136,7 @@ def delay_run(d: int, k: int, seed: int, steps: int = 20_000, batch: int = 32) -
         optimizer.step()
         hx = detach_state(hx)
     with torch.no_grad():
-        test = torch.randint(4, (256, 200), generator=gen)  # (N, L)
+        test = torch.randint(DELAY_SYMBOLS, (256, 200), generator=gen)  # (N, L)
         logits, _ = model(test)
     return {
         "d": d,

@@ -108,7 +108,8 @@ def _num(x: float | int) -> str:
 
 @dataclass(frozen=True)
 class Rung:
-    """A rung: the script's arguments and what the post reports for them.
+    """A rung: the script's arguments and what the post reports for them (a quotation
+    of the post, kept here: `tutorial.json` records only what ran).
 
     `rule` says how a seed is judged against the post
     (`rnn_ref.experiments.tutorial_verdicts`):
@@ -171,7 +172,7 @@ RUNGS: dict[str, Rung] = {
     # ours: not in the post; each changes one thing
     "control_lr5e-3": Rung(label="control: the lr alone", args=TutorialArgs(lr=0.005)),
     "control_rnn64_clip": Rung(
-        label="control: tanh RNN 64x1, batch 64, lr 5e-3, clip 1",
+        label="control: wider, bigger batch, higher lr, clipped",
         args=TutorialArgs(hidden_dim=64, batch_size=64, lr=0.005, clip=1.0),
     ),
 }

@@ -161,18 +161,13 @@ def run_tutorial(
     old = kept_runs(previous or {})
     rungs = []
     for name in names:
-        rung = RUNGS[name]
-        args = replace(rung.args, total_steps=steps) if steps else rung.args
+        args = RUNGS[name].args
+        args = replace(args, total_steps=steps) if steps else args
         rungs.append(
             {
                 "name": name,
-                "label": rung.label,
-                "flags": args.flags(),
                 "args": asdict(args),
                 "params": sum(p.numel() for p in build_model(args).parameters()),
-                "reported": rung.reported,
-                "rule": rung.rule,
-                "value": rung.value,
                 "runs": [],
             }
         )
@@ -192,8 +187,8 @@ def run_tutorial(
             key = (rung["name"], json.dumps(rung["args"], sort_keys=True))
             run = old.get(key, {}).get(seed)
             if run is None:
-                log(f"{rung['name']} seed {seed}: {rung['flags']}")
                 args = TutorialArgs(**rung["args"])
+                log(f"{rung['name']} seed {seed}: {args.flags()}")
                 run = run_one(args, seed, log, test_samples, lengths)
                 log(
                     f"{rung['name']} seed {seed}: 100-sample {run['final_100']:.0%}, "

@@ -1,8 +1,8 @@
 """Verdicts: does a faithful run reproduce what the tutorial's post reports?
 
-A rung's record (from `rnn_ref.experiments.tutorial.run_tutorial`) carries the post's
-figure in words (`reported`) and a `rule` that turns it into a test of one seed's final
-accuracy on our fixed 10,000 sequences (the post's own 100-sample figure moves by
+A rung's definition (`rnn_ref.experiments.tutorial.RUNGS`) carries the post's figure in
+words (`reported`) and a `rule` that turns it into a test of one seed's final accuracy
+on our fixed 10,000 sequences (the post's own 100-sample figure moves by
 several points from one evaluation to the next, so it decides nothing). The rung's
 verdict counts the seeds that pass: every seed "reproduced", none "not reproduced",
 else "reproduced on k of n seeds"; for `some` (the post saw some runs converge and
@@ -14,12 +14,25 @@ little: a verdict on one seed says so.
 
 from __future__ import annotations
 
+import math
 import statistics
 
-__all__ = ["NEAR", "CONVERGED", "RULES", "seed_passes", "verdict"]
+from rnn_ref.experiments.tutorial import RUNGS, TutorialArgs
+
+__all__ = [
+    "NEAR",
+    "CONVERGED",
+    "CHANCE_TOL",
+    "RULES",
+    "at_chance",
+    "with_rules",
+    "seed_passes",
+    "verdict",
+]
 
 NEAR = 0.05  # "about X %": within 5 percentage points
 CONVERGED = 0.99  # a run "converged": at least 99 % on the fixed 10,000 sequences
+CHANCE_TOL = 0.01  # a loss this close to ln(classes) is a uniform guess
 
 # rule -> how one seed is judged, in words (the verdict table states it)
 RULES = {
@@ -32,12 +45,38 @@ RULES = {
 }
 
 
+def at_chance(run: dict, args: TutorialArgs | None = None) -> bool:
+    """Whether a run's loss ends at chance: its last 50 steps' mean within `CHANCE_TOL`
+    of ln(classes), the loss of a uniform guess over the `max_number + 1` classes of
+    `args` (default: the script's)."""
+    classes = (args or TutorialArgs()).max_number + 1
+    return abs(run["loss"]["mean"][-1] - math.log(classes)) <= CHANCE_TOL
+
+
+def with_rules(results: dict) -> dict[str, dict]:
+    """Each rung of `results` by name, with the `rule` and `value` of its definition in
+    `RUNGS` (the record holds only what ran; a rung no longer defined has no rule).
+
+    Examples:
+        >>> r = with_rules({"rungs": [{"name": "baseline", "runs": []}]})["baseline"]
+        >>> r["rule"], r["value"]
+        ('near', 0.75)
+    """
+    rungs = {}
+    for r in results["rungs"]:
+        defined = RUNGS.get(r["name"])
+        rule, value = (defined.rule, defined.value) if defined else (None, None)
+        rungs[r["name"]] = {**r, "rule": rule, "value": value}
+    return rungs
+
+
 def seed_passes(rung: dict, rungs: dict[str, dict]) -> list[bool]:
     """For each seed of `rung`, whether it shows what the post reports.
 
     Args:
-        rung: one entry of the results' `rungs`, with `rule` not `None`.
-        rungs: every rung by name (the `below` rule compares with another rung).
+        rung: a rung of `with_rules`, with `rule` not `None`.
+        rungs: every rung of `with_rules` (the `below` rule compares with another
+            rung).
 
     Examples:
         >>> rung = {"rule": "near", "value": 0.75,

@@ -17,9 +17,7 @@ from rnn_ref.experiments.extrapolation import (
     TARGET,
     meets_target,
 )
-from rnn_ref.rundir import load_json, write_output
-from rnn_ref.site import paths
-from rnn_ref.site.templates import render
+from rnn_ref.site.templates import redraw_report, render
 
 __all__ = ["render_tables", "redraw"]
 
@@ -45,19 +43,20 @@ def _seeds(attempt: dict, cell: str, length: str) -> str:
     return " / ".join(cells) or "not run"
 
 
-def _met(attempt: dict, seeds: int = 3) -> str:
-    runs, full = len(attempt["runs"]), len(CELLS) * seeds
+def _met(attempt: dict) -> str:
+    runs, full = len(attempt["runs"]), len(CELLS) * attempt["seeds"]
     if not attempt["meets_target"]:
         return "no"
     return "yes" if runs == full else f"so far ({runs} of {full} runs)"
 
 
-def _defaults(defaults: dict, seeds: int = 3) -> dict:
+def _defaults(defaults: dict) -> dict:
     """What the verdict sentence says of the defaults' runs: the worst seed per cell
     and length, the runs not yet measured, the runs below the target and where."""
-    runs = defaults["runs"]
+    runs, config = defaults["runs"], defaults["config"]
     return {
         "runs": len(runs),
+        "lengths": f"{config['min_len']}-{config['max_len']}",
         "worst": [
             (c, k, min(r["accuracy"][k] for r in runs if r["cell"] == c))
             for c in CELLS
@@ -67,7 +66,7 @@ def _defaults(defaults: dict, seeds: int = 3) -> dict:
         "missing": [
             f"{c.upper()} seed {s}"
             for c in CELLS
-            for s in range(seeds)
+            for s in range(defaults["seeds"])
             if not any(r["cell"] == c and r["seed"] == s for r in runs)
         ],
         "misses": [
@@ -90,12 +89,16 @@ def _defaults(defaults: dict, seeds: int = 3) -> dict:
 def render_tables(results: dict) -> str:
     """Markdown for the chapter (`docs/templates/extrapolation_tables.md.j2`), one
     named section per table or sentence."""
-    attempts = results["attempts"]
+    # an attempt recorded before it held its seeds: as many as its runs show
+    attempts = [
+        {"seeds": 1 + max((r["seed"] for r in a["runs"]), default=-1), **a}
+        for a in results["attempts"]
+    ]
     names = [a["name"] for a in attempts]
     rows = [
         [
             f"`{a['name']}`",
-            a["note"],
+            ATTEMPTS[a["name"]][0] if a["name"] in ATTEMPTS else "(no longer defined)",
             *(_setting(a["config"], k) for k in _KNOBS),
             *(_seeds(a, cell, k) for cell in CELLS for k in TARGET),
             f"{sum(r['seconds'] for r in a['runs']) / len(a['runs']):.0f}",
@@ -117,9 +120,6 @@ def render_tables(results: dict) -> str:
 
 
 def redraw(json_path: Path | None = None) -> Path:
-    """Re-render `extrapolation_tables.md` beside `extrapolation.json`; return its
-    path."""
-    json_path = json_path or paths.results() / "extrapolation.json"
-    tables = json_path.with_name("extrapolation_tables.md")
-    write_output(tables, render_tables(load_json(json_path.read_text())).encode())
-    return tables
+    """Re-render `extrapolation_tables.md` beside `extrapolation.json` (default: the
+    site's); return its path."""
+    return redraw_report("extrapolation", render_tables, json_path)[0]

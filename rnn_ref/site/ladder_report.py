@@ -12,11 +12,10 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from rnn_ref.experiments.ladder import check_targets
-from rnn_ref.rundir import load_json, write_output
-from rnn_ref.site import paths
+from rnn_ref.config import TrainConfig
+from rnn_ref.experiments.ladder_rungs import check_targets, rung_label
 from rnn_ref.site.svg import save_svg
-from rnn_ref.site.templates import render
+from rnn_ref.site.templates import redraw_report, render
 
 __all__ = [
     "fmt",
@@ -58,8 +57,24 @@ def _styles(n: int) -> list[dict]:
     ]
 
 
-def _legend_below(ax) -> None:
-    """The legend under the axes, off every line, in two columns."""
+def _rung_figure(results: dict, path: Path, plot, chance_line=False, **axes) -> Path:
+    """A line per rung, `plot(ax, k, rung, style)` each in its own style and labelled
+    with its name, accuracy from 0 to 1 up the side, the legend under the axes (off
+    every line)."""
+    from matplotlib.figure import Figure
+
+    # white panel: readable in dark mode too
+    fig = Figure(figsize=(8, 6), facecolor="white")
+    ax = fig.subplots()
+    rungs = results["rungs"]
+    for k, (rung, style) in enumerate(zip(rungs, _styles(len(rungs)), strict=True)):
+        # the rung's name, as the tables call it (they say what it changes)
+        label = f"{rung['name']} (trained on {_lens(rung['config'])})"
+        plot(ax, k, rung, {**style, "label": label})
+    if chance_line:
+        p = chance(results)
+        ax.axhline(p, color="0.5", ls=":", label=f"chance ({p * 100:.0f} %)")
+    ax.set(ylim=(0, 1.02), **axes)
     ax.legend(
         fontsize=8,
         loc="upper center",
@@ -68,39 +83,47 @@ def _legend_below(ax) -> None:
         handlelength=3,
         frameon=False,
     )
+    ax.grid(alpha=0.3)
+    return save_svg(fig, path)
 
 
-def draw_curves(results: dict, path: Path) -> None:
+def _curve(ax, k: int, rung: dict, style: dict) -> None:
+    curves = [r["curve"] for r in rung["runs"]]
+    n = min(len(c) for c in curves)
+    steps = [c[0] for c in curves[0][:n]]
+    mean = [statistics.fmean(c[i][1] for c in curves) for i in range(n)]
+    every = max(1, n // 6)
+    # markers of different rungs apart
+    ax.plot(steps, mean, lw=1.4, ms=4, markevery=(k % every, every), **style)
+
+
+def draw_curves(results: dict, path: Path) -> Path:
     """Mean eval accuracy against training step, one line per rung, each in its own
     line style and marker."""
-    from matplotlib.figure import Figure
+    ylabel = f"eval accuracy (mean of {results['seeds']} seeds)"
+    return _rung_figure(results, path, _curve, xlabel="training step", ylabel=ylabel)
 
-    fig = Figure(figsize=(8, 6))
-    ax = fig.subplots()
-    rungs = results["rungs"]
-    for k, (rung, style) in enumerate(zip(rungs, _styles(len(rungs)), strict=True)):
-        curves = [r["curve"] for r in rung["runs"]]
-        n = min(len(c) for c in curves)
-        steps = [c[0] for c in curves[0][:n]]
-        mean = [statistics.fmean(c[i][1] for c in curves) for i in range(n)]
-        every = max(1, n // 6)
-        ax.plot(
-            steps,
-            mean,
-            label=rung["label"],
-            lw=1.4,
-            ms=4,
-            markevery=(k % every, every),  # markers of different rungs apart
-            **style,
-        )
-    ax.set(
-        xlabel="training step",
-        ylabel=f"eval accuracy (mean of {results['seeds']} seeds)",
-        ylim=(0, 1.02),
+
+def _by_length(ax, k: int, rung: dict, style: dict) -> None:
+    by = rung["summary"]["by_length"]
+    ax.errorbar(
+        [int(n) for n in by],
+        [by[n]["mean"] for n in by],
+        yerr=[by[n]["sd"] for n in by],
+        capsize=2,
+        ms=3,
+        **style,
     )
-    _legend_below(ax)
-    ax.grid(alpha=0.3)
-    save_svg(fig, path)
+
+
+def draw_extrapolation(results: dict, path: Path) -> Path:
+    """Accuracy (mean over seeds, bars: sd) against the test length, log x, a line per
+    rung, each in its own line style and marker."""
+    ylabel = f"accuracy (mean ± sd of {results['seeds']} seeds)"
+    xlabel = "test sequence length"
+    return _rung_figure(
+        results, path, _by_length, True, xscale="log", xlabel=xlabel, ylabel=ylabel
+    )
 
 
 def fmt(s: dict, spec: str = ".0f") -> str:
@@ -110,71 +133,59 @@ def fmt(s: dict, spec: str = ".0f") -> str:
     return text + ("" if s["reached"] == s["of"] else f" ({s['reached']}/{s['of']})")
 
 
-def _pct(x: float) -> str:
-    return f"{x:.1%}"
-
-
 def _lens(config: dict) -> str:
     return f"{config['min_len']}-{config['max_len']}"
+
+
+def _task(results: dict) -> dict:
+    """The task's digits and modulus (the rungs' own, else `TrainConfig`'s)."""
+    config = results["rungs"][0]["config"]
+    return {
+        "digits": config.get("num_digits", TrainConfig.num_digits),
+        "modulus": config.get("modulus", TrainConfig.modulus),
+    }
+
+
+def chance(results: dict) -> float:
+    """Accuracy of a uniform guess: one over the task's modulus."""
+    return 1 / _task(results)["modulus"]
 
 
 def render_tables(results: dict) -> str:
     """Markdown for the training chapter (`docs/templates/ladder_tables.md.j2`), one
     named section per table or sentence, from the JSON alone."""
     rungs = {r["name"]: r for r in results["rungs"]}
-    keys = list(results["rungs"][0]["summary"]["by_length"])
-    short = [r for r in results["rungs"] if r["config"]["max_len"] <= 5]
-    rows = {
-        "ladder": [_ladder_row(r) for r in results["rungs"]],
-        "extrapolation": [
-            [
-                f"`{r['name']}`",
-                _lens(r["config"]),
-                *(fmt(r["summary"]["by_length"][k], ".1%") for k in keys),
-            ]
-            for r in results["rungs"]
-        ],
-        "seeds": [
-            [f"`{r['name']}`", *(_pct(x["final_accuracy"]) for x in r["runs"])]
-            for r in results["rungs"]
-        ],
-        "targets": [
-            [t.split(": ")[0], t.split(": ", 1)[1]]
-            for t in results.get("targets", check_targets(results))
-        ],
-    }
+    test = results["short_test"]
+    short = [r for r in results["rungs"] if r["config"]["max_len"] <= test["max_len"]]
     return render(
         "ladder_tables.md.j2",
         results=results,
         rungs=rungs,
-        rows=rows,
-        length_keys=keys,
+        length_keys=list(results["rungs"][0]["summary"]["by_length"]),
+        test=test,
+        task=_task(results),
+        possible=sum(
+            _task(results)["digits"] ** n
+            for n in range(test["min_len"], test["max_len"] + 1)
+        ),
+        chance=chance(results),
         short=rungs["short_rnn16x2"]["config"] if "short_rnn16x2" in rungs else None,
         tut=rungs.get("short_combined_warmup"),
         best=max(short, key=lambda r: r["summary"]["by_length"]["10"]["mean"])
         if short
         else None,
-        wide=[r for r in results["rungs"] if r["config"]["max_len"] > 5],
+        wide=[r for r in results["rungs"] if r["config"]["max_len"] > test["max_len"]],
         lessons={
             lesson: names
             for lesson, names in _LESSONS.items()
             if all(name in rungs for name in names)
         },
+        targets=check_targets(results),
+        label=rung_label,
         fmt=fmt,
+        summary_cells=summary_cells,
         lens=_lens,
     )
-
-
-def _ladder_row(r: dict) -> list[str]:
-    s, c = r["summary"], r["config"]
-    return [
-        f"`{r['name']}`",
-        r["label"],
-        _lens(c),
-        f"{c['steps']:,}",
-        *summary_cells(s),
-        fmt(s["seconds"], ".1f"),
-    ]
 
 
 def summary_cells(s: dict) -> list[str]:
@@ -190,55 +201,8 @@ def summary_cells(s: dict) -> list[str]:
     ]
 
 
-def draw_extrapolation(results: dict, path: Path) -> Path:
-    """Accuracy (mean over seeds, bars: sd) against the test length, log x, a line per
-    rung, each in its own line style and marker."""
-    from matplotlib.figure import Figure
-
-    # white panel: readable in dark mode too
-    fig = Figure(figsize=(8, 6), facecolor="white")
-    ax = fig.subplots()
-    rungs = results["rungs"]
-    for style, rung in zip(_styles(len(rungs)), rungs, strict=True):
-        by = rung["summary"]["by_length"]
-        xs = [int(k) for k in by]
-        ax.errorbar(
-            xs,
-            [by[k]["mean"] for k in by],
-            yerr=[by[k]["sd"] for k in by],
-            capsize=2,
-            ms=3,
-            label=f"{rung['name']} (trained on {_lens(rung['config'])})",
-            **style,
-        )
-    ax.axhline(0.1, color="0.5", ls=":", label="chance (10 %)")
-    ax.set(
-        xscale="log",
-        xlabel="test sequence length",
-        ylim=(0, 1.02),
-        ylabel=f"accuracy (mean ± sd of {results['seeds']} seeds)",
-    )
-    _legend_below(ax)
-    ax.grid(alpha=0.3)
-    return save_svg(fig, path)
-
-
 def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    """Re-render ladder_tables.md (beside the JSON) and the two figures from a
-    ladder.json.
-
-    Args:
-        json_path: default: the site's `docs/assets/results/ladder.json`.
-        out_dir: where the figures go; default: the site's `docs/assets/figures/`.
-    """
-    json_path = json_path or paths.results() / "ladder.json"
-    results = load_json(json_path.read_text())
-    tables = json_path.with_name("ladder_tables.md")
-    write_output(tables, render_tables(results).encode())
-    svg_dir = out_dir or paths.figures()
-    draw_curves(results, svg_dir / "ladder.svg")
-    return [
-        tables,
-        svg_dir / "ladder.svg",
-        draw_extrapolation(results, svg_dir / "extrapolation.svg"),
-    ]
+    """Re-render ladder_tables.md (beside the JSON, default the site's ladder.json)
+    and the two figures (into `out_dir`, default the site's)."""
+    figures = {"ladder.svg": draw_curves, "extrapolation.svg": draw_extrapolation}
+    return redraw_report("ladder", render_tables, json_path, figures, out_dir)

@@ -8,12 +8,14 @@ the same JSON by the same code, so the claim tests check exactly what the page p
 
 from __future__ import annotations
 
+import functools
 import statistics
 from pathlib import Path
 
-from rnn_ref.rundir import load_json, write_output
+from rnn_ref.experiments.tbptt import DELAY_SYMBOLS
+from rnn_ref.rundir import load_json
 from rnn_ref.site import paths
-from rnn_ref.site.templates import render
+from rnn_ref.site.templates import redraw_report, render
 
 __all__ = [
     "LEARNED",
@@ -25,11 +27,7 @@ __all__ = [
 ]
 
 LEARNED = 0.9  # accuracy every seed must reach for "learned"
-CHANCE_BELOW = 0.4  # and stay under for "not learned" (chance: 0.25)
-
-
-def _mean(xs: list[float]) -> float:
-    return statistics.fmean(xs)
+CHANCE_BELOW = 0.4  # and stay under for "not learned" (chance: 1 / DELAY_SYMBOLS)
 
 
 def verdicts(results: dict) -> dict:
@@ -80,62 +78,36 @@ def _train_chars(lm: dict) -> int:
     return int(len(text) * (1 - lm["config"]["val_fraction"]))
 
 
-def _pct(xs: list[float]) -> str:
-    return " / ".join(f"{x:.0%}" for x in xs)
-
-
-def _verdict_word(learned: bool | None) -> str:
-    return {True: "learned", False: "not learned", None: "unclear"}[learned]
+_WORD = {True: "learned", False: "not learned", None: "unclear"}
 
 
 def render_tables(results: dict, lm: dict | None = None) -> str:
     """Markdown for the page (`docs/templates/tbptt_tables.md.j2`), one named section
     per table or sentence."""
     v = verdicts(results)
-    no, yes = results["growth"]["no_detach"], results["growth"]["detach"]
-    r, c = v["reset"], v["carry"]
-    rows = {
-        "growth": [
-            [
-                str(a["chunk"]),
-                f"{a['nodes']:,}",
-                f"{a['saved_bytes']:,}",
-                f"{a['seconds'] * 1000:.0f}",
-                f"{b['nodes']:,}",
-                f"{b['saved_bytes']:,}",
-                f"{b['seconds'] * 1000:.0f}",
-            ]
-            for a, b in zip(yes, no, strict=True)
-        ],
-        "delay": [
-            [
-                str(d),
-                str(k),
-                _pct(p["accuracies"]),
-                f"{_mean(p['accuracies']):.0%}",
-                _verdict_word(p["learned"]),
-            ]
-            for (d, k), p in sorted(v["delay"].items())
-        ],
-        "carry": [
-            ["state reset to zeros", _pct(r["from_zeros"]), _pct(r["from_carried"])],
-            ["state carried over", _pct(c["from_zeros"]), _pct(c["from_carried"])],
-        ],
-    }
+    delay = [
+        {
+            "d": d,
+            "k": k,
+            "accuracies": p["accuracies"],
+            "mean": statistics.fmean(p["accuracies"]),
+            "word": _WORD[p["learned"]],
+        }
+        for (d, k), p in sorted(v["delay"].items())
+    ]
     lm_parts = (
         lm_tables(lm) if lm is not None else {"best": None, "lm_train_chars": None}
     )
-    if lm is not None:
-        rows["lm_curve"] = lm_parts.pop("lm_curve")
     return render(
         "tbptt_tables.md.j2",
         results=results,
         v=v,
-        rows=rows,
+        delay=delay,
         learned=LEARNED,
         chance_below=CHANCE_BELOW,
-        no=no,
-        yes=yes,
+        chance=1 / DELAY_SYMBOLS,
+        no=results["growth"]["no_detach"],
+        yes=results["growth"]["detach"],
         lm=lm,
         **lm_parts,
     )
@@ -163,12 +135,10 @@ def redraw(
     lm_path: Path | None = None,
     results: dict | None = None,
 ) -> list[Path]:
-    """Re-render tbptt_tables.md (beside the JSON) from tbptt.json (or `results`, what
-    it holds) and lm.json."""
+    """Re-render tbptt_tables.md (beside the JSON, default the site's) from tbptt.json
+    (or `results`, what it holds) and lm.json (default: beside it)."""
     json_path = json_path or paths.results() / "tbptt.json"
     lm_path = lm_path or json_path.with_name("lm.json")
-    results = results or load_json(json_path.read_text())
     lm = load_json(lm_path.read_text()) if lm_path.is_file() else None
-    tables = json_path.with_name("tbptt_tables.md")
-    write_output(tables, render_tables(results, lm).encode())
-    return [tables]
+    tables = functools.partial(render_tables, lm=lm)
+    return redraw_report("tbptt", tables, json_path, results=results)

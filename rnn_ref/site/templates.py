@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
+from rnn_ref.rundir import load_json, write_output
 from rnn_ref.site import paths, words
 from rnn_ref.site.markdown import table
 
-__all__ = ["environment", "render", "unwrap"]
+__all__ = ["environment", "render", "unwrap", "redraw_report"]
 
 
 def unwrap(text: str) -> str:
@@ -86,3 +89,30 @@ def environment():
 def render(name: str, **data) -> str:
     """`docs/templates/<name>` rendered with `data`; one trailing newline at most."""
     return environment().get_template(name).render(**data).rstrip("\n") + "\n"
+
+
+def redraw_report(
+    name: str,
+    tables: Callable[[dict], str],
+    json_path: Path | None = None,
+    figures: dict[str, Callable[[dict, Path], Path]] | None = None,
+    out_dir: Path | None = None,
+    results: dict | None = None,
+) -> list[Path]:
+    """What every report's `redraw` does: read `<name>.json`, write `tables(results)`
+    to `<name>_tables.md` beside it, draw each of `figures` (file name -> drawer) into
+    `out_dir`; return the paths written.
+
+    Args:
+        json_path: default: the site's `docs/assets/results/<name>.json`.
+        out_dir: default: the site's `docs/assets/figures/`.
+        results: what the JSON holds, when the caller has it (not read again).
+    """
+    json_path = json_path or paths.results() / f"{name}.json"
+    results = results or load_json(json_path.read_text())
+    md = json_path.with_name(f"{name}_tables.md")
+    out_dir = out_dir or paths.figures()
+    return [
+        write_output(md, tables(results).encode()),
+        *(draw(results, out_dir / file) for file, draw in (figures or {}).items()),
+    ]

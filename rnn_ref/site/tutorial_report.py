@@ -1,12 +1,12 @@
 """The tutorial's ladder, reproduced: tables and figures from `tutorial.json`.
 
-`render_tables` writes the markdown the training chapter includes
-(`tutorial_tables.md`, one named section per table or sentence): the script's settings
-(from `rnn_ref.experiments.tutorial`), how the runs were measured, and the verdict table
-(the post's figure beside ours, per rung, with the rule that decides it).
-`draw_loss` plots the training loss of every seed of every rung (`tutorial_loss.svg`),
-`draw_accuracy` the evaluation accuracy (`tutorial_accuracy.svg`). `redraw` does all
-three; `rnn-ref ladder --tutorial --redraw` and `rnn-ref regen` call it.
+`render_tables` prepares the data of `docs/templates/tutorial_tables.md.j2` (the
+training chapter's sentences and verdict table): the script's settings, each rung's
+runs, what the post reports (from `rnn_ref.experiments.tutorial.RUNGS`) and the verdict
+(`rnn_ref.experiments.tutorial_verdicts`). `draw_loss` plots the training loss of every
+seed of every rung (`tutorial_loss.svg`), `draw_accuracy` the evaluation accuracy
+(`tutorial_accuracy.svg`). `redraw` does all three; `rnn-ref ladder --tutorial --redraw`
+and `rnn-ref regen` call it.
 """
 
 from __future__ import annotations
@@ -15,17 +15,31 @@ import math
 import statistics
 from pathlib import Path
 
-from rnn_ref.experiments.tutorial import EVAL_SAMPLES, TutorialArgs, build_model
+from rnn_ref.experiments.tutorial import EVAL_SAMPLES, RUNGS, TutorialArgs, build_model
 from rnn_ref.experiments.tutorial_overlap import training_overlap
-from rnn_ref.experiments.tutorial_verdicts import CONVERGED, RULES, verdict
-from rnn_ref.rundir import load_json, write_output
-from rnn_ref.site import paths
+from rnn_ref.experiments.tutorial_verdicts import (
+    CHANCE_TOL,
+    CONVERGED,
+    RULES,
+    at_chance,
+    verdict,
+    with_rules,
+)
 from rnn_ref.site.svg import save_svg
-from rnn_ref.site.templates import render
+from rnn_ref.site.templates import redraw_report, render
 
-__all__ = ["render_tables", "draw_loss", "draw_accuracy", "redraw"]
+__all__ = ["LESSONS", "render_tables", "draw_loss", "draw_accuracy", "redraw"]
 
 SMOOTH = 10  # the loss line: a running mean over 10 points of 50 steps (500 steps)
+
+# the lessons of the chapter: each compares these rungs (a section of the tables file)
+LESSONS = {
+    "tutorial_lesson_batch": ["baseline", "batch64"],
+    "tutorial_lesson_lr": ["baseline", "control_lr5e-3", "batch64_lr5e-3"],
+    "tutorial_lesson_model": ["baseline", "h32x3"],
+    "tutorial_lesson_warmup": ["combined", "combined_warmup"],
+    "tutorial_lesson_gated": ["control_rnn64_clip"],
+}
 
 
 def _pct(values: list[float], spec: str) -> str:
@@ -40,66 +54,61 @@ def _pct(values: list[float], spec: str) -> str:
     return f"{statistics.fmean(values) * 100:.1f} ± {sd * 100:.1f} ({each})"
 
 
-def _flags(flags: str) -> str:
+def _flags(args: dict) -> str:
     """The script's flags as code, the rest as words."""
-    script, _, extra = flags.partition(" + ")
+    script, _, extra = TutorialArgs(**args).flags().partition(" + ")
     text = f"`{script}`" if script.startswith("--") else script
     return text + (f" + {extra}" if extra else "")
 
 
-def _rung(rung: dict) -> dict:
-    """What a lesson says of a rung: its mean final accuracy, how many seeds converged,
-    how many ended at chance, its flags."""
-    runs = rung["runs"]
+def _rung(rung: dict, rungs: dict[str, dict]) -> dict:
+    """What the verdict table and the lessons say of a rung: its mean final accuracy,
+    how many seeds converged, how many ended at chance, its flags, the post's figure,
+    both accuracies of every seed, the verdict."""
+    runs, args = rung["runs"], TutorialArgs(**rung["args"])
+    post = RUNGS.get(rung["name"])
     return {
         "mean": statistics.fmean(x["final_10k"] for x in runs) if runs else None,
         "converged": sum(x["final_10k"] >= CONVERGED for x in runs),
-        "at_chance": sum(map(at_chance, runs)),
+        "at_chance": sum(at_chance(x, args) for x in runs),
         "seeds": len(runs),
-        "flags": _flags(TutorialArgs(**rung["args"]).flags()),
+        "flags": _flags(rung["args"]),
+        "reported": post.reported if post and post.reported else "(not in the post)",
+        "a100": _pct([x["final_100"] for x in runs], ".0f"),
+        "a10k": _pct([x["final_10k"] for x in runs], ".1f"),
+        "verdict": verdict(rung, rungs),
     }
 
 
 def render_tables(results: dict) -> str:
     """Markdown for the training chapter (`docs/templates/tutorial_tables.md.j2`), one
     named section per table or sentence."""
-    rungs = {r["name"]: r for r in results["rungs"]}
+    rungs = with_rules(results)
     a = TutorialArgs()
-    rows = [
-        [
-            f"`{r['name']}`",
-            _flags(TutorialArgs(**r["args"]).flags()),
-            r["reported"] or "(not in the post)",
-            _pct([x["final_100"] for x in r["runs"]], ".0f"),
-            _pct([x["final_10k"] for x in r["runs"]], ".1f"),
-            verdict(r, rungs),
-        ]
-        for r in results["rungs"]
-    ]
     rules = [
-        {"rungs": [n for n in rungs if rungs[n]["rule"] == rule], "text": RULES[rule]}
-        for rule in RULES
+        {"rungs": [n for n, r in rungs.items() if r["rule"] == rule], "text": text}
+        for rule, text in RULES.items()
         if any(r["rule"] == rule for r in rungs.values())
     ]
     return render(
         "tutorial_tables.md.j2",
         a=a,
+        classes=a.max_number + 1,
         params=sum(p.numel() for p in build_model(a).parameters()),
         eval_every_samples=EVAL_SAMPLES,
         results=results,
         seed_counts=sorted({len(r["runs"]) for r in results["rungs"]}),
         runs=sum(len(r["runs"]) for r in results["rungs"]),
-        rows=rows,
         rules=rules,
         one_seed=any(len(r["runs"]) < 2 for r in rungs.values()),
-        rungs={n: _rung(r) for n, r in rungs.items()},
+        rungs={n: _rung(r, rungs) for n, r in rungs.items()},
         missing={
             lesson: [n for n in names if not rungs.get(n, {}).get("runs")]
             for lesson, names in LESSONS.items()
         },
         converged=CONVERGED,
         chance_tol=CHANCE_TOL,
-        ln10=math.log(10),
+        chance_loss=math.log(a.max_number + 1),
         overlap=_overlap(results),
     )
 
@@ -118,126 +127,79 @@ def _overlap(results: dict) -> list[dict]:
     ]
 
 
-CHANCE_TOL = 0.01  # a loss this close to ln 10 is a uniform guess over 10 classes
-
-# the lessons of the chapter: each compares these rungs (a section of the tables file)
-LESSONS = {
-    "tutorial_lesson_batch": ["baseline", "batch64"],
-    "tutorial_lesson_lr": ["baseline", "control_lr5e-3", "batch64_lr5e-3"],
-    "tutorial_lesson_model": ["baseline", "h32x3"],
-    "tutorial_lesson_warmup": ["combined", "combined_warmup"],
-    "tutorial_lesson_gated": ["control_rnn64_clip"],
-}
-
-
-def at_chance(run: dict) -> bool:
-    """Whether a run's loss ends at chance: its last 50 steps' mean within `CHANCE_TOL`
-    of ln 10."""
-    return abs(run["loss"]["mean"][-1] - math.log(10)) <= CHANCE_TOL
-
-
-def _panels(results: dict, height: float):
+def _panels(results: dict, path: Path, draw_run, ylim, ylabel: str, legend: str):
+    """A panel per rung, two across, `draw_run(ax, run, colour)` for each seed in it;
+    steps on the shared x axis in thousands."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+    rungs = results["rungs"]
+    colors = matplotlib.colormaps["tab10"].colors
+    total = rungs[0]["args"]["total_steps"]
     with matplotlib.rc_context({"font.size": 11}):
-        fig = Figure(figsize=(8, height), facecolor="white")
-        axes = fig.subplots(
-            (len(results["rungs"]) + 1) // 2, 2, sharex=True, sharey=True
-        )
-    total = results["rungs"][0]["args"]["total_steps"]
-    for ax in axes.flat:
-        ax.xaxis.set_major_locator(MultipleLocator(max(1, total // 4)))
-        ax.xaxis.set_major_formatter(
-            FuncFormatter(lambda x, _: f"{x / 1000:g}k" if x else "0")
-        )
-    return fig, axes.flat
+        rows = (len(rungs) + 1) // 2
+        fig = Figure(figsize=(8, 2.3 * rows), facecolor="white")
+        axes = list(fig.subplots(rows, 2, sharex=True, sharey=True).flat)
+        for ax in axes:
+            ax.xaxis.set_major_locator(MultipleLocator(max(1, total // 4)))
+            ax.xaxis.set_major_formatter(
+                FuncFormatter(lambda x, _: f"{x / 1000:g}k" if x else "0")
+            )
+        for ax, rung in zip(axes, rungs, strict=False):
+            for color, run in zip(colors, rung["runs"], strict=False):
+                draw_run(ax, run, color)
+            ax.set_title(rung["name"], fontsize=11)
+            ax.set_ylim(*ylim)
+            ax.grid(alpha=0.3)
+        for ax in axes:
+            if not ax.has_data():
+                ax.set_visible(False)
+        fig.supxlabel("training step", fontsize=11)
+        fig.supylabel(ylabel, fontsize=11)
+        fig.axes[0].legend(fontsize=11, ncols=2, loc=legend)
+        fig.tight_layout()
+    return save_svg(fig, path)
 
 
-def _colors() -> list:
-    import matplotlib
+def _loss(ax, run: dict, color) -> None:
+    loss = run["loss"]
+    steps = [(i + 1) * loss["every"] for i in range(len(loss["mean"]))]
+    # every step's loss lies in the band: each 50 steps' min to max
+    ax.fill_between(steps, loss["min"], loss["max"], color=color, alpha=0.15, lw=0)
+    smooth = [
+        statistics.fmean(loss["mean"][max(0, i - SMOOTH + 1) : i + 1])
+        for i in range(len(loss["mean"]))
+    ]
+    ax.plot(steps, smooth, color=color, lw=1.4, label=f"seed {run['seed']}")
 
-    return list(matplotlib.colormaps["tab10"].colors)
+
+def _accuracy(ax, run: dict, color) -> None:
+    steps, a100, a10k = zip(*run["evals"], strict=True)
+    ax.plot(steps, a100, "o", color=color, ms=2.5, alpha=0.5)
+    ax.plot(steps, a10k, color=color, lw=1.4, label=f"seed {run['seed']}")
 
 
 def draw_loss(results: dict, path: Path) -> Path:
     """Training loss against step, a panel per rung, a colour per seed: faint, the
     band from each 50 steps' lowest to highest loss; solid, a running mean over 500
     steps."""
-    import matplotlib
-
-    with matplotlib.rc_context({"font.size": 11}):
-        fig, axes = _panels(results, 2.3 * ((len(results["rungs"]) + 1) // 2))
-        for ax, rung in zip(axes, results["rungs"], strict=False):
-            for color, run in zip(_colors(), rung["runs"], strict=False):
-                loss = run["loss"]
-                steps = [(i + 1) * loss["every"] for i in range(len(loss["mean"]))]
-                # every step's loss lies in the band: each 50 steps' min to max
-                ax.fill_between(
-                    steps, loss["min"], loss["max"], color=color, alpha=0.15, lw=0
-                )
-                smooth = [
-                    statistics.fmean(loss["mean"][max(0, i - SMOOTH + 1) : i + 1])
-                    for i in range(len(loss["mean"]))
-                ]
-                ax.plot(steps, smooth, color=color, lw=1.4, label=f"seed {run['seed']}")
-            ax.set_title(rung["name"], fontsize=11)
-            ax.set_ylim(0, 2.6)
-            ax.grid(alpha=0.3)
-        for ax in axes:
-            if not ax.has_data():
-                ax.set_visible(False)
-        fig.supxlabel("training step", fontsize=11)
-        fig.supylabel("training loss (cross-entropy)", fontsize=11)
-        fig.axes[0].legend(fontsize=11, ncols=2, loc="lower left")
-        fig.tight_layout()
-    return save_svg(fig, path)
+    ylabel = "training loss (cross-entropy)"
+    return _panels(results, path, _loss, (0, 2.6), ylabel, "lower left")
 
 
 def draw_accuracy(results: dict, path: Path) -> Path:
     """Evaluation accuracy against step, a panel per rung, a colour per seed: the
     script's 100-sample figure as dots, our 10,000-sample one as a line."""
-    import matplotlib
-
-    with matplotlib.rc_context({"font.size": 11}):
-        fig, axes = _panels(results, 2.3 * ((len(results["rungs"]) + 1) // 2))
-        for ax, rung in zip(axes, results["rungs"], strict=False):
-            for color, run in zip(_colors(), rung["runs"], strict=False):
-                steps, a100, a10k = zip(*run["evals"], strict=True)
-                ax.plot(steps, a100, "o", color=color, ms=2.5, alpha=0.5)
-                ax.plot(steps, a10k, color=color, lw=1.4, label=f"seed {run['seed']}")
-            ax.set_title(rung["name"], fontsize=11)
-            ax.set_ylim(0, 1.02)
-            ax.grid(alpha=0.3)
-        for ax in axes:
-            if not ax.has_data():
-                ax.set_visible(False)
-        fig.supxlabel("training step", fontsize=11)
-        fig.supylabel(
-            f"accuracy (dots: {results['eval_samples']} fresh samples, line: "
-            f"{results['test_samples']:,} fixed)",
-            fontsize=11,
-        )
-        fig.axes[0].legend(fontsize=11, ncols=2, loc="upper left")
-        fig.tight_layout()
-    return save_svg(fig, path)
+    ylabel = (
+        f"accuracy (dots: {results['eval_samples']} fresh samples, line: "
+        f"{results['test_samples']:,} fixed)"
+    )
+    return _panels(results, path, _accuracy, (0, 1.02), ylabel, "upper left")
 
 
 def redraw(json_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    """Re-render `tutorial_tables.md` (beside the JSON) and the two figures.
-
-    Args:
-        json_path: default: the site's `docs/assets/results/tutorial.json`.
-        out_dir: where the figures go; default: the site's `docs/assets/figures/`.
-    """
-    json_path = json_path or paths.results() / "tutorial.json"
-    results = load_json(json_path.read_text())
-    tables = json_path.with_name("tutorial_tables.md")
-    write_output(tables, render_tables(results).encode())
-    svg_dir = out_dir or paths.figures()
-    return [
-        tables,
-        draw_loss(results, svg_dir / "tutorial_loss.svg"),
-        draw_accuracy(results, svg_dir / "tutorial_accuracy.svg"),
-    ]
+    """Re-render `tutorial_tables.md` (beside the JSON, default the site's
+    `tutorial.json`) and the two figures (into `out_dir`, default the site's)."""
+    figures = {"tutorial_loss.svg": draw_loss, "tutorial_accuracy.svg": draw_accuracy}
+    return redraw_report("tutorial", render_tables, json_path, figures, out_dir)

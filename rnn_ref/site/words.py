@@ -29,6 +29,7 @@ __all__ = [
     "step_word",
     "size_word",
     "vanish_word",
+    "spelled",
 ]
 
 SAME_ACCURACY = 0.02  # two mean accuracies closer than 2 points are "about the same"
@@ -235,3 +236,16 @@ def after_peak(values: list[float]) -> str:
         ('fell after it', 'was highest at the end')
     """
     return "was highest at the end" if max(values) == values[-1] else "fell after it"
+
+
+_SMALL = str.split("zero one two three four five six seven eight nine ten")
+
+
+def spelled(n: int) -> str:
+    """`n` as prose writes it: in words up to ten, in digits above.
+
+    Examples:
+        >>> spelled(10), spelled(0), spelled(11)
+        ('ten', 'zero', '11')
+    """
+    return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"

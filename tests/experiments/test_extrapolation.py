@@ -24,6 +24,8 @@ def test_every_recorded_attempt_is_defined_and_its_config_is_what_it_trains_now(
     for attempt in RESULTS["attempts"]:
         overrides = extrapolation.ATTEMPTS[attempt["name"]][1]
         assert attempt["config"] == extrapolation._recorded(overrides), attempt["name"]
+        seeds = sorted({r["seed"] for r in attempt["runs"]})
+        assert seeds == list(range(attempt["seeds"])), attempt["name"]
 
 
 def test_meets_target_is_what_the_runs_say():
@@ -101,6 +103,7 @@ def test_an_attempt_records_both_cells_and_every_seed(tmp_path, monkeypatch):
         ("lstm", 0),
     ]
     assert attempt["meets_target"] is False
+    assert attempt["seeds"] == 1 and "note" not in attempt  # what it tries: ATTEMPTS'
 
 
 def test_defaults_meet_the_extrapolation_target_on_every_seed():

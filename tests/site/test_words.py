@@ -208,3 +208,10 @@ def test_how_many(n, total, said):
 )
 def test_after_peak(values, word):
     assert words.after_peak(values) == word
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(0, "zero"), (10, "ten"), (11, "11"), (1200, "1,200"), (-1, "-1")]
+)
+def test_spelled_in_words_up_to_ten(n, text):
+    assert words.spelled(n) == text
