@@ -28,6 +28,8 @@ __all__ = [
 
 LEARNED = 0.9  # accuracy every seed must reach for "learned"
 CHANCE_BELOW = 0.4  # and stay under for "not learned" (chance: 1 / DELAY_SYMBOLS)
+PARITY_CHANCE = 0.5  # the carry task answers a bit: a guess is right half the time
+NEAR_CHANCE = 0.05  # within this of chance, every seed: "no better than a guess"
 
 
 def verdicts(results: dict) -> dict:
@@ -58,6 +60,7 @@ def verdicts(results: dict) -> dict:
             b["nodes"] > a["nodes"]
             for a, b in zip(growth["no_detach"], growth["no_detach"][1:], strict=False)
         ),
+        "k_equals_d": [max(v["accuracies"]) for (d, k), v in delay.items() if k == d],
         "reset": {
             "from_zeros": [r["from_zeros"] for r in carry[False]],
             "from_carried": [r["from_carried"] for r in carry[False]],
@@ -67,6 +70,24 @@ def verdicts(results: dict) -> dict:
             "from_carried": [r["from_carried"] for r in carry[True]],
         },
     }
+
+
+def accuracy_word(accuracies: list[float], chance: float) -> str:
+    """What a model's accuracies (one per seed) say of it, after "it is".
+
+    Examples:
+        >>> accuracy_word([1.0, 1.0], 0.5), accuracy_word([0.95, 1.0], 0.5)
+        ('right at every step', 'right at least 90% of the time')
+        >>> accuracy_word([0.51, 0.53], 0.5), accuracy_word([0.42, 0.58], 0.5)
+        ('no better than a guess', 'far from the task')
+    """
+    if min(accuracies) == 1.0:
+        return "right at every step"
+    if min(accuracies) >= LEARNED:
+        return f"right at least {LEARNED:.0%} of the time"
+    if max(abs(a - chance) for a in accuracies) <= NEAR_CHANCE:
+        return "no better than a guess"
+    return "far from the task"
 
 
 def _train_chars(lm: dict) -> int:
@@ -106,6 +127,8 @@ def render_tables(results: dict, lm: dict | None = None) -> str:
         learned=LEARNED,
         chance_below=CHANCE_BELOW,
         chance=1 / DELAY_SYMBOLS,
+        parity_chance=PARITY_CHANCE,
+        said=accuracy_word,
         no=results["growth"]["no_detach"],
         yes=results["growth"]["detach"],
         lm=lm,

@@ -48,3 +48,22 @@ def test_the_lm_sentence_states_loss_and_cpu_time_from_the_json():
     assert lm["config"]["steps"] == lm["final"]["step"]
     for t, sample in lm["samples"].items():
         assert f"Temperature {t}:" in text and html.escape(sample) in text
+
+
+def test_the_verdict_sentences_follow_the_data():
+    """k = d and the carry experiment: the words change when the results do."""
+    import copy
+
+    results = json.loads(JSON.read_text())
+    text = tbptt_report.render_tables(results)
+    assert "$k = d$ is not enough" in text
+    assert "Trained with carried state it is far from the task" in text
+    changed = copy.deepcopy(results)
+    for r in changed["delay"]:
+        if r["k"] == r["d"]:
+            r["accuracy"] = 1.0
+    for r in changed["carry"]:
+        r["from_zeros"] = 1.0
+    text = tbptt_report.render_tables(changed)
+    assert "$k = d$ is not enough" not in text and "With $k = d$ some seeds" in text
+    assert "Trained with carried state it is right at every step" in text
