@@ -24,8 +24,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from rnn_ref.cli import show_progress
+from rnn_ref.cli.experiment_args import output
 from rnn_ref.errors import InputError
-from rnn_ref.lm import LM_CELLS, generate
+from rnn_ref.lm import LM_CELLS, generate, load_text
 from rnn_ref.lm_train import LMConfig, load_lm, read_lm_config, train_lm
 from rnn_ref.rundir import write_output
 
@@ -52,6 +53,8 @@ MIN_TEMPERATURE = 1e-4
 def _cmd_train(args: argparse.Namespace) -> int:
     given = {f: getattr(args, f) for _, f, _ in _FLAGS if getattr(args, f) is not None}
     out = args.out
+    output(out, "--out", folder=True)  # before any work: where it writes
+    output(args.results, "--results")
     # the saved run, with only the flags given here changed (`--out ""`: LMConfig
     # refuses it)
     if args.resume and out:
@@ -60,8 +63,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         config = LMConfig.from_dict({**base, **given, "out": out})
     else:
         config = LMConfig(**given, out=out)
-    if args.results:  # fail before training, not after
-        Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    if config.text:  # read here too: a text it cannot train on is refused before
+        load_text(config.text)  # the run directory is claimed
     try:
         result = train_lm(
             config, resume=args.resume, progress=show_progress(args.quiet)
