@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 import sys
 from dataclasses import asdict, fields
@@ -48,6 +49,9 @@ _FLAGS = [
 ]
 # below it sampling is greedy already, and logits / temperature may overflow to inf
 MIN_TEMPERATURE = 1e-4
+# characters: `sample` streams them, but at some 10,000 a second on a CPU this many
+# take three years; more is a typing error, refused before the model is loaded
+MAX_LENGTH = 10**12
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -104,15 +108,20 @@ def _command(config: LMConfig) -> str:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    if args.length < 1:
-        raise InputError(f"--length must be at least 1; got {args.length}")
+    if not 1 <= args.length <= MAX_LENGTH:
+        raise InputError(
+            f"--length must be 1 .. {MAX_LENGTH:,} characters (10**12); got "
+            f"{args.length}"
+        )
     if not 0 <= args.seed < 2**63:  # torch.Generator().manual_seed's range
         raise InputError(f"--seed must be in 0 .. 2**63 - 1; got {args.seed}")
-    if 0 < args.temperature < MIN_TEMPERATURE:  # 0 and below: `sample` refuses them
+    # 0 and below: `sample` refuses them
+    if not (args.temperature <= 0 or MIN_TEMPERATURE <= args.temperature < math.inf):
         raise InputError(
-            f"--temperature must be at least {MIN_TEMPERATURE:g} (below it logits / "
-            f"temperature can overflow to inf; {MIN_TEMPERATURE:g} samples almost "
-            f"greedily already); got {args.temperature:g}"
+            f"--temperature must be a finite number of at least {MIN_TEMPERATURE:g} "
+            f"(below it logits / temperature can overflow to inf; "
+            f"{MIN_TEMPERATURE:g} samples almost greedily already); got "
+            f"{args.temperature:g}"
         )
     if sys.stdout is None:  # `>&-`: the text would be lost
         raise InputError("stdout is closed; redirect it to a file or a pipe")
