@@ -20,7 +20,12 @@ __all__ = ["metrics_bytes", "resume_metrics"]
 
 
 def metrics_bytes(metrics: list[dict]) -> bytes:
-    """`metrics.jsonl`'s contents: one strict-JSON line (no NaN, no Infinity) each."""
+    """`metrics.jsonl`'s contents: one strict-JSON line (no NaN, no Infinity) each.
+
+    Examples:
+        >>> metrics_bytes([{"step": 10, "loss": 0.5}, {"step": 20, "loss": 0.25}])
+        b'{"step": 10, "loss": 0.5}\\n{"step": 20, "loss": 0.25}\\n'
+    """
     return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
 
 
