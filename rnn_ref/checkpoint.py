@@ -6,7 +6,7 @@ A run directory (`rnn-ref train --out DIR`, `rnn-ref lm train --out DIR`) holds
 * `model.pt`: the weights, a plain `state_dict`;
 * `state.pt`: everything resuming needs (weights, optimizer, step, RNG states or the
   carried state), plain tensors and numbers;
-* `metrics.jsonl`: one line per evaluation.
+* `metrics.jsonl`: one line per evaluation (`rnn_ref.metrics_file`).
 
 Every file is read with `torch.load(weights_only=True)`, so unpickling a downloaded
 checkpoint cannot call a function (a pickled function or class is refused), and every
@@ -32,6 +32,7 @@ from torch import nn
 from rnn_ref import rundir
 from rnn_ref.config import TrainConfig
 from rnn_ref.errors import CheckpointError, InputError
+from rnn_ref.metrics_file import metrics_bytes, resume_metrics
 from rnn_ref.model import SumModClassifier, classifier_kwargs
 
 __all__ = [
@@ -43,8 +44,6 @@ __all__ = [
     "config_bytes",
     "load_state",
     "resume",
-    "metrics_bytes",
-    "resume_metrics",
 ]
 
 
@@ -252,8 +251,9 @@ def load_state(
 def resume(
     out: Path, model: nn.Module, optimizer, steps: int, command="train"
 ) -> tuple[dict | None, list[dict] | None]:
-    """`load_state`, then the metrics up to its step (`resume_metrics`): None when the
-    run already holds `steps` steps (nothing to train, nothing to rewrite)."""
+    """`load_state`, then the metrics up to its step (`resume_metrics`, checked even
+    with nothing to train): None when the run already holds `steps` steps (nothing to
+    train, nothing to rewrite)."""
     state = load_state(out, model, optimizer, command)
     step = state["step"] if state is not None else 0
     if step > steps:  # never cut a run's config back below its steps
@@ -261,38 +261,7 @@ def resume(
             f"--steps {steps} is below the {step} steps {out} already holds; pass a "
             f"larger --steps to train on, or leave it out"
         )
-    return state, resume_metrics(out, step) if step < steps else None
-
-
-# ---- metrics.jsonl: strict JSON lines, committed with each checkpoint ----
-
-
-def metrics_bytes(metrics: list[dict]) -> bytes:
-    """`metrics.jsonl`'s contents: one strict-JSON line (no NaN, no Infinity) each."""
-    return "".join(json.dumps(m, allow_nan=False) + "\n" for m in metrics).encode()
-
-
-def resume_metrics(out: Path, step: int) -> list[dict]:
-    """The metrics lines up to the checkpoint's `step`, checked against the manifest
-    (a flipped byte or a cut file is a `CheckpointError`; a missing file is none).
-
-    A torn last line of a file the manifest does not list (written before it did,
-    when lines were appended) is dropped; a bad line before it is a `CheckpointError`.
-    """
-    path = out / "metrics.jsonl"
-    lines = rundir.verify(path).splitlines() if path.is_file() else []
-    metrics = []
-    for i, raw in enumerate(lines, 1):
-        try:
-            m = rundir.load_json(raw)
-            keep = m["step"] <= step
-        except (ValueError, KeyError, TypeError):
-            if i == len(lines):
-                break  # torn tail
-            raise CheckpointError(
-                f"line {i} of {path} is not a metrics line ({raw[:40]!r}); fix or "
-                f"delete that line, then resume"
-            ) from None
-        if keep:
-            metrics.append(m)
-    return metrics
+    # the classifier may checkpoint between two evaluations (`stop_at`): loss_count
+    # steps after the last one; the language model only right after one
+    metrics = resume_metrics(out, step, (state or {}).get("loss_count", 0))
+    return state, metrics if step < steps else None

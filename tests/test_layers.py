@@ -21,6 +21,7 @@ CLASSIFIER = {
     "model",
     "config",
     "checkpoint",
+    "metrics_file",
     "train",
     "distributed",
     "lm",

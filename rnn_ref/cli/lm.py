@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 import sys
 from dataclasses import asdict, fields
@@ -24,8 +25,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from rnn_ref.cli import show_progress
+from rnn_ref.cli.experiment_args import output
 from rnn_ref.errors import InputError
-from rnn_ref.lm import LM_CELLS, generate
+from rnn_ref.lm import LM_CELLS, generate, load_text
 from rnn_ref.lm_train import LMConfig, load_lm, read_lm_config, train_lm
 from rnn_ref.rundir import write_output
 
@@ -47,11 +49,16 @@ _FLAGS = [
 ]
 # below it sampling is greedy already, and logits / temperature may overflow to inf
 MIN_TEMPERATURE = 1e-4
+# characters: `sample` streams them, but at some 10,000 a second on a CPU this many
+# take three years; more is a typing error, refused before the model is loaded
+MAX_LENGTH = 10**12
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     given = {f: getattr(args, f) for _, f, _ in _FLAGS if getattr(args, f) is not None}
     out = args.out
+    output(out, "--out", folder=True)  # before any work: where it writes
+    output(args.results, "--results")
     # the saved run, with only the flags given here changed (`--out ""`: LMConfig
     # refuses it)
     if args.resume and out:
@@ -60,8 +67,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         config = LMConfig.from_dict({**base, **given, "out": out})
     else:
         config = LMConfig(**given, out=out)
-    if args.results:  # fail before training, not after
-        Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    if config.text:  # read here too: a text it cannot train on is refused before
+        load_text(config.text)  # the run directory is claimed
     try:
         result = train_lm(
             config, resume=args.resume, progress=show_progress(args.quiet)
@@ -101,15 +108,20 @@ def _command(config: LMConfig) -> str:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    if args.length < 1:
-        raise InputError(f"--length must be at least 1; got {args.length}")
+    if not 1 <= args.length <= MAX_LENGTH:
+        raise InputError(
+            f"--length must be 1 .. {MAX_LENGTH:,} characters (10**12); got "
+            f"{args.length}"
+        )
     if not 0 <= args.seed < 2**63:  # torch.Generator().manual_seed's range
         raise InputError(f"--seed must be in 0 .. 2**63 - 1; got {args.seed}")
-    if 0 < args.temperature < MIN_TEMPERATURE:  # 0 and below: `sample` refuses them
+    # 0 and below: `sample` refuses them
+    if not (args.temperature <= 0 or MIN_TEMPERATURE <= args.temperature < math.inf):
         raise InputError(
-            f"--temperature must be at least {MIN_TEMPERATURE:g} (below it logits / "
-            f"temperature can overflow to inf; {MIN_TEMPERATURE:g} samples almost "
-            f"greedily already); got {args.temperature:g}"
+            f"--temperature must be a finite number of at least {MIN_TEMPERATURE:g} "
+            f"(below it logits / temperature can overflow to inf; "
+            f"{MIN_TEMPERATURE:g} samples almost greedily already); got "
+            f"{args.temperature:g}"
         )
     if sys.stdout is None:  # `>&-`: the text would be lost
         raise InputError("stdout is closed; redirect it to a file or a pipe")

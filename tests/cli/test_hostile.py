@@ -26,33 +26,6 @@ import pytest
 from rnn_ref.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
-LMRUN = pytest.mark.xfail(strict=True, reason="lm run directory: branch lmrun")
-# the cases that fail in files being rewritten on branch lmrun (rnn_ref/lm_train.py,
-# rnn_ref/cli/lm.py, rnn_ref/rundir.py): drop each from here once it passes
-FAILING_ON_MAIN = {
-    *(
-        f"{c}: {r}/metrics.jsonl: {k}"
-        for c, r in (("train --resume", "run"), ("lm train --resume", "lm"))
-        for k in ("nested", "wrong type", "huge number", "long number", "NaN",
-                  "not UTF-8", "empty")
-    ),
-    "lm train --text: text.txt: not UTF-8",
-    "lm train --text: text.txt: empty",
-    "lm sample --length=huge",
-    "lm sample --temperature=nan",
-    "lm train --text under a file",
-    "lm train --text under a device",
-    "lm train --out under a file",
-    "lm train --out under a device",
-    "lm train --results under a file",
-    "lm train --results under a device",
-}  # fmt: skip
-
-
-def _case(*values, id: str):
-    return pytest.param(*values, id=id, marks=[LMRUN] if id in FAILING_ON_MAIN else [])
-
-
 # where each command's work starts; the sweep replaces it with `_start`
 WORK = {
     "regen": ["rnn_ref.site.regen.run_snippet"],
@@ -266,7 +239,7 @@ def _sweep(one_error_line, case, checkout, argv, match, may_start, owns=()):
 # ---- every file a command reads ----
 
 FILE_CASES = [
-    _case(command, name, kind, id=f"{command}: {name}: {kind}")
+    pytest.param(command, name, kind, id=f"{command}: {name}: {kind}")
     for command, (_, names) in READS.items()
     for name in names
     for kind in HOSTILE
@@ -306,7 +279,7 @@ def test_the_run_files_are_those_swept(checkout):
 @pytest.mark.parametrize(
     "kind, command, name",
     [
-        _case(kind, command, name, id=f"{kind}-{command}-{name}")
+        pytest.param(kind, command, name, id=f"{kind}-{command}-{name}")
         for command, name in (
             ("predict", "run/config.json"),
             ("lm sample", "lm/config.json"),
@@ -336,7 +309,7 @@ def test_a_hostile_field_is_one_line(
 
 EDGES = ["0", "-1", "huge", "nan", "x"]
 FLAG_CASES = [
-    _case(mode, flag, edge, id=f"{mode} {flag}={edge}")
+    pytest.param(mode, flag, edge, id=f"{mode} {flag}={edge}")
     for mode in BASE
     for flag in _flags(mode.split(" --")[0], numeric=True)
     for edge in EDGES
@@ -362,7 +335,7 @@ def test_a_numeric_flag_at_its_edges(one_error_line, case, checkout, mode, flag,
 # ---- every path flag: under a regular file, under a device ----
 
 PATH_CASES = [
-    _case(mode, flag, under, id=f"{mode} {flag} under {under}")
+    pytest.param(mode, flag, under, id=f"{mode} {flag} under {under}")
     for mode in BASE
     for flag in _flags(mode.split(" --")[0], numeric=False)
     if flag in PATHS

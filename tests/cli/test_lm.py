@@ -78,7 +78,10 @@ def test_bad_sampling_input_is_one_error_line(run_dir, one_error_line):
     base = ["lm", "sample", "--checkpoint", str(run_dir)]
     one_error_line([*base, "--temperature", "0"], "temperature must be > 0")
     one_error_line([*base, "--prime", "é"], "not in the model's vocabulary")
-    one_error_line([*base, "--length", "0"], "--length must be at least 1")
+    one_error_line([*base, "--length", "0"], "--length must be 1 .. 1,000,000,000,000")
+    one_error_line([*base, "--length", str(10**12 + 1)], "characters (10**12)")
+    one_error_line([*base, "--temperature", "nan"], "--temperature must be a finite")
+    one_error_line([*base, "--temperature", "inf"], "--temperature must be a finite")
     one_error_line([*base, "--prime", ""], "prime must hold")
 
 
