@@ -223,6 +223,7 @@ def eval_batch(samples: int, longest: int, most: int = 500) -> int:
     digits (so its memory is flat in the length).
 
     Examples:
+        >>> from rnn_ref.config import eval_batch
         >>> eval_batch(1000, 5), eval_batch(10, 5), eval_batch(1000, 10**5)
         (500, 10, 10)
     """

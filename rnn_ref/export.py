@@ -227,6 +227,8 @@ def parity_bytes(model: SumModClassifier, max_length: int) -> int:
     gates and output in the packed forward and in onnxruntime's padded one.
 
     Examples:
+        >>> from rnn_ref.export import parity_bytes
+        >>> from rnn_ref.model import SumModClassifier
         >>> parity_bytes(SumModClassifier(hidden_size=64), 100) < 2**30
         True
     """

@@ -23,6 +23,7 @@ def metrics_bytes(metrics: list[dict]) -> bytes:
     """`metrics.jsonl`'s contents: one strict-JSON line (no NaN, no Infinity) each.
 
     Examples:
+        >>> from rnn_ref.metrics_file import metrics_bytes
         >>> metrics_bytes([{"step": 10, "loss": 0.5}, {"step": 20, "loss": 0.25}])
         b'{"step": 10, "loss": 0.5}\\n{"step": 20, "loss": 0.25}\\n'
     """
