@@ -46,6 +46,17 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _train_once_per_run(tmp_path_factory, worker_id):
+    """The training page's GRUs are trained once per test run, by whichever process
+    needs them first (a worker, a snippet, a notebook): `rnn_ref.site.train_cache`."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # pytest-xdist: the workers' temp folders share a parent
+        shared = shared.parent
+    (shared / "trained").mkdir(exist_ok=True)
+    os.environ["RNN_REF_MODEL_CACHE"] = str(shared / "trained")
+
+
 @pytest.fixture(autouse=True)
 def _seed_and_one_thread():
     """Every test starts from the same RNG state, on one intra-op thread: the

@@ -37,7 +37,7 @@ from rnn_ref.site import paths, platform
 from rnn_ref.site.diagram import SMALLEST, WIDTH
 from rnn_ref.site.markdown import section
 from rnn_ref.site.svg import save_svg
-from rnn_ref.train import train
+from rnn_ref.site.train_cache import trained_once
 
 __all__ = ["MODELS", "FIGURES", "trained", "states", "gate_traces", "measure", "redraw"]
 
@@ -58,9 +58,10 @@ _SHOWN = 100  # sequences drawn in each panel
 
 @functools.cache
 def trained(name: str) -> SumModClassifier:
-    """`MODELS[name]`, trained on one thread (the same weights on every run)."""
+    """`MODELS[name]`, trained on one thread (the same weights on every run; once per
+    test run, `rnn_ref.site.train_cache`)."""
     with torch_threads(1):
-        return train(MODELS[name]).model
+        return trained_once(MODELS[name])
 
 
 def _sequences() -> tuple[torch.Tensor, torch.Tensor]:
