@@ -39,6 +39,9 @@ LM_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
 
+MAX_TEXT_BYTES = 2**28  # 256 MiB: in memory each character is an int64 id, 8 bytes
+
+
 def load_text(path: str | Path | None = None) -> str:
     """The training text: a UTF-8 file, by default Milton's *Paradise Lost* (`TEXT`).
 
@@ -48,6 +51,17 @@ def load_text(path: str | Path | None = None) -> str:
         '\\nPARADISE LOST\\nBOOK I.\\n'
     """
     path = Path(path) if path else TEXT
+    if (
+        path.exists()
+        and not path.is_file()
+        or path.is_file()
+        and (path.stat().st_size > MAX_TEXT_BYTES)
+    ):
+        raise InputError(
+            f"the text {path} is not a regular file of at most {MAX_TEXT_BYTES:,} "
+            f"bytes (a device, a folder, or too big to hold in memory): pass another "
+            f"--text"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:

@@ -171,28 +171,26 @@ def train_lm(
     vocab = Vocab(config.chars or text)
     config.chars = vocab.chars
     config.__post_init__()  # checked again: the memory estimate knows the vocabulary
+    ids = vocab.encode(text)
+    # (N, T): a text too short for the batch is refused before the run is claimed
+    streams = stream_batches(ids[: _split(ids, config)], config.batch_size)
     lock = None
     if out is not None:
         files = checkpoint.run_files(config, [])
         lock = rundir.claim(out, resume, read_lm_config, files)
     try:
-        return _train_lm(config, resume, progress, out, text, vocab)
+        return _train_lm(config, resume, progress, out, vocab, ids, streams)
     finally:
         if lock is not None:
             lock.release()
 
 
-def _train_lm(
-    config: LMConfig,
-    resume: bool,
-    progress: bool,
-    out: Path | None,
-    text: str,
-    vocab: Vocab,
-) -> LMResult:
-    ids = vocab.encode(text)
-    split = int(len(ids) * (1 - config.val_fraction))
-    streams = stream_batches(ids[:split], config.batch_size)  # (N, T)
+def _split(ids: torch.Tensor, config: LMConfig) -> int:
+    return int(len(ids) * (1 - config.val_fraction))  # the rest is held out
+
+
+def _train_lm(config, resume, progress, out, vocab, ids, streams) -> LMResult:
+    split = _split(ids, config)
     starts = list(range(0, streams.shape[1] - 1, config.bptt))
     torch.manual_seed(config.seed)
     model = _model(config)

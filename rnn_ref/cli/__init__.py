@@ -87,7 +87,7 @@ def _exit_code(error: BaseException) -> int:
         error, code = "out of memory; lower the sizes or lengths you asked for", 1
     else:
         raise error
-    say(f"error: {error}")
+    say("error: " + " ".join(str(error).split()))  # one line, whatever it quoted
     return code
 
 
@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if main_thread:
                 signal.signal(signal.SIGINT, previous)
+        if sys.stdout is None:  # `>&-`: every command prints its result there
+            raise InputError("stdout is closed; redirect it to a file or a pipe")
         code = args.func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # a full disk or a closed pipe is reported here

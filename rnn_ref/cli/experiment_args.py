@@ -95,7 +95,8 @@ def output(path: str | None, flag: str, folder: bool = False) -> None:
     if not path:
         return
     path = Path(path)
-    parent = next(p for p in path.parents if p.exists())  # "." or "/" at the least
+    # the nearest that exists: "." or "/" at the least, or "/" itself
+    parent = next((p for p in path.parents if p.exists()), path)
     if not parent.is_dir():
         raise InputError(
             f"{flag} {path}: {parent} is not a directory; pass a path under a directory"

@@ -123,8 +123,6 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             f"{MIN_TEMPERATURE:g} samples almost greedily already); got "
             f"{args.temperature:g}"
         )
-    if sys.stdout is None:  # `>&-`: the text would be lost
-        raise InputError("stdout is closed; redirect it to a file or a pipe")
     model, vocab, _ = load_lm(args.checkpoint)
     prime = args.prime.replace("\\n", "\n")
     chars = generate(model, vocab, prime, args.temperature, args.seed)

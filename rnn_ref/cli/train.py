@@ -184,8 +184,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         stream = getattr(sys.stdin, "buffer", None) or io.BytesIO(
             sys.stdin.read().encode()
         )
-    if sys.stdout is None:
-        raise InputError("stdout is closed; redirect it to a file or a pipe")
     done = predict_stream(
         model,
         config["num_digits"],

@@ -617,3 +617,70 @@ def test_a_disk_that_fills_during_the_first_save_leaves_a_run_that_resumes(
         [10, 20] if trainer == "classifier" else [5, 10]
     )
     assert not list(out.glob(".*.tmp"))
+
+
+# ---- the attacker's read of issue 28's work: each failure it found, as a test ----
+
+LM_RUN = RUNS["lm"]
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        ([*LM_RUN, "--out", "{d}/zz", "--results", "/"], "--results / is a directory"),
+        (["tbptt", "--redraw", "--out", "/"], "--out / is a directory"),
+    ],
+    ids=["lm --results /", "tbptt --redraw --out /"],
+)
+def test_the_root_folder_as_an_output_is_one_line(
+    one_error_line, tmp_path, argv, match
+):
+    """`/` has no parent: the check that looks for one raised StopIteration."""
+    one_error_line([a.format(d=tmp_path) for a in argv], match)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", ["/dev/zero", "{d}"], ids=["a device", "a folder"])
+def test_a_text_that_is_no_regular_file_is_refused_before_it_is_read(
+    one_error_line, tmp_path, text
+):
+    """`--text /dev/zero` read until memory ran out."""
+    argv = [*LM_RUN, "--text", text.format(d=tmp_path), "--out", f"{tmp_path}/run"]
+    one_error_line(argv, "is not a regular file of at most")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_text_too_short_for_the_batch_leaves_no_run_behind(one_error_line, tmp_path):
+    """The refusal came after the run directory was claimed: a second try said the
+    directory already held a run."""
+    (tmp_path / "two.txt").write_text("ab")
+    argv = [*LM_RUN, "--text", str(tmp_path / "two.txt"), "--out", f"{tmp_path}/run"]
+    one_error_line(argv, "cannot fill 4 streams")
+    assert not (tmp_path / "run").exists()
+
+
+def test_an_error_that_quotes_several_lines_is_one_line(one_error_line, monkeypatch):
+    """torch's state_dict errors span lines (`size mismatch` on the second, after a
+    tab): the message keeps them, on one line."""
+    from rnn_ref.errors import CheckpointError
+
+    def mismatch(args):
+        raise CheckpointError("does not fit (Error(s) in loading:\n\tsize mismatch)")
+
+    monkeypatch.setattr("rnn_ref.cli.tbptt._cmd_tbptt", mismatch)
+    line = one_error_line(["tbptt"], "(Error(s) in loading: size mismatch)")
+    assert "\t" not in line
+
+
+@pytest.mark.parametrize("command", ["evaluate", "train"])
+def test_a_closed_stdout_is_refused_before_any_work(
+    one_error_line, monkeypatch, tmp_path, command
+):
+    """`>&-`: evaluate's result and train's summary were lost, with exit 0."""
+    argv = {
+        "evaluate": ["evaluate", "--checkpoint", str(tmp_path / "none")],
+        "train": ["train", *SMOKE, "--out", str(tmp_path / "run")],
+    }[command]
+    monkeypatch.setattr(sys, "stdout", None)
+    one_error_line(argv, "stdout is closed")
+    assert list(tmp_path.iterdir()) == []
