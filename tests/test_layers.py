@@ -237,7 +237,7 @@ MAX_LINES = 300
 # lower or remove its entry (STYLE.md: modules of at most about 300 lines)
 OVER = {
     "_checks.py": 333,
-    "cli/train.py": 338,
+    "cli/train.py": 336,
     "loops.py": 320,
     "packing.py": 346,
     "rundir.py": 319,  # holds both trainers' claim now; its atomic writes are atomic.py
