@@ -25,6 +25,8 @@ import pytest
 
 from rnn_ref.cli import build_parser, main
 
+pytestmark = pytest.mark.slow  # about 20 s of CPU: `make test` runs it, test-fast not
+
 ROOT = Path(__file__).resolve().parents[2]
 # where each command's work starts; the sweep replaces it with `_start`
 WORK = {
