@@ -41,6 +41,14 @@ VANISHED = 1e-6
 SEVERAL = 3  # a ratio of 3 or more is "several times"
 
 
+def _three_way(x: float, within: float, above: str, below: str, same: str) -> str:
+    """`same` when `|x| < within`, else `above` for a positive `x`, `below` for a
+    negative one: the rule under each comparison word below."""
+    if abs(x) < within:
+        return same
+    return above if x > 0 else below
+
+
 def compare_word(difference: float) -> str:
     """How one mean accuracy compares with another, from `a - b` (fractions).
 
@@ -48,9 +56,7 @@ def compare_word(difference: float) -> str:
         >>> compare_word(0.11), compare_word(-0.2), compare_word(0.0199)
         ('above', 'below', 'about the same as')
     """
-    if abs(difference) < SAME_ACCURACY:
-        return "about the same as"
-    return "above" if difference > 0 else "below"
+    return _three_way(difference, SAME_ACCURACY, "above", "below", "about the same as")
 
 
 def speed_word(ratio: float) -> str:
@@ -61,9 +67,9 @@ def speed_word(ratio: float) -> str:
         >>> speed_word(1.22), speed_word(0.45), speed_word(1.049)
         ('faster than', 'slower than', 'about as fast as')
     """
-    if abs(ratio - 1) < SAME_SPEED:
-        return "about as fast as"
-    return "faster than" if ratio > 1 else "slower than"
+    return _three_way(
+        ratio - 1, SAME_SPEED, "faster than", "slower than", "about as fast as"
+    )
 
 
 def time_word(ratio: float) -> str:
@@ -172,9 +178,7 @@ def step_word(factor: float) -> str:
         >>> step_word(0.72), step_word(1.3), step_word(0.995)
         ('shrinks', 'grows', 'keeps its size')
     """
-    if abs(factor - 1) < 0.01:
-        return "keeps its size"
-    return "shrinks" if factor < 1 else "grows"
+    return _three_way(factor - 1, 0.01, "grows", "shrinks", "keeps its size")
 
 
 def size_word(ratio: float) -> str:
@@ -185,9 +189,9 @@ def size_word(ratio: float) -> str:
         >>> size_word(73.0), size_word(0.01), size_word(1.09)
         ('larger than', 'smaller than', 'about as large as')
     """
-    if abs(ratio - 1) < SAME_SIZE:
-        return "about as large as"
-    return "larger than" if ratio > 1 else "smaller than"
+    return _three_way(
+        ratio - 1, SAME_SIZE, "larger than", "smaller than", "about as large as"
+    )
 
 
 def vanish_word(norm: float) -> str:
